@@ -52,6 +52,14 @@ def emulator(port: int, config_path: Path | None, token_lifetime: float | None) 
     sys.exit(code)
 
 
+@cli.command()
+def demo() -> None:
+    """Run the walkthrough against a local emulator."""
+    from migrate.demo import run_demo
+
+    sys.exit(run_demo())
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point; maps unexpected errors to exit code 123 with a one-line message."""
     try:

@@ -90,7 +90,7 @@ class Catalog:
         limit = int(request.query.get("limit", ["100"])[0] or 100)
         page = orders[:limit]
         meta = {"totalCount": len(orders), "limit": limit,
-                "nextCursor": "?limit=%d&hasMoreElements=true" % limit if len(orders) > limit else None}
+                "nextCursor": f"?limit={limit}&hasMoreElements=true" if len(orders) > limit else None}
         return json_response(200, {"list": {"meta": meta, "elements": {"order": page}}})
 
     def _get_order(self, _: EmulatorRequest, match: re.Match[str]) -> EmulatorResponse:
@@ -161,13 +161,14 @@ class Catalog:
         except (ValueError, KeyError, TypeError):
             return error_response(400, "INVALID_REQUEST_CONTENT.GMP_PRICE_API",
                                   "body must name a sku and its pricing", field_name="sku")
-        return json_response(200, {"ItemPriceResponse": {"mart": "WALMART_US", "sku": sku,
-                                                         "message": "Thank you. Your price has been updated."}})
+        answer = {"mart": "WALMART_US", "sku": sku, "message": "Thank you. Your price has been updated."}
+        return json_response(200, {"ItemPriceResponse": answer})
 
     # feeds
     def _post_feed(self, request: EmulatorRequest, _: re.Match[str]) -> EmulatorResponse:
         feed_type = request.query.get("feedType", ["item"])[0]
-        feed_id = "%08X-%04d-FEED-EMUL-%012d" % (len(self._feeds) + 1, 1, len(self._feeds) + 1)
+        serial = len(self._feeds) + 1
+        feed_id = f"{serial:08X}-0001-FEED-EMUL-{serial:012d}"
         feed = dict(copy.deepcopy(FEED_TEMPLATE), feedId=feed_id, feedType=feed_type,
                     itemsReceived=_count_items(request.body))
         feed["itemsSucceeded"] = feed["itemsReceived"]

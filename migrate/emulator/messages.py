@@ -59,7 +59,9 @@ class EmulatorResponse:
         return json.loads(self.body)
 
 
-def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | None = None) -> EmulatorResponse:
+def json_response(
+    status: int, payload: Any, headers: list[tuple[str, str]] | None = None
+) -> EmulatorResponse:
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
     return EmulatorResponse(
         status=status,
@@ -89,7 +91,7 @@ def error_response(
 ) -> EmulatorResponse:
     """An error in the ``{"error":[...]}`` container, exactly as the gateway sends a 401."""
     default_field, description = _DESCRIPTIONS.get(status, ("ERROR", "Error"))
-    entry = {
+    entry: dict[str, Any] = {
         "code": code,
         "field": field_name or default_field,
         "description": description,

@@ -24,7 +24,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -38,7 +38,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         scheme = self.headers.get("X-Forwarded-Proto") or "http"
-        host = self.headers.get("Host") or "%s:%d" % self.server.server_address[:2]
+        host = self.headers.get("Host") or f"{LOOPBACK}:{self.server.server_address[1]}"
         request = EmulatorRequest(self.command, f"{scheme}://{host}{self.path}",
                                   list(self.headers.items()), self._body())
         response = self.server.emulator.handle(request)

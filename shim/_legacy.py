@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import time
+from functools import lru_cache
 from typing import Any
 
 from shim._wire import AUTH_SIGNATURE, CONSUMER_ID, TIMESTAMP, string_to_sign
@@ -22,7 +23,14 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         "legacy signing needs cryptography: pip install 'walmart-migrate[legacy]'"
     ) from exc
 
-__all__ = ["legacy_headers", "load_private_key", "load_public_key", "sign", "verify"]
+__all__ = [
+    "cached_private_key",
+    "legacy_headers",
+    "load_private_key",
+    "load_public_key",
+    "sign",
+    "verify",
+]
 
 _PEM_PRIVATE = b"-----BEGIN"
 
@@ -45,6 +53,12 @@ def load_private_key(private_key: str | bytes) -> rsa.RSAPrivateKey:
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ConfigurationError("the private key is not an RSA key; Walmart keys are RSA")
     return key
+
+
+@lru_cache(maxsize=16)
+def cached_private_key(private_key: str) -> rsa.RSAPrivateKey:
+    """Parse a key once per process: the rollout switch signs on every call."""
+    return load_private_key(private_key)
 
 
 def load_public_key(public_key: str | bytes) -> rsa.RSAPublicKey:

@@ -19,6 +19,7 @@ __all__ = [
     "TENANT_ID",
     "TIMESTAMP",
     "TOKEN_PATH",
+    "category_of",
     "string_to_sign",
 ]
 
@@ -53,3 +54,17 @@ ENVIRONMENTS = {
 def string_to_sign(consumer_id: str, url: str, method: str, timestamp: str) -> str:
     """The exact text the legacy scheme signs: four fields, each followed by a line feed."""
     return f"{consumer_id}\n{url}\n{method.upper()}\n{timestamp}\n"
+
+
+_CATEGORY_ALIASES = {"items": "item", "prices": "price", "report": "reports", "order": "orders"}
+MARKETS = ("ca", "mx", "cl")
+
+
+def category_of(path: str) -> str:
+    """The scope category of an API path: the first segment after /v3/ (spec section 5),
+    skipping a market segment (/v3/ca/orders is ``orders``)."""
+    parts = [p for p in path.split("?", 1)[0].split("/") if p]
+    if len(parts) >= 2 and parts[1] in MARKETS:
+        parts = parts[:1] + parts[2:]
+    segment = parts[1] if len(parts) >= 2 else ""
+    return _CATEGORY_ALIASES.get(segment, segment)

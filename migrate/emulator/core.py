@@ -18,28 +18,15 @@ from migrate.emulator.messages import EmulatorRequest, EmulatorResponse, error_r
 from migrate.emulator.throttle import Throttle
 from migrate.emulator.token_answer import token_response
 from migrate.emulator.tokens import IssuedToken, TokenStore
-from shim._wire import CHANNEL_TYPE, TOKEN_PATH
+from shim._wire import CHANNEL_TYPE, MARKETS, TOKEN_PATH, category_of
 
 __all__ = ["Emulator", "Exchange", "category_of"]
 
 ADMIN_PREFIX = "/__emulator__/"
-_ALIASES = {"items": "item", "prices": "price", "report": "reports", "order": "orders"}
-_MARKETS = ("ca", "mx", "cl")
-
-
-def category_of(path: str) -> str:
-    """The scope category of an API path: the first segment after /v3/ (spec section 5)."""
-    parts = [p for p in path.split("/") if p]
-    if len(parts) >= 2 and parts[1] in _MARKETS:
-        parts = parts[:1] + parts[2:]
-    segment = parts[1] if len(parts) >= 2 else ""
-    return _ALIASES.get(segment, segment)
-
-
 def _api_path(path: str) -> str:
     """Fold a market segment (/v3/ca/orders) so the catalog serves every market alike."""
     parts = path.split("/")
-    if len(parts) > 3 and parts[2] in _MARKETS:
+    if len(parts) > 3 and parts[2] in MARKETS:
         del parts[2]
     return "/".join(parts)
 

@@ -1,0 +1,170 @@
+"""Settings, in one place: arguments first, then environment variables, then defaults.
+
+=========================  ===========================================================
+Environment variable       Meaning
+=========================  ===========================================================
+WALMART_CLIENT_ID          OAuth Client ID (Developer Portal: Production or Sandbox Keys)
+WALMART_CLIENT_SECRET      OAuth Client Secret
+WALMART_ENV                production (default), sandbox, supplier, or a base URL
+WALMART_SVC_NAME           WM_SVC.NAME value (default "Walmart Marketplace")
+WALMART_CHANNEL_TYPE       WM_CONSUMER.CHANNEL.TYPE value, sent when set
+WALMART_MARKET             WM_MARKET value (ca, mx, cl) for the Global Marketplace APIs
+WALMART_SEND_BASIC_AUTH    1/true: also send Authorization: Basic on every call
+WALMART_AUTH_MODE          oauth (default), legacy, or canary:<percent> (share on OAuth)
+WALMART_LEGACY_FALLBACK    1/true: sign the legacy way when OAuth credentials are missing
+                           or the token endpoint is down (off by default)
+WALMART_CONSUMER_ID        legacy Consumer ID, for the rollout switch
+WALMART_PRIVATE_KEY        legacy Private Key (bare base64 PKCS#8 or PEM), for the switch
+WALMART_TOKEN_TIMEOUT      seconds for one token request (default 10)
+=========================  ===========================================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Optional
+
+from shim._secrets import fingerprint, remember_secret
+from shim._wire import ENVIRONMENTS, TOKEN_PATH
+from shim.errors import ConfigurationError
+
+__all__ = ["DEFAULT_SVC_NAME", "Settings", "parse_mode", "resolve_base_url"]
+
+DEFAULT_SVC_NAME = "Walmart Marketplace"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def resolve_base_url(environment: str) -> str:
+    """``production``/``sandbox``/``supplier`` or an http(s) base URL, without a trailing slash."""
+    named = ENVIRONMENTS.get(environment.strip().lower())
+    if named:
+        return named
+    if environment.startswith(("https://", "http://")):
+        return environment.rstrip("/")
+    raise ConfigurationError(
+        f"unknown Walmart environment {environment!r}: use production, sandbox, supplier "
+        "or a base URL such as https://marketplace.walmartapis.com"
+    )
+
+
+def parse_mode(value: str) -> tuple[str, float]:
+    """``oauth`` -> ("oauth", 100); ``legacy`` -> ("legacy", 0); ``canary:25`` -> ("canary", 25)."""
+    text = value.strip().lower()
+    if text == "oauth":
+        return "oauth", 100.0
+    if text == "legacy":
+        return "legacy", 0.0
+    if text.startswith("canary:"):
+        try:
+            share = float(text.split(":", 1)[1].rstrip("%"))
+        except ValueError:
+            share = -1.0
+        if 0.0 <= share <= 100.0:
+            return "canary", share
+    raise ConfigurationError(
+        f"WALMART_AUTH_MODE={value!r} is not valid: use oauth, legacy or canary:<0-100>"
+    )
+
+
+def _flag(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ConfigurationError(f"{name}={value!r} is not valid: use 1/0, true/false, yes/no")
+
+
+@dataclass(frozen=True)
+class Settings:
+    client_id: Optional[str] = None
+    client_secret: Optional[str] = field(default=None, repr=False)
+    environment: str = "production"
+    svc_name: str = DEFAULT_SVC_NAME
+    channel_type: Optional[str] = None
+    market: Optional[str] = None
+    send_basic_auth: bool = False
+    mode: str = "oauth"
+    legacy_fallback: bool = False
+    consumer_id: Optional[str] = None
+    private_key: Optional[str] = field(default=None, repr=False)
+    token_timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        parse_mode(self.mode)
+        resolve_base_url(self.environment)
+        if self.token_timeout <= 0:
+            raise ConfigurationError("the token timeout must be a positive number of seconds")
+
+    @classmethod
+    def resolve(cls, environ: Mapping[str, str] | None = None, **arguments: object) -> Settings:
+        """Arguments that are not None win; then WALMART_* variables; then defaults."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name, variable in _VARIABLES.items():
+            given = arguments.get(name)
+            if given is not None:
+                values[name] = given
+            elif env.get(variable) not in (None, ""):
+                values[name] = _convert(name, variable, env[variable])
+        unknown = set(arguments) - set(_VARIABLES)
+        if unknown:
+            raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        settings = cls(**values)  # type: ignore[arg-type]
+        remember_secret(settings.client_secret)
+        remember_secret(settings.private_key)
+        return settings
+
+    @property
+    def base_url(self) -> str:
+        return resolve_base_url(self.environment)
+
+    @property
+    def token_url(self) -> str:
+        return self.base_url + TOKEN_PATH
+
+    def require_oauth(self) -> tuple[str, str]:
+        if not self.client_id or not self.client_secret:
+            missing = " and ".join(
+                n for n, v in (("client id", self.client_id), ("client secret", self.client_secret))
+                if not v
+            )
+            raise ConfigurationError(
+                f"no OAuth {missing}: pass it, or set WALMART_CLIENT_ID / WALMART_CLIENT_SECRET "
+                "(Developer Portal > Production Keys or Sandbox Keys)"
+            )
+        return self.client_id, self.client_secret
+
+    def describe(self) -> str:
+        return (f"client_id={self.client_id!r}, secret={fingerprint(self.client_secret)}, "
+                f"environment={self.environment!r}")
+
+
+def _convert(name: str, variable: str, raw: str) -> object:
+    if name in ("send_basic_auth", "legacy_fallback"):
+        return _flag(variable, raw)
+    if name == "token_timeout":
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigurationError(f"{variable}={raw!r} is not a number of seconds") from None
+    return raw
+
+
+_VARIABLES = {
+    "client_id": "WALMART_CLIENT_ID",
+    "client_secret": "WALMART_CLIENT_SECRET",
+    "environment": "WALMART_ENV",
+    "svc_name": "WALMART_SVC_NAME",
+    "channel_type": "WALMART_CHANNEL_TYPE",
+    "market": "WALMART_MARKET",
+    "send_basic_auth": "WALMART_SEND_BASIC_AUTH",
+    "mode": "WALMART_AUTH_MODE",
+    "legacy_fallback": "WALMART_LEGACY_FALLBACK",
+    "consumer_id": "WALMART_CONSUMER_ID",
+    "private_key": "WALMART_PRIVATE_KEY",
+    "token_timeout": "WALMART_TOKEN_TIMEOUT",
+}

@@ -1,0 +1,66 @@
+"""One provider per credential pair per process, so the rewritten seller code can call
+``access_token(...)`` on every request and pay only a dictionary lookup."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, Optional
+
+from shim._cache import cache_key, clear_cache
+from shim._config import _VARIABLES, Settings
+from shim._provider import TokenProvider
+
+__all__ = ["aaccess_token", "access_token", "provider_for", "reset_registry"]
+
+_by_key: dict[tuple[str, str, str], TokenProvider] = {}
+# Fast path: the same arguments and the same WALMART_* environment give the same provider.
+_by_call: dict[tuple[Any, ...], TokenProvider] = {}
+_lock = threading.Lock()
+_ENV_NAMES = tuple(_VARIABLES.values())
+
+
+def provider_for(settings: Settings) -> TokenProvider:
+    client_id, client_secret = settings.require_oauth()
+    key = cache_key(settings.token_url, client_id, client_secret)
+    with _lock:
+        provider = _by_key.get(key)
+        if provider is None:
+            provider = _by_key[key] = TokenProvider(settings=settings)
+        return provider
+
+
+def _provider(client_id: Optional[str], client_secret: Optional[str],
+              environment: Optional[str], options: dict[str, Any]) -> TokenProvider:
+    call = (client_id, client_secret, environment, tuple(sorted(options.items())),
+            tuple(os.environ.get(name) for name in _ENV_NAMES))
+    provider = _by_call.get(call)
+    if provider is None:
+        settings = Settings.resolve(client_id=client_id, client_secret=client_secret,
+                                    environment=environment, **options)
+        provider = provider_for(settings)
+        with _lock:
+            if len(_by_call) > 1024:  # credentials rotating all day should not grow memory
+                _by_call.clear()
+            _by_call[call] = provider
+    return provider
+
+
+def access_token(client_id: Optional[str] = None, client_secret: Optional[str] = None,
+                 environment: Optional[str] = None, **options: Any) -> str:
+    """A valid access token for these credentials (arguments, else WALMART_* variables)."""
+    return _provider(client_id, client_secret, environment, options).token()
+
+
+async def aaccess_token(client_id: Optional[str] = None, client_secret: Optional[str] = None,
+                        environment: Optional[str] = None, **options: Any) -> str:
+    """``access_token`` for asyncio code: never blocks the event loop."""
+    return await _provider(client_id, client_secret, environment, options).atoken()
+
+
+def reset_registry() -> None:
+    """Forget every provider and cached token in this process."""
+    with _lock:
+        _by_key.clear()
+        _by_call.clear()
+    clear_cache()

@@ -16,6 +16,7 @@ WALMART_LEGACY_FALLBACK    1/true: sign the legacy way when OAuth credentials ar
 WALMART_CONSUMER_ID        legacy Consumer ID, for the rollout switch
 WALMART_PRIVATE_KEY        legacy Private Key (bare base64 PKCS#8 or PEM), for the switch
 WALMART_TOKEN_TIMEOUT      seconds for one token request (default 10)
+WALMART_TOKEN_ATTEMPTS     token requests before giving up on 5xx/429/timeouts (default 4)
 =========================  ===========================================================
 """
 
@@ -92,12 +93,15 @@ class Settings:
     consumer_id: Optional[str] = None
     private_key: Optional[str] = field(default=None, repr=False)
     token_timeout: float = 10.0
+    token_attempts: int = 4
 
     def __post_init__(self) -> None:
         parse_mode(self.mode)
         resolve_base_url(self.environment)
         if self.token_timeout <= 0:
             raise ConfigurationError("the token timeout must be a positive number of seconds")
+        if self.token_attempts < 1:
+            raise ConfigurationError("token attempts must be at least 1")
 
     @classmethod
     def resolve(cls, environ: Mapping[str, str] | None = None, **arguments: object) -> Settings:
@@ -151,6 +155,11 @@ def _convert(name: str, variable: str, raw: str) -> object:
             return float(raw)
         except ValueError:
             raise ConfigurationError(f"{variable}={raw!r} is not a number of seconds") from None
+    if name == "token_attempts":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigurationError(f"{variable}={raw!r} is not a whole number") from None
     return raw
 
 
@@ -167,4 +176,5 @@ _VARIABLES = {
     "consumer_id": "WALMART_CONSUMER_ID",
     "private_key": "WALMART_PRIVATE_KEY",
     "token_timeout": "WALMART_TOKEN_TIMEOUT",
+    "token_attempts": "WALMART_TOKEN_ATTEMPTS",
 }

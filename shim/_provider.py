@@ -49,7 +49,8 @@ class TokenProvider:
             client_id=client_id, client_secret=client_secret, environment=environment,
             svc_name=svc_name, channel_type=channel_type, market=market, token_timeout=timeout)
         self.clock = clock
-        self._fetcher = TokenFetcher(self.settings, retry or RetryPolicy(), clock, client,
+        retry = retry or RetryPolicy(attempts=self.settings.token_attempts)
+        self._fetcher = TokenFetcher(self.settings, retry, clock, client,
                                      async_client)
         self.client_id = self._fetcher.client_id
         self.token_url = self._fetcher.token_url

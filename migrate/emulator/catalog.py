@@ -66,11 +66,17 @@ class Catalog:
     def register(self, response: CustomResponse) -> None:
         self.custom.insert(0, response)  # the latest registration wins
 
-    def respond(self, request: EmulatorRequest, path: str) -> EmulatorResponse:
-        """``path`` is the API path with any market segment (``/v3/ca/``) folded away."""
+    def custom_response(self, request: EmulatorRequest, path: str) -> EmulatorResponse | None:
         for custom in self.custom:
             if custom.matches(request, path):
                 return EmulatorResponse(custom.status, list(custom.headers), custom.body)
+        return None
+
+    def respond(self, request: EmulatorRequest, path: str) -> EmulatorResponse:
+        """``path`` is the API path with any market segment (``/v3/ca/``) folded away."""
+        custom = self.custom_response(request, path)
+        if custom is not None:
+            return custom
         for method, pattern, handler in self._routes:
             match = pattern.fullmatch(path)
             if match and method == request.method:

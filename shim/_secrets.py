@@ -26,7 +26,7 @@ _SECRET_HEADER = re.compile(
 )
 _PEM = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S)
 # Bare base64 PKCS#8 RSA keys, as Walmart issued them, start with this DER prefix.
-_BARE_KEY = re.compile(r"MII[A-Za-z0-9+/]{3}AgEAMA0GCSqGSIb3DQEBAQUABI[A-Za-z0-9+/=\s]{40,}")
+_BARE_KEY = re.compile(r"MII[A-Za-z0-9+/]{3}IBADANBgkqhkiG9w0BAQEFAAS[A-Za-z0-9+/=\n]{40,}")
 
 
 def fingerprint(value: str | bytes | None) -> str:

@@ -1,23 +1,7 @@
-"""Settings, in one place: arguments first, then environment variables, then defaults.
+"""Settings: arguments first, then ``WALMART_*`` environment variables, then defaults.
 
-=========================  ===========================================================
-Environment variable       Meaning
-=========================  ===========================================================
-WALMART_CLIENT_ID          OAuth Client ID (Developer Portal: Production or Sandbox Keys)
-WALMART_CLIENT_SECRET      OAuth Client Secret
-WALMART_ENV                production (default), sandbox, supplier, or a base URL
-WALMART_SVC_NAME           WM_SVC.NAME value (default "Walmart Marketplace")
-WALMART_CHANNEL_TYPE       WM_CONSUMER.CHANNEL.TYPE value, sent when set
-WALMART_MARKET             WM_MARKET value (ca, mx, cl) for the Global Marketplace APIs
-WALMART_SEND_BASIC_AUTH    1/true: also send Authorization: Basic on every call
-WALMART_AUTH_MODE          oauth (default), legacy, or canary:<percent> (share on OAuth)
-WALMART_LEGACY_FALLBACK    1/true: sign the legacy way when OAuth credentials are missing
-                           or the token endpoint is down (off by default)
-WALMART_CONSUMER_ID        legacy Consumer ID, for the rollout switch
-WALMART_PRIVATE_KEY        legacy Private Key (bare base64 PKCS#8 or PEM), for the switch
-WALMART_TOKEN_TIMEOUT      seconds for one token request (default 10)
-WALMART_TOKEN_ATTEMPTS     token requests before giving up on 5xx/429/timeouts (default 4)
-=========================  ===========================================================
+Every variable, its values and its default are documented in one place: the README's
+"Configuration" section (a test keeps it in step with ``_VARIABLES`` below).
 """
 
 from __future__ import annotations

@@ -1,0 +1,25 @@
+"""The benchmarks still run (tiny sizes) and print their ratios; no timing is asserted."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bench.__main__ import main
+
+
+def test_the_shim_benchmark_prints_its_ratios(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["shim", "--quick"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"WalmartAuth vs static headers \(sync, \d+ requests\): [\d.]+x", out)
+    assert re.search(r"WalmartAuth vs static headers \(async, \d+ requests\): [\d.]+x", out)
+    assert "simulated hour of steady traffic (900 s tokens): 4 " in out or \
+        "simulated hour of steady traffic (900 s tokens): 5 " in out
+    assert re.search(r"OAuth is [\d.]+x faster", out)
+
+
+def test_an_unknown_benchmark_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["nope"])
+    assert caught.value.code == 2

@@ -10,13 +10,14 @@ import hashlib
 import logging
 import re
 import threading
-from collections import deque
 from typing import Any
 
 __all__ = ["RedactingFilter", "fingerprint", "install_log_filter", "redact", "remember_secret"]
 
 _MAX_REMEMBERED = 512
-_known: deque[str] = deque(maxlen=_MAX_REMEMBERED)
+# Insertion-ordered, so the oldest value is forgotten first; a dict keeps lookups O(1) on the
+# per-request path (Settings are resolved on every auth_headers call).
+_known: dict[str, None] = {}
 _known_lock = threading.Lock()
 
 # Header values that are secret whatever they are: tokens, Basic credentials, signatures.
@@ -38,10 +39,11 @@ def fingerprint(value: str | bytes | None) -> str:
 
 def remember_secret(value: str | None) -> None:
     """Let the filter redact this exact value wherever it shows up (secrets, tokens, keys)."""
-    if value and len(value) >= 6:
+    if value and len(value) >= 6 and value not in _known:
         with _known_lock:
-            if value not in _known:
-                _known.append(value)
+            _known[value] = None
+            if len(_known) > _MAX_REMEMBERED:
+                del _known[next(iter(_known))]
 
 
 def redact(text: str) -> str:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import click
 
 from migrate import __version__
 from migrate.emulator import ConfigError
+
+if TYPE_CHECKING:
+    from migrate.runner.run import RunRequest
 
 __all__ = ["main"]
 
@@ -50,6 +54,78 @@ def emulator(port: int, config_path: Path | None, token_lifetime: float | None) 
                    err=True)
         sys.exit(EXIT_USAGE)
     sys.exit(code)
+
+
+def _repo_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Options shared by scan and apply."""
+    decorators = [
+        click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path)),
+        click.option("--include", multiple=True, metavar="GLOB",
+                     help="Only files matching this gitignore-style pattern (repeatable)."),
+        click.option("--exclude", multiple=True, metavar="GLOB",
+                     help="Never files matching this pattern (repeatable)."),
+        click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
+                     help="Worker processes (default: one per core; 1 runs serially)."),
+        click.option("--target", type=click.Choice(["oauth", "rollout"]), default=None,
+                     help="Rewrite to OAuth (default) or to the shim's rollout switch."),
+        click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]),
+                     default="text", show_default=True, help="What goes to stdout."),
+        click.option("--report", type=click.Path(path_type=Path, dir_okay=False),
+                     help="Also write the JSON report to this file."),
+        click.option("--codemod", "codemods", multiple=True, metavar="MODULE:CLASS",
+                     help="Run these codemods (in order) instead of the built-in set."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _request(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, ...],
+             jobs: int, target: str | None, codemods: tuple[str, ...],
+             **extra: object) -> RunRequest:
+    from codemods.registry import CODEMODS, load_codemods
+    from migrate.runner.run import RunRequest
+
+    chosen = codemods or CODEMODS
+    try:
+        load_codemods(chosen)
+    except (ImportError, AttributeError, TypeError, ValueError) as exc:
+        raise click.BadParameter(f"cannot load a codemod: {exc}", param_hint="--codemod") from None
+    return RunRequest(paths=paths, include=include, exclude=exclude, jobs=jobs, target=target,
+                      codemods=chosen, **extra)  # type: ignore[arg-type]
+
+
+@cli.command()
+@_repo_options
+def scan(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, ...], jobs: int,
+         target: str | None, fmt: str, report: Path | None, codemods: tuple[str, ...]) -> None:
+    """Find every legacy signing site and classify it; change nothing.
+
+    Exit 1 when Marketplace signing is left to migrate.
+    """
+    from migrate.repo_commands import scan_command
+
+    request = _request(paths, include, exclude, jobs, target, codemods)
+    sys.exit(scan_command(request, fmt, report))
+
+
+@cli.command()
+@_repo_options
+@click.option("--diff", is_flag=True, help="Print a unified diff (git apply accepts it); write nothing.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if anything would change.")
+@click.option("--allow-dirty", is_flag=True, help="Rewrite files that have uncommitted changes.")
+def apply(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, ...], jobs: int,
+          target: str | None, fmt: str, report: Path | None, codemods: tuple[str, ...],
+          diff: bool, check: bool, allow_dirty: bool) -> None:
+    """Rewrite what can be proven safe to OAuth, in place; report the rest.
+
+    Exit 1 when something would change (--check, --diff) or is left for a person.
+    """
+    from migrate.repo_commands import apply_command
+
+    request = _request(paths, include, exclude, jobs, target, codemods,
+                       write=not (diff or check), allow_dirty=allow_dirty)
+    sys.exit(apply_command(request, fmt, report, diff=diff, check=check))
 
 
 @cli.command()

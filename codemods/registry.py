@@ -1,0 +1,34 @@
+"""The codemods, in the order they run. Each entry is ``module:Class`` so worker processes
+can import them by name (nothing is pickled but strings)."""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+from codemods.base import WalmartCodemod
+
+__all__ = ["CODEMODS", "load_codemod", "load_codemods", "markers_of"]
+
+CODEMODS: tuple[str, ...] = ()
+
+
+@cache
+def load_codemod(path: str) -> type[WalmartCodemod]:
+    module_name, _, class_name = path.partition(":")
+    if not module_name or not class_name:
+        raise ValueError(f"{path!r} is not MODULE:CLASS")
+    codemod = getattr(importlib.import_module(module_name), class_name)
+    if not (isinstance(codemod, type) and issubclass(codemod, WalmartCodemod)):
+        raise TypeError(f"{path} is not a WalmartCodemod")
+    return codemod
+
+
+def load_codemods(paths: tuple[str, ...]) -> list[type[WalmartCodemod]]:
+    return [load_codemod(p) for p in paths]
+
+
+def markers_of(paths: tuple[str, ...]) -> tuple[bytes, ...]:
+    """Every byte string that makes a file worth parsing, deduplicated, longest first."""
+    found = {m for p in paths for m in load_codemod(p).MARKERS}
+    return tuple(sorted(found, key=lambda m: (-len(m), m)))

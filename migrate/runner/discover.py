@@ -1,0 +1,140 @@
+"""Which files a run looks at: the given paths, minus what git ignores (nested .gitignore
+files and .git/info/exclude), minus virtualenvs, vendored and tool folders, minus the
+project's and the command line's excludes, and never through a symlink out of the tree."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pathspec
+
+__all__ = ["Discovered", "discover"]
+
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", "node_modules", "site-packages", "__pycache__", ".tox", ".nox",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", "_vendor", "vendored",
+})
+
+
+@dataclass
+class Discovered:
+    files: list[tuple[Path, str]] = field(default_factory=list)  # (real path, display path)
+    outside_links: list[str] = field(default_factory=list)  # symlinks that leave the tree
+    missing: list[str] = field(default_factory=list)  # paths given that do not exist
+
+
+def _spec(lines: list[str]) -> pathspec.PathSpec[Any] | None:
+    lines = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+
+
+def _read_ignore(path: Path) -> pathspec.PathSpec[Any] | None:
+    try:
+        return _spec(path.read_text(encoding="utf-8", errors="replace").splitlines())
+    except OSError:
+        return None
+
+
+class _Walker:
+    def __init__(self, root: Path, display_base: Path, include: tuple[str, ...],
+                 exclude: tuple[str, ...]) -> None:
+        self.root = root
+        self.display_base = display_base
+        self.include = pathspec.GitIgnoreSpec.from_lines(include or ("*.py",))
+        self.exclude = _spec(list(exclude))
+        # (directory, spec) pairs from the repo's .gitignore files, outermost first.
+        self.ignores: list[tuple[Path, pathspec.PathSpec[Any]]] = []
+        info = root / ".git" / "info" / "exclude"
+        spec = _read_ignore(info) if info.is_file() else None
+        if spec:
+            self.ignores.append((root, spec))
+        self.seen: set[Path] = set()
+        self.ignore_dirs: set[Path] = set()
+        self.result = Discovered()
+
+    def load_ignore(self, directory: Path) -> None:
+        if directory in self.ignore_dirs:
+            return
+        self.ignore_dirs.add(directory)
+        ignore_file = directory / ".gitignore"
+        spec = _read_ignore(ignore_file) if ignore_file.is_file() else None
+        if spec:
+            self.ignores.append((directory, spec))
+
+    def _rel(self, path: Path, base: Path) -> str:
+        return path.relative_to(base).as_posix()
+
+    def ignored(self, path: Path, is_dir: bool) -> bool:
+        for base, spec in self.ignores:
+            if base == path or base not in path.parents:
+                continue
+            rel = self._rel(path, base) + ("/" if is_dir else "")
+            if spec.match_file(rel):
+                return True
+        rel_root = self._rel(path, self.root) + ("/" if is_dir else "")
+        return bool(self.exclude and self.exclude.match_file(rel_root))
+
+    def display(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.display_base).as_posix()
+        except ValueError:
+            return str(path)
+
+    def add_file(self, path: Path, explicit: bool) -> None:
+        if path.is_symlink():
+            real = path.resolve()
+            if self.root != real and self.root not in real.parents:
+                self.result.outside_links.append(self.display(path))
+                return
+            path = real
+        if not explicit and not self.include.match_file(self._rel(path, self.root)):
+            return
+        if path not in self.seen and path.is_file():
+            self.seen.add(path)
+            self.result.files.append((path, self.display(path)))
+
+    def walk(self, top: Path) -> None:
+        for current, dirs, files in os.walk(top):
+            here = Path(current)
+            self.load_ignore(here)
+            kept = []
+            for name in sorted(dirs):
+                child = here / name
+                if name in SKIP_DIRS or (child / "pyvenv.cfg").exists():
+                    continue
+                if child.is_symlink():
+                    real = child.resolve()
+                    if self.root != real and self.root not in real.parents:
+                        self.result.outside_links.append(self.display(child))
+                    continue  # inside the tree, the target is walked on its own
+                if not self.ignored(child, is_dir=True):
+                    kept.append(name)
+            dirs[:] = kept
+            for name in sorted(files):
+                child = here / name
+                if not self.ignored(child, is_dir=False):
+                    self.add_file(child, explicit=False)
+
+
+def discover(paths: list[Path], root: Path, display_base: Path, include: tuple[str, ...] = (),
+             exclude: tuple[str, ...] = ()) -> Discovered:
+    """``root`` is the repository (where .gitignore rules and patterns are anchored);
+    ``display_base`` is what report and diff paths are relative to."""
+    walker = _Walker(root.resolve(), display_base.resolve(), include, exclude)
+    for given in paths:
+        absolute = Path(os.path.abspath(given))
+        if not absolute.exists() and not absolute.is_symlink():
+            walker.result.missing.append(str(given))
+            continue
+        # Rules in .gitignore files above a given sub-folder still apply to it.
+        for parent in reversed(absolute.parents):
+            if parent == walker.root or walker.root in parent.parents:
+                walker.load_ignore(parent)
+        if absolute.is_dir() and not absolute.is_symlink():
+            walker.walk(absolute)
+        else:
+            walker.add_file(absolute, explicit=True)
+    return walker.result

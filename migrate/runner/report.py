@@ -1,0 +1,44 @@
+"""The run's results as text for a person, JSON for scripts (the schema in the design)."""
+
+from __future__ import annotations
+
+import json
+
+from migrate.runner.results import RunResult
+
+__all__ = ["json_report", "text_report"]
+
+
+def json_report(result: RunResult) -> str:
+    return json.dumps(result.to_json(), indent=2) + "\n"
+
+
+def _counts(counts: dict[str, int]) -> str:
+    shown = [f"{name} {count}" for name, count in counts.items() if count]
+    return ", ".join(shown) if shown else "none"
+
+
+def text_report(result: RunResult, command: str, wrote: bool) -> str:
+    counts = result.counts()
+    verb = "changed" if wrote else "would change"
+    lines = [
+        f"walmart-migrate {command}: {result.scanned} file(s) scanned, "
+        f"{len(result.files)} with Walmart signing markers",
+        f"  files: {verb} {counts['changed']}, unchanged {counts['unchanged']}, "
+        f"skipped {counts['skipped']}, failed {counts['failed']}",
+        f"  schemes: {_counts(result.scheme_counts())}",
+        f"  findings: {_counts(result.action_counts())}",
+    ]
+    manual = [(r.path, f) for r in result.files for f in r.findings if f.action == "manual"]
+    if manual:
+        lines += ["", "Left for a person:"]
+        lines += [f"  {path}:{f.line}:{f.column}  {f.scheme}  {f.message}" for path, f in manual]
+    ignored = [(r.path, f) for r in result.files for f in r.findings if f.action == "ignored"]
+    if ignored:
+        lines += ["", "Not migrated, on purpose:"]
+        lines += [f"  {path}:{f.line}:{f.column}  {f.scheme}  {f.message}" for path, f in ignored]
+    troubled = [r for r in result.files if r.status in ("skipped", "failed")]
+    if troubled:
+        lines += ["", "Not processed:"]
+        lines += [f"  {r.path}: {r.status}: {r.reason}" for r in troubled]
+    return "\n".join(lines) + "\n"

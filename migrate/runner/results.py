@@ -1,0 +1,79 @@
+"""What the run found and did, per file, and the exit code that sums it up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from codemods.base import Finding
+
+__all__ = ["EXIT_CHANGES", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "FileResult", "RunResult"]
+
+EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 123
+STATUSES = ("changed", "unchanged", "skipped", "failed")
+
+
+@dataclass
+class FileResult:
+    """``original``/``new`` are carried only for changed files (the diff and the write)."""
+
+    path: str
+    status: str
+    reason: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    original: bytes | None = field(default=None, repr=False)
+    new: bytes | None = field(default=None, repr=False)
+    internal_error: bool = False  # a codemod bug, as opposed to a problem with the file
+    written: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "status": self.status, "reason": self.reason,
+                "findings": [f.to_json() for f in self.findings]}
+
+    @property
+    def needs_a_person(self) -> bool:
+        """Sites left for a person: manual findings, or a Walmart file we could not read."""
+        return any(f.action == "manual" for f in self.findings) or \
+            (self.status in ("skipped", "failed"))
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult] = field(default_factory=list)
+    scanned: int = 0  # files discovered, whether or not they had a marker
+
+    def counts(self) -> dict[str, int]:
+        counts = {status: 0 for status in STATUSES}
+        for result in self.files:
+            counts[result.status] += 1
+        return counts
+
+    def scheme_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for result in self.files:
+            for finding in result.findings:
+                counts[finding.scheme] = counts.get(finding.scheme, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def action_counts(self) -> dict[str, int]:
+        counts = {"rewritten": 0, "manual": 0, "ignored": 0}
+        for result in self.files:
+            for finding in result.findings:
+                counts[finding.action] += 1
+        return counts
+
+    def summary(self) -> dict[str, Any]:
+        return {"scanned": self.scanned, "candidates": len(self.files), **self.counts(),
+                "findings": self.action_counts(), "schemes": self.scheme_counts()}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"version": 1, "summary": self.summary(),
+                "files": [r.to_json() for r in self.files]}
+
+    @property
+    def changed(self) -> list[FileResult]:
+        return [r for r in self.files if r.status == "changed"]
+
+    @property
+    def internal_errors(self) -> list[FileResult]:
+        return [r for r in self.files if r.internal_error]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import libcst as cst
-from libcst.codemod import SkipFile
+from libcst.codemod import CodemodContext, SkipFile
 
 from codemods.base import WalmartCodemod
 
@@ -18,7 +18,7 @@ class RenameSignatureHeader(WalmartCodemod):
     DESCRIPTION = "Rename the signature header string to the token header."
     MARKERS = (b"WM_SEC.AUTH_SIGNATURE",)
 
-    def __init__(self, context):  # type: ignore[no-untyped-def]
+    def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
         self.dynamic = 0
 

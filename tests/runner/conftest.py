@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.runner.toy_codemods import TOYS
+
+ROOT = Path(__file__).resolve().parents[2]
+TOY_OPTIONS = ("--codemod", f"{TOYS}:RenameSignatureHeader", "--codemod", f"{TOYS}:FlagCanada",
+               "--codemod", f"{TOYS}:Explodes", "--codemod", f"{TOYS}:MutatesDuringRun")
+
+LEGACY = 'import requests\n\ndef headers(sig):\n    return {"WM_SEC.AUTH_SIGNATURE": sig}\n'
+MIGRATED = LEGACY.replace("AUTH_SIGNATURE", "ACCESS_TOKEN")
+
+
+@dataclass
+class Done:
+    code: int
+    out: str
+    err: str
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+class Repo:
+    """A real git repository in a temporary folder."""
+
+    def __init__(self, path: Path, init: bool = True) -> None:
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+        if init:
+            git(path, "init", "-q", "-b", "main")
+            git(path, "config", "user.email", "seller@example.com")
+            git(path, "config", "user.name", "Seller")
+
+    def write(self, name: str, content: str | bytes) -> Path:
+        target = self.path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            target.write_text(content)
+        else:
+            target.write_bytes(content)
+        return target
+
+    def commit(self, message: str = "seller code") -> None:
+        git(self.path, "add", "-A")
+        git(self.path, "commit", "-q", "--allow-empty", "-m", message)
+
+    def read(self, name: str) -> bytes:
+        return (self.path / name).read_bytes()
+
+    def run(self, *args: str, toys: bool = True) -> Done:
+        command = [sys.executable, "-m", "migrate", *args]
+        if toys and args and args[0] in ("scan", "apply"):
+            command += list(TOY_OPTIONS)
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        done = subprocess.run(command, cwd=self.path, capture_output=True, text=True, env=env,
+                              timeout=120)
+        return Done(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    return Repo(tmp_path / "seller")

@@ -1,0 +1,68 @@
+"""What the rewrite renames: consumer-id / private-key names become client-id /
+client-secret names wherever they carried the credentials into signing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from codemods.names import rename_identifier
+
+__all__ = ["RenamePlan"]
+
+
+@dataclass
+class RenamePlan:
+    exact: dict[str, str] = field(default_factory=dict)  # from [tool.walmart-migrate.renames]
+    attrs: dict[str, dict[str, str]] = field(default_factory=dict)  # class -> old -> new
+    params: dict[str, dict[str, str]] = field(default_factory=dict)  # function -> old -> new
+    kwargs: dict[str, dict[str, str]] = field(default_factory=dict)  # callee -> old -> new
+    globals: dict[str, dict[str, str]] = field(default_factory=dict)  # module -> old -> new
+    env: dict[str, str] = field(default_factory=dict)  # variable -> variable
+    kept: dict[str, str] = field(default_factory=dict)  # names no rule renames -> their role
+
+    def new_name(self, old: str) -> str:
+        return rename_identifier(old, self.exact)
+
+    def _add(self, table: dict[str, dict[str, str]], owner: str, old: str, role: str) -> str:
+        new = self.new_name(old)
+        if new == old:
+            self.kept[old] = role
+        else:
+            table.setdefault(owner, {})[old] = new
+        return new
+
+    def attr(self, class_name: str, old: str, role: str) -> str:
+        return self._add(self.attrs, class_name, old, role)
+
+    def param(self, function: str, callee: str, old: str, role: str) -> str:
+        new = self._add(self.params, function, old, role)
+        if new != old:
+            self.kwargs.setdefault(callee, {})[old] = new
+        return new
+
+    def field(self, class_name: str, old: str, role: str) -> str:
+        new = self._add(self.attrs, class_name, old, role)
+        if new != old:
+            self.kwargs.setdefault(class_name, {})[old] = new
+        return new
+
+    def global_name(self, module: str, old: str, role: str) -> str:
+        return self._add(self.globals, module, old, role)
+
+    def variable(self, old: str, role: str) -> str:
+        new = self.new_name(old)
+        if new == old:
+            self.kept[old] = role
+        else:
+            self.env[old] = new
+        return new
+
+    def qualified(self) -> dict[str, str]:
+        """module.NAME -> NEW for every renamed module global (imports and attribute uses)."""
+        return {f"{module}.{old}": new for module, names in self.globals.items()
+                for old, new in names.items()}
+
+    def old_names(self) -> set[str]:
+        names = {old for table in (self.attrs, self.params, self.kwargs, self.globals)
+                 for renames in table.values() for old in renames}
+        return names | set(self.env)

@@ -1,0 +1,220 @@
+"""Rename what carried the legacy credentials into signing - constructor and function
+parameters, attributes, keyword arguments at call sites across the repository, module
+settings and the environment variables they read - to client id / client secret names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, ScopeProvider
+
+from codemods.base import WalmartCodemod
+from codemods.flow.exprs import dotted, env_variable
+from codemods.flow.imports import import_table
+from codemods.flow.plan import RepoPlan
+from codemods.names import MARKERS
+from codemods.work import module_name_of, plan_of
+
+__all__ = ["RenameCredentials"]
+
+
+class _Apply(cst.CSTTransformer):
+    def __init__(self, names: dict[int, str], strings: dict[int, str]) -> None:
+        super().__init__()
+        self.names = names
+        self.strings = strings
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        new = self.names.get(id(original_node))
+        return updated_node.with_changes(value=new) if new else updated_node
+
+    def leave_SimpleString(self, original_node: cst.SimpleString,
+                           updated_node: cst.SimpleString) -> cst.SimpleString:
+        new = self.strings.get(id(original_node))
+        if new is None:
+            return updated_node
+        quote = original_node.quote
+        return updated_node.with_changes(value=f"{original_node.prefix}{quote}{new}{quote}")
+
+
+class _Finder:
+    """Walks the module once, with the class/function context, collecting nodes to rename."""
+
+    def __init__(self, tree: cst.Module, module: str, plan: RepoPlan, scopes: object) -> None:
+        self.tree, self.module, self.plan, self.scopes = tree, module, plan, scopes
+        self.renames = plan.renames
+        self.imports = import_table(tree, module, False)
+        self.local_classes = {s.name.value for s in tree.body if isinstance(s, cst.ClassDef)}
+        self.local_functions = {s.name.value for s in tree.body if isinstance(s, cst.FunctionDef)}
+        self.qualified = self.renames.qualified()
+        self.names: dict[int, str] = {}
+        self.strings: dict[int, str] = {}
+
+    def run(self) -> None:
+        self._walk(self.tree, [], [])
+        self._globals()
+
+    def _scope(self, classes: list[str], functions: list[str]) -> str:
+        if classes:
+            return f"{self.module}.{classes[0]}"
+        if functions:
+            return f"{self.module}.{functions[0]}"
+        return f"{self.module}.<module>"
+
+    def _walk(self, node: cst.CSTNode, classes: list[str], functions: list[str]) -> None:
+        for child in node.children:
+            if isinstance(child, cst.ClassDef):
+                self._class(child, [*classes, child.name.value])
+                self._walk(child, [*classes, child.name.value], functions)
+                continue
+            if isinstance(child, cst.FunctionDef):
+                qualname = ".".join([self.module, *classes, *functions, child.name.value])
+                self._function(child, qualname)
+                self._walk(child, classes, [*functions, child.name.value])
+                continue
+            if isinstance(child, cst.Call):
+                self._call(child, classes)
+            elif isinstance(child, cst.Attribute):
+                self._attribute(child, classes)
+            elif isinstance(child, cst.ImportFrom):
+                self._import_from(child)
+            if isinstance(child, (cst.Subscript, cst.Call)):
+                self._environment(child, classes, functions)
+            self._walk(child, classes, functions)
+
+    def _environment(self, node: cst.Subscript | cst.Call, classes: list[str],
+                     functions: list[str]) -> None:
+        variable = env_variable(node)
+        if variable is None or variable not in self.renames.env or \
+                self._protected(classes, functions):
+            return
+        literal = node.slice[0].slice.value if isinstance(node, cst.Subscript) \
+            else node.args[0].value  # type: ignore[union-attr]
+        if isinstance(literal, cst.SimpleString):
+            self.strings[id(literal)] = self.renames.env[variable]
+
+    def _protected(self, classes: list[str], functions: list[str]) -> bool:
+        decision = self.plan.decisions.get(self._scope(classes, functions))
+        return decision is not None and decision.action != "rewritten"
+
+    def _class(self, node: cst.ClassDef, classes: list[str]) -> None:
+        attrs = self.renames.attrs.get(f"{self.module}.{classes[0]}", {})
+        if not attrs or len(classes) != 1:
+            return
+        for statement in node.body.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    target = small.target if isinstance(small, cst.AnnAssign) else None
+                    if isinstance(target, cst.Name) and target.value in attrs:
+                        self.names[id(target)] = attrs[target.value]
+
+    def _function(self, node: cst.FunctionDef, qualname: str) -> None:
+        params = self.renames.params.get(qualname, {})
+        for param in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
+            new = params.get(param.name.value)
+            if new is None:
+                continue
+            self.names[id(param.name)] = new
+            scope = self.scopes.get(param.name)  # type: ignore[attr-defined]
+            if scope is None:
+                continue
+            for assignment in scope.assignments[param.name.value]:
+                if getattr(assignment, "node", None) is param:
+                    for reference in assignment.references:
+                        if isinstance(reference.node, cst.Name):
+                            self.names[id(reference.node)] = new
+
+    def _callee(self, func: cst.BaseExpression, classes: list[str]) -> str | None:
+        name = dotted(func)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        if head in ("self", "cls") and classes and rest:
+            return f"{self.module}.{classes[0]}.{rest}"
+        if head in self.imports:
+            return f"{self.imports[head]}.{rest}" if rest else self.imports[head]
+        if head in self.local_classes or head in self.local_functions:
+            return f"{self.module}.{name}"
+        return None
+
+    def _call(self, node: cst.Call, classes: list[str]) -> None:
+        callee = self._callee(node.func, classes)
+        renames = self.renames.kwargs.get(callee or "", {})
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in renames:
+                self.names[id(arg.keyword)] = renames[arg.keyword.value]
+
+    def _attribute(self, node: cst.Attribute, classes: list[str]) -> None:
+        owner = node.value
+        if isinstance(owner, cst.Name) and owner.value in ("self", "cls") and classes:
+            attrs = self.renames.attrs.get(f"{self.module}.{classes[0]}", {})
+            if node.attr.value in attrs:
+                self.names[id(node.attr)] = attrs[node.attr.value]
+            return
+        base = dotted(owner)
+        if base is not None:
+            head, _, rest = base.partition(".")
+            qualified = f"{self.imports.get(head, head)}{'.' + rest if rest else ''}.{node.attr.value}"
+            if qualified in self.qualified:
+                self.names[id(node.attr)] = self.qualified[qualified]
+
+    def _import_from(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            local = alias.evaluated_alias or alias.evaluated_name
+            qualified = self.imports.get(local, "")
+            if qualified in self.qualified and isinstance(alias.name, cst.Name):
+                self.names[id(alias.name)] = self.qualified[qualified]
+                if alias.asname is None:
+                    self._global_references(local, self.qualified[qualified], imports_only=True)
+
+    def _globals(self) -> None:
+        for old, new in self.renames.globals.get(self.module, {}).items():
+            self._global_references(old, new, imports_only=False)
+
+    def _global_references(self, old: str, new: str, imports_only: bool) -> None:
+        scope = self.scopes.get(self.tree.body[0]) if self.tree.body else None  # type: ignore[attr-defined]
+        if scope is None:
+            return
+        for assignment in scope.globals.assignments[old]:
+            target = getattr(assignment, "node", None)
+            if not imports_only and isinstance(target, cst.Name):
+                self.names[id(target)] = new
+            for reference in assignment.references:
+                if isinstance(reference.node, cst.Name):
+                    self.names[id(reference.node)] = new
+        for target in self._assign_targets(old) if not imports_only else ():
+            self.names[id(target)] = new
+
+    def _assign_targets(self, old: str) -> Iterator[cst.Name]:
+        for statement in self.tree.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Assign):
+                        for target in small.targets:
+                            if isinstance(target.target, cst.Name) and target.target.value == old:
+                                yield target.target
+                    elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) \
+                            and small.target.value == old:
+                        yield small.target
+
+
+class RenameCredentials(WalmartCodemod):
+    NAME = "credentials"
+    DESCRIPTION = ("Rename consumer-id/private-key names that carried the credentials (parameters, "
+                   "attributes, keyword arguments across the repo, settings, environment "
+                   "variables) to client-id/client-secret names.")
+    MARKERS = MARKERS
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        plan = plan_of(self.context, tree)
+        if not plan.renames.old_names():
+            return tree
+        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+        finder = _Finder(tree, module_name_of(self.context), plan, wrapper.resolve(ScopeProvider))
+        finder.run()
+        if not finder.names and not finder.strings:
+            return tree
+        return tree.visit(_Apply(finder.names, finder.strings))

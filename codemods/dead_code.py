@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 from libcst.codemod.visitors import RemoveImportsVisitor
+from libcst.helpers import get_absolute_module_from_package_for_import
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from codemods.base import WalmartCodemod
@@ -182,9 +183,10 @@ class RemoveDeadSigning(WalmartCodemod):
                             RemoveImportsVisitor.remove_unused_import(
                                 self.context, alias.evaluated_name, asname=alias.evaluated_alias)
                 elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                    source = small.module
-                    base = "." * len(small.relative) + (cst.Module([]).code_for_node(source)
-                                                        if source else "")
+                    base = get_absolute_module_from_package_for_import(
+                        self.context.full_package_name, small)
+                    if base is None:
+                        continue
                     for alias in small.names:
                         local = alias.evaluated_alias or alias.evaluated_name
                         if local in names:

@@ -32,13 +32,20 @@ __all__ = [
 LEGACY = frozenset({CONSUMER_ID, TIMESTAMP, AUTH_SIGNATURE})
 LOOKALIKE = frozenset({INTIMESTAMP, KEY_VERSION, TENANT_ID})
 
-# A file without one of these is never parsed. The jar and the rollout call count too.
+# A file without one of these is never parsed: the header names, the jar, the rollout call,
+# and the RSA signing calls a helper in another module is written with.
 MARKERS = (
     b"WM_SEC.AUTH_SIGNATURE",
     b"WM_CONSUMER.ID",
     b"WM_SEC.TIMESTAMP",
     b"DigitalSignatureUtil",
     b"auth_headers(",
+    b"PKCS1v15",
+    b"PKCS1_v1_5",
+    b"pkcs1_15",
+    b"RSASigner",
+    b"rsa.sign(",
+    b"hmac.new(",
 )
 
 # Substring renames, applied to identifiers and environment-variable names that carried

@@ -1,5 +1,9 @@
 """The codemods, in the order they run. Each entry is ``module:Class`` so worker processes
-can import them by name (nothing is pickled but strings)."""
+can import them by name (nothing is pickled but strings).
+
+Classification comes first, on the untouched tree, so every finding points at the line the
+seller wrote; the header rewrites follow; renames and the dead-code clean-up come last,
+because they act on what the rewrites removed."""
 
 from __future__ import annotations
 
@@ -10,7 +14,14 @@ from codemods.base import WalmartCodemod
 
 __all__ = ["CODEMODS", "load_codemod", "load_codemods", "markers_of"]
 
-CODEMODS: tuple[str, ...] = ()
+CODEMODS: tuple[str, ...] = (
+    "codemods.classify:ClassifySites",
+    "codemods.header_dict:RewriteHeaderDicts",
+    "codemods.header_statements:RewriteHeaderSubscripts",
+    "codemods.header_statements:RewriteHeaderCalls",
+    "codemods.rename_credentials:RenameCredentials",
+    "codemods.dead_code:RemoveDeadSigning",
+)
 
 
 @cache

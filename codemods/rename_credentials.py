@@ -139,11 +139,31 @@ class _Finder:
         return None
 
     def _call(self, node: cst.Call, classes: list[str]) -> None:
-        callee = self._callee(node.func, classes)
-        renames = self.renames.kwargs.get(callee or "", {})
-        for arg in node.args:
-            if arg.keyword is not None and arg.keyword.value in renames:
-                self.names[id(arg.keyword)] = renames[arg.keyword.value]
+        callee = self._callee(node.func, classes) or ""
+        renames = self.renames.kwargs.get(callee, {})
+        if not renames:
+            return
+        params = self.renames.positions.get(callee, ())
+        for index, arg in enumerate(node.args):
+            if arg.keyword is not None:
+                name = arg.keyword.value
+                if name in renames:
+                    self.names[id(arg.keyword)] = renames[name]
+            else:
+                name = params[index] if index < len(params) else ""
+            if name in renames:
+                self._passed_value(arg.value)
+
+    def _passed_value(self, value: cst.BaseExpression) -> None:
+        """An environment variable read right at the call site follows the parameter's rename."""
+        variable = env_variable(value)
+        if variable is None:
+            return
+        new = self.renames.env.get(variable) or self.renames.new_name(variable)
+        literal = value.slice[0].slice.value if isinstance(value, cst.Subscript) \
+            else value.args[0].value  # type: ignore[attr-defined]
+        if new != variable and isinstance(literal, cst.SimpleString):
+            self.strings[id(literal)] = new
 
     def _attribute(self, node: cst.Attribute, classes: list[str]) -> None:
         owner = node.value

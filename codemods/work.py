@@ -11,7 +11,7 @@ from codemods.base import options_of
 from codemods.flow.collect import FileAnalysis, analyze
 from codemods.flow.plan import RepoPlan, TokenCall, plan_repository
 
-__all__ = ["module_name_of", "plan_of", "removed_names", "token_expression", "fresh_analysis"]
+__all__ = ["fresh_analysis", "module_name_of", "plan_of", "removed_names", "token_expression"]
 
 _PLAN = "walmart_migrate.plan"
 _REMOVED = "walmart_migrate.removed"

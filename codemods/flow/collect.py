@@ -247,40 +247,34 @@ class _Collector(cst.CSTVisitor):
                 and len(node.args) >= 2:
             name = self.keys.resolve(node.args[0].value, self.classes[:1])
             dynamic = name is None and self.keys.looks_dynamic(node.args[0].value)
-            if name is not None or dynamic:
-                self._grouped("call", code(node.func.value), node, name, node.args[1].value, dynamic)
+            parent = self.get_metadata(ParentNodeProvider, node, None)
+            if (name is not None or dynamic) and isinstance(parent, cst.Expr):
+                self._grouped("call", code(node.func.value), parent, name, node.args[1].value,
+                              dynamic)
         self._call_ref(node)
 
-    def _grouped(self, kind: str, owner: str, node: cst.CSTNode, name: str | None,
+    def _grouped(self, kind: str, owner: str, statement: cst.BaseSmallStatement, name: str | None,
                  value: cst.BaseExpression, dynamic: bool) -> None:
+        """Statements setting headers one by one on the same object form one site."""
         key = (kind, self.function[0], owner)
         site = self._groups.get(key)
-        statement = self._statement_of(node)
         if site is None:
-            site = self._site(kind, node, statement, {name: value} if name else {}, dynamic, [])
-            if name:
-                site.entries[id(statement)] = name
+            site = self._site(kind, statement, statement, {name: value} if name else {}, dynamic, [])
             self._groups[key] = site
-        else:
-            if name:
-                site.entries[id(statement)] = name
-                site.facts.headers = tuple(sorted({*site.facts.headers, name}))
-                self._values.setdefault(id(site), {})[name] = value
-                self._refresh(site)
-            site.facts.dynamic_key = site.facts.dynamic_key or dynamic
+        elif name:
+            site.facts.headers = tuple(sorted({*site.facts.headers, name}))
+            self._values[id(site)][name] = value
+            self._refresh(site)
+        if name:
+            site.entries[id(statement)] = name
+        site.facts.dynamic_key = site.facts.dynamic_key or dynamic
         site.statements.append(statement)
-
-    def _statement_of(self, node: cst.CSTNode) -> cst.CSTNode:
-        current = node
-        while not isinstance(current, cst.SimpleStatementLine):
-            current = self.get_metadata(ParentNodeProvider, current)
-        return current
 
     def _site(self, kind: str, node: cst.CSTNode, anchor: cst.CSTNode,
               values: dict[str, cst.BaseExpression], dynamic: bool,
               statements: list[cst.CSTNode]) -> SiteNode:
         line, column = self.position(node)
-        qualname, function_node, scope = self.function
+        qualname, function_node, _ = self.function
         facts = SiteFacts(kind=kind, scope=self.scope, function=qualname, line=line,
                           column=column, headers=tuple(sorted(values)), dynamic_key=dynamic,
                           is_async=function_node is not None and function_node.asynchronous is not None)
@@ -295,7 +289,7 @@ class _Collector(cst.CSTVisitor):
 
     def _refresh(self, site: SiteNode) -> None:
         values = self._values[id(site)]
-        qualname, function_node, scope = self.function
+        scope = self.function[2]
         facts = site.facts
         if CONSUMER_ID in values:
             facts.consumer = scope.credential(values[CONSUMER_ID])
@@ -332,6 +326,12 @@ class _Collector(cst.CSTVisitor):
             where = self.function[0] or self.scope
             counts = self.facts.references.setdefault(where, {})
             counts[target] = counts.get(target, 0) + 1
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False  # binding a name is not using it
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
 
     def visit_Name(self, node: cst.Name) -> None:
         parent = self.get_metadata(ParentNodeProvider, node, None)
@@ -393,6 +393,7 @@ def analyze(module: cst.Module, module_name: str, path: str = "", is_package: bo
     collector = _Collector(module, module_name, is_package, repo_constants or {})
     wrapper.visit(collector)
     collector.facts.path = path
+    collector.facts.imports = dict(collector.imports)
     collector.facts.sites = [s.facts for s in collector.sites]
     return FileAnalysis(collector.facts, collector.sites, collector.function_nodes,
                         collector.signings)

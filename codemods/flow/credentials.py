@@ -145,6 +145,7 @@ def _signed_request(site: Any) -> tuple[str | None, str | None]:
         if param is None:
             return None
         index = str(helper.params.index(param)) if param in helper.params else ""
-        return facts.call_args.get(index) or facts.call_args.get(param)
+        found: str | None = facts.call_args.get(index) or facts.call_args.get(param)
+        return found
 
     return argument(helper.url_param), argument(helper.method_param)

@@ -148,8 +148,8 @@ def _statements(body: cst.BaseSuite) -> Iterator[cst.BaseSmallStatement]:
     stack: list[cst.CSTNode] = [body]
     while stack:
         current = stack.pop()
-        if isinstance(current, (cst.FunctionDef, cst.ClassDef)) and current is not body:
-            continue
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+            continue  # nested definitions have names of their own
         if isinstance(current, cst.SimpleStatementLine):
             yield from current.body
             continue

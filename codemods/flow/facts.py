@@ -106,3 +106,4 @@ class FileFacts:
     # used to tell which helpers the rewrite leaves without a caller.
     references: dict[str, dict[str, int]] = field(default_factory=dict)
     attribute_names: set[str] = field(default_factory=set)  # every .name loaded anywhere
+    imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified name

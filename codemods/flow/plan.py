@@ -134,6 +134,8 @@ class _Planner:
         from codemods.flow.credentials import follow_source
 
         renames = self.plan.renames
+        for callee in renames.kwargs:
+            renames.positions[callee] = self._signature(callee)
         for file in self.files:
             for call in file.calls:
                 renamed = renames.kwargs.get(call.callee)

@@ -19,6 +19,8 @@ class RenamePlan:
     globals: dict[str, dict[str, str]] = field(default_factory=dict)  # module -> old -> new
     env: dict[str, str] = field(default_factory=dict)  # variable -> variable
     kept: dict[str, str] = field(default_factory=dict)  # names no rule renames -> their role
+    # Parameters of each renamed callee, so positional arguments at call sites can be matched.
+    positions: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def new_name(self, old: str) -> str:
         return rename_identifier(old, self.exact)

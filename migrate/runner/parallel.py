@@ -1,21 +1,17 @@
-"""Run the per-file pipeline over many files: processes when it pays, serially otherwise.
-Workers get module paths and plain data, never lambdas or codemod objects."""
+"""Run per-file work over many files: worker processes when it pays, serially otherwise.
+Workers get module-level functions and plain data, never lambdas or codemod objects."""
 
 from __future__ import annotations
 
 import multiprocessing
 import threading
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, TypeVar
 
-from migrate.runner.results import FileResult
-from migrate.runner.transform import Plan, migrate_file
+__all__ = ["Workers"]
 
-__all__ = ["map_files"]
-
-Advance = Callable[[FileResult | None], None]
+T = TypeVar("T")
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -27,31 +23,45 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def _serial(items: list[tuple[Path, str]], plan: Plan, advance: Advance,
-            results: dict[int, FileResult | None], indexes: list[int]) -> None:
-    for index in indexes:
-        path, display = items[index]
-        results[index] = migrate_file(str(path), display, plan)
-        advance(results[index])
+class Workers:
+    """One pool for a whole run (both passes), started only when there is work for it."""
 
+    def __init__(self, jobs: int, warn: Callable[[str], None]) -> None:
+        self.jobs = jobs
+        self.warn = warn
+        self._pool: Executor | None = None
+        self._broken = False
 
-def map_files(items: list[tuple[Path, str]], plan: Plan, jobs: int, advance: Advance,
-              warn: Callable[[str], None]) -> list[FileResult | None]:
-    """One result per item, in order (None for files without a marker)."""
-    results: dict[int, FileResult | None] = {}
-    pending = list(range(len(items)))
-    if jobs > 1 and len(items) > 1:
-        try:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(items)),
-                                     mp_context=_context()) as pool:
-                futures = {pool.submit(migrate_file, str(items[i][0]), items[i][1], plan): i
-                           for i in pending}
-                for future in as_completed(futures):
-                    index = futures[future]
-                    results[index] = future.result()
-                    advance(results[index])
-        except (BrokenProcessPool, OSError) as exc:
-            warn(f"worker processes failed ({type(exc).__name__}: {exc}); going on serially")
-        pending = [i for i in pending if i not in results]
-    _serial(items, plan, advance, results, pending)
-    return [results[i] for i in range(len(items))]
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def _executor(self) -> Executor | None:
+        if self._pool is None and not self._broken:
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context())
+        return self._pool
+
+    def map(self, function: Callable[..., T], calls: list[tuple[Any, ...]],
+            advance: Callable[[T], None]) -> list[T]:
+        """``function(*call)`` for every call, results in call order."""
+        results: dict[int, T] = {}
+        if self.jobs > 1 and len(calls) > 1:
+            try:
+                pool = self._executor()
+                if pool is not None:
+                    futures = {pool.submit(function, *call): i for i, call in enumerate(calls)}
+                    for future in as_completed(futures):
+                        index = futures[future]
+                        results[index] = future.result()
+                        advance(results[index])
+            except (BrokenProcessPool, OSError) as exc:
+                self.warn(f"worker processes failed ({type(exc).__name__}: {exc}); going on serially")
+                self._broken, self._pool = True, None
+        for index, call in enumerate(calls):
+            if index not in results:
+                results[index] = function(*call)
+                advance(results[index])
+        return [results[i] for i in range(len(calls))]

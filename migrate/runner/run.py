@@ -9,14 +9,17 @@ from pathlib import Path
 from typing import Callable
 
 from codemods.base import MigrationOptions
+from codemods.flow.facts import FileFacts
+from codemods.flow.plan import RepoPlan, plan_repository
 from codemods.registry import CODEMODS, markers_of
 from migrate.runner.discover import discover
 from migrate.runner.git import GitError, dirty_files, git_root
-from migrate.runner.parallel import map_files
+from migrate.runner.modules import module_of
+from migrate.runner.parallel import Workers
 from migrate.runner.progress import Progress
 from migrate.runner.project import ProjectConfigError, find_project_config
-from migrate.runner.results import EXIT_CHANGES, EXIT_INTERNAL, EXIT_OK, RunResult
-from migrate.runner.transform import Plan
+from migrate.runner.results import EXIT_CHANGES, EXIT_INTERNAL, EXIT_OK, FileResult, RunResult
+from migrate.runner.transform import Plan, SourceFile, analyze_file, migrate_file
 from migrate.runner.write import write_atomically
 
 __all__ = ["RunError", "RunRequest", "exit_code", "run"]
@@ -46,6 +49,7 @@ class Run:
     result: RunResult
     base: Path  # report and diff paths are relative to this
     warnings: list[str] = field(default_factory=list)
+    plan: RepoPlan | None = None
 
 
 def _plan(request: RunRequest, root: Path, warnings: list[str]) -> tuple[Plan, RunRequest]:
@@ -66,7 +70,6 @@ def _plan(request: RunRequest, root: Path, warnings: list[str]) -> tuple[Plan, R
 
 def run(request: RunRequest) -> Run:
     warnings: list[str] = []
-    say = warnings.append
     if not request.paths:
         raise RunError("no path given: name the files or folders to migrate")
     first = Path(os.path.abspath(request.paths[0]))
@@ -78,21 +81,63 @@ def run(request: RunRequest) -> Run:
     if found.missing:
         raise RunError("; ".join(f"{m}: no such file or folder" for m in found.missing))
     for link in found.outside_links:
-        say(f"{link}: symlink leaves the tree; skipped")
-    progress = Progress(len(found.files), "walmart-migrate", enabled=request.progress)
+        warnings.append(f"{link}: symlink leaves the tree; skipped")
+    sources = [SourceFile(str(path), display, *module_of(path, root)) for path, display in found.files]
     jobs = request.jobs or os.cpu_count() or 1
-    outcomes = map_files(found.files, plan, jobs,
-                         lambda r: progress.advance(r is not None and r.status == "changed"), say)
+    progress = Progress(len(sources), "walmart-migrate", enabled=request.progress)
+    with Workers(jobs, warnings.append) as workers:
+        result, plan = _two_passes(sources, plan, workers, progress)
     progress.close()
-    result = RunResult(scanned=len(found.files))
-    real_paths: dict[str, Path] = {}
-    for (path, _), outcome in zip(found.files, outcomes):
-        if outcome is not None:
-            result.files.append(outcome)
-            real_paths[outcome.path] = path
+    result.scanned = len(sources)
     if request.write and result.changed:
-        _write(result, real_paths, repo, request.allow_dirty, say)
-    return Run(result, base, warnings)
+        real_paths = {s.display: Path(s.path) for s in sources}
+        _write(result, real_paths, repo, request.allow_dirty, warnings.append)
+    return Run(result, base, warnings, plan.repo)
+
+
+def _two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
+                progress: Progress) -> tuple[RunResult, Plan]:
+    """First every candidate is analysed, then the repository plan is made, then every file
+    the plan touches is rewritten with it."""
+    first = workers.map(analyze_file, [(s, plan) for s in sources], lambda _: None)
+    facts = {s.display: f for s, f in zip(sources, first) if isinstance(f, FileFacts)}
+    constants = {f"{f.module}.{n}": h for f in facts.values() for n, h in f.header_constants.items()}
+    if constants:  # sites keyed by constants imported from another module need a second look
+        again = [s for s in sources if s.display in facts and
+                 set(facts[s.display].imports.values()) & set(constants)]
+        for source, redone in zip(again, workers.map(
+                analyze_file, [(s, plan, constants) for s in again], lambda _: None)):
+            if isinstance(redone, FileFacts):
+                facts[source.display] = redone
+    repo_plan = plan_repository(list(facts.values()), plan.options.target,
+                                dict(plan.options.renames))
+    plan = replace(plan, repo=repo_plan)
+    records = {s.display: r for s, r in zip(sources, first) if isinstance(r, FileResult)}
+    second = [s for s in sources if s.display in facts or _mentions(s, repo_plan.old_names())]
+    progress.total = len(second) + len(records)
+    for _ in records:
+        progress.advance(False)
+    migrated = workers.map(migrate_file, [(s, plan) for s in second],
+                           lambda r: progress.advance(r.status == "changed"))
+    by_display = {**records, **{s.display: r for s, r in zip(second, migrated)}}
+    result = RunResult()
+    for source in sources:
+        outcome = by_display.get(source.display)
+        if outcome is not None and (source.display in facts or source.display in records
+                                    or outcome.status != "unchanged"):
+            result.files.append(outcome)
+    return result, plan
+
+
+def _mentions(source: SourceFile, names: set[str]) -> bool:
+    """A file outside the candidates still needs the rename pass if it names what is renamed."""
+    if not names:
+        return False
+    try:
+        data = Path(source.path).read_bytes()
+    except OSError:
+        return False
+    return any(name.encode() in data for name in names)
 
 
 def _write(result: RunResult, real_paths: dict[str, Path], repo: Path | None, allow_dirty: bool,

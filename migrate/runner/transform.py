@@ -1,5 +1,6 @@
-"""One file, start to finish, in isolation: prefilter, decode, parse, every codemod in order,
-re-parse the result. Pure: reads the file, writes nothing; safe in a worker process."""
+"""One file in isolation, in two passes: ``analyze_file`` reads what it signs (for the
+repository plan), ``migrate_file`` runs every codemod in order with that plan and re-parses
+the result. Pure: reads the file, writes nothing; safe in a worker process."""
 
 from __future__ import annotations
 
@@ -7,16 +8,21 @@ import ast
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
 from codemods.base import MigrationOptions, attach_options, findings_of
+from codemods.flow.collect import analyze
+from codemods.flow.facts import FileFacts
+from codemods.flow.plan import RepoPlan
 from codemods.registry import load_codemods
+from codemods.work import attach_plan
 from migrate.runner.results import FileResult
 from migrate.runner.source import Unreadable, decode_source, is_generated, python2_reason
 
-__all__ = ["Plan", "has_marker", "migrate_bytes", "migrate_file"]
+__all__ = ["Plan", "SourceFile", "analyze_file", "has_marker", "migrate_bytes", "migrate_file"]
 
 
 @dataclass(frozen=True)
@@ -26,19 +32,19 @@ class Plan:
     codemods: tuple[str, ...]
     markers: tuple[bytes, ...]
     options: MigrationOptions = field(default_factory=MigrationOptions)
+    repo: RepoPlan | None = None  # set between the two passes
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str
+    display: str
+    module: str  # dotted module name, for imports between the repository's files
+    is_package: bool = False
 
 
 def has_marker(data: bytes, markers: tuple[bytes, ...]) -> bool:
     return any(marker in data for marker in markers)
-
-
-def _module_name(display: str) -> str | None:
-    if not display.endswith(".py"):
-        return None
-    parts = display[:-3].replace("\\", "/").split("/")
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts) if parts and all(p.isidentifier() for p in parts) else None
 
 
 def _python2(text: str) -> str | None:
@@ -54,8 +60,8 @@ def _python2(text: str) -> str | None:
     return None
 
 
-def migrate_bytes(data: bytes, display: str, plan: Plan) -> FileResult:
-    """The whole per-file pipeline on bytes; ``display`` is the path shown in reports."""
+def parse_source(data: bytes, display: str) -> Union[cst.Module, FileResult]:
+    """The LibCST tree, or the ``skipped`` record that says why there is none."""
     if is_generated(data):
         return FileResult(display, "skipped", "generated file (@generated); regenerate it instead")
     try:
@@ -66,47 +72,82 @@ def migrate_bytes(data: bytes, display: str, plan: Plan) -> FileResult:
     if py2:
         return FileResult(display, "skipped", f"{py2}; port it to Python 3 first")
     try:
-        tree = cst.parse_module(data)
+        return cst.parse_module(data)
     except cst.ParserSyntaxError as exc:
         return FileResult(display, "skipped", f"syntax error on line {exc.raw_line}: "
                                               f"{exc.message.splitlines()[0]}; fix it and run again")
     except (RecursionError, MemoryError):
         return FileResult(display, "skipped", "too deeply nested to parse")
-    context = CodemodContext(filename=display, full_module_name=_module_name(display))
+
+
+def _read(source: SourceFile) -> Union[bytes, FileResult]:
+    try:
+        return Path(source.path).read_bytes()
+    except OSError as exc:
+        return FileResult(source.display, "failed", f"cannot read: {exc.strerror}")
+
+
+def analyze_file(source: SourceFile, plan: Plan,
+                 constants: dict[str, str] | None = None) -> Union[FileFacts, FileResult, None]:
+    """First pass: what the file signs. None when it has no marker; a record when it cannot
+    be read as Python 3 (the second pass then reports it as is)."""
+    data = _read(source)
+    if isinstance(data, FileResult):
+        return data
+    if not has_marker(data, plan.markers):
+        return None
+    tree = parse_source(data, source.display)
+    if isinstance(tree, FileResult):
+        return tree
+    try:
+        return analyze(tree, source.module, source.display, source.is_package, constants).facts
+    except Exception as exc:
+        return _crash(source.display, "analysis", exc, [])
+
+
+def _crash(display: str, what: str, exc: Exception, findings: list) -> FileResult:  # type: ignore[type-arg]
+    where = traceback.extract_tb(exc.__traceback__)[-1]
+    return FileResult(
+        display, "failed",
+        f"{what} crashed ({type(exc).__name__}: {exc} at {Path(where.filename).name}:"
+        f"{where.lineno}); the file was left as it was", findings, internal_error=True)
+
+
+def migrate_bytes(data: bytes, source: SourceFile, plan: Plan) -> FileResult:
+    """Second pass on bytes: every codemod in order, then the re-parse check."""
+    tree = parse_source(data, source.display)
+    if isinstance(tree, FileResult):
+        return tree
+    package = source.module if source.is_package else source.module.rpartition(".")[0]
+    context = CodemodContext(filename=source.display, full_module_name=source.module,
+                             full_package_name=package)
     attach_options(context, plan.options)
+    if plan.repo is not None:
+        attach_plan(context, plan.repo)
     for codemod in load_codemods(plan.codemods):
         try:
             tree = codemod(context).transform_module(tree)
         except SkipFile as exc:
-            return FileResult(display, "skipped", str(exc) or f"{codemod.NAME} skipped the file",
-                              findings_of(context))
+            return FileResult(source.display, "skipped",
+                              str(exc) or f"{codemod.NAME} skipped the file", findings_of(context))
         except Exception as exc:
-            where = traceback.extract_tb(exc.__traceback__)[-1]
-            return FileResult(
-                display, "failed",
-                f"codemod {codemod.NAME} crashed ({type(exc).__name__}: {exc} at "
-                f"{Path(where.filename).name}:{where.lineno}); the file was left as it was",
-                findings_of(context), internal_error=True)
+            return _crash(source.display, f"codemod {codemod.NAME}", exc, findings_of(context))
     new = tree.bytes
     findings = sorted(findings_of(context), key=lambda f: (f.line, f.column))
     if new == data:
-        return FileResult(display, "unchanged", "", findings)
+        return FileResult(source.display, "unchanged", "", findings)
     try:
         cst.parse_module(new)
     except cst.ParserSyntaxError as exc:
-        return FileResult(display, "failed",
+        return FileResult(source.display, "failed",
                           f"the rewritten code does not parse ({exc.message} on line "
                           f"{exc.raw_line}); the file was left as it was", findings,
                           internal_error=True)
-    return FileResult(display, "changed", "", findings, original=data, new=new)
+    return FileResult(source.display, "changed", "", findings, original=data, new=new)
 
 
-def migrate_file(path: str, display: str, plan: Plan) -> FileResult | None:
-    """None when the file holds no marker (the common case: never parsed)."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return FileResult(display, "failed", f"cannot read: {exc.strerror}")
-    if not has_marker(data, plan.markers):
-        return None
-    return migrate_bytes(data, display, plan)
+def migrate_file(source: SourceFile, plan: Plan) -> FileResult:
+    data = _read(source)
+    if isinstance(data, FileResult):
+        return data
+    return migrate_bytes(data, source, plan)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from migrate.runner.transform import Plan, migrate_bytes
+from migrate.runner.transform import Plan, SourceFile, migrate_bytes
 from tests.runner.toy_codemods import ALL
 
 PLAN = Plan(ALL, (b"WM_SEC.AUTH_SIGNATURE", b"WALMART.CA", b"EXPLODE_HERE", b"SKIP_ME",
                   b"BREAK_SYNTAX"))
+
+def _source(display: str) -> SourceFile:
+    return SourceFile("", display, display.removesuffix(".py").replace("/", "."))
+
 
 REWRITES = [
     pytest.param('h = {"WM_SEC.AUTH_SIGNATURE": sig}\n', 'h = {"WM_SEC.ACCESS_TOKEN": sig}\n',
@@ -29,24 +33,24 @@ NO_CHANGE = [
 
 @pytest.mark.parametrize(("before", "after"), REWRITES)
 def test_rewrites(before: str, after: str) -> None:
-    result = migrate_bytes(before.encode(), "app/client.py", PLAN)
+    result = migrate_bytes(before.encode(), _source("app/client.py"), PLAN)
     assert result.status == "changed"
     assert result.new == after.encode()
     assert [f.action for f in result.findings] == ["rewritten"]
-    again = migrate_bytes(after.encode(), "app/client.py", PLAN)
+    again = migrate_bytes(after.encode(), _source("app/client.py"), PLAN)
     assert again.status == "unchanged"
 
 
 @pytest.mark.parametrize("source", NO_CHANGE)
 def test_no_change(source: str) -> None:
-    result = migrate_bytes(source.encode(), "app/client.py", PLAN)
+    result = migrate_bytes(source.encode(), _source("app/client.py"), PLAN)
     assert result.status == "unchanged"
     assert result.new is None
 
 
 def test_findings_carry_positions_and_schemes() -> None:
     source = b'a = 1\nh = {\n    "WM_SEC.AUTH_SIGNATURE": s,\n    "T": "WALMART.CA"}\n'
-    result = migrate_bytes(source, "app/client.py", PLAN)
+    result = migrate_bytes(source, _source("app/client.py"), PLAN)
     found = [(f.line, f.column, f.scheme, f.codemod, f.action) for f in result.findings]
     assert found == [(3, 5, "marketplace-signature", "toy-rename", "rewritten"),
                      (4, 10, "canada-signature", "toy-canada", "ignored")]
@@ -58,13 +62,13 @@ def test_crlf_bom_latin1_round_trip_is_byte_exact() -> None:
         "# Caf\xe9 client\r\n"
         'h = {"WM_SEC.AUTH_SIGNATURE": s, "note": "d\xe9j\xe0 vu"}\r\n'
     ).encode("latin-1")
-    result = migrate_bytes(source, "cafe.py", PLAN)
+    result = migrate_bytes(source, _source("cafe.py"), PLAN)
     assert result.new == source.replace(b"AUTH_SIGNATURE", b"ACCESS_TOKEN")
 
 
 def test_bom_is_kept() -> None:
     source = b'\xef\xbb\xbfh = {"WM_SEC.AUTH_SIGNATURE": s}\r\n'
-    result = migrate_bytes(source, "bom.py", PLAN)
+    result = migrate_bytes(source, _source("bom.py"), PLAN)
     assert result.new == b'\xef\xbb\xbfh = {"WM_SEC.ACCESS_TOKEN": s}\r\n'
 
 
@@ -85,7 +89,7 @@ def test_bom_is_kept() -> None:
     (b'BREAK_SYNTAX = 1\n', "failed", "the rewritten code does not parse"),
 ])
 def test_bad_input_becomes_a_record_with_a_reason(source: bytes, status: str, reason: str) -> None:
-    result = migrate_bytes(source, "bad.py", PLAN)
+    result = migrate_bytes(source, _source("bad.py"), PLAN)
     assert result.status == status
     assert reason in result.reason
     assert "\n" not in result.reason

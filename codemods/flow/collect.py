@@ -237,7 +237,7 @@ class _Collector(cst.CSTVisitor):
         key = target.slice[0].slice.value
         name = self.keys.resolve(key, self.classes[:1])
         dynamic = name is None and self.keys.looks_dynamic(key)
-        if name is None and not dynamic:
+        if name not in self.keys.interesting and not dynamic:
             return
         owner = code(target.value)
         self._grouped("subscript", owner, statement, name, statement.value, dynamic)
@@ -248,7 +248,7 @@ class _Collector(cst.CSTVisitor):
             name = self.keys.resolve(node.args[0].value, self.classes[:1])
             dynamic = name is None and self.keys.looks_dynamic(node.args[0].value)
             parent = self.get_metadata(ParentNodeProvider, node, None)
-            if (name is not None or dynamic) and isinstance(parent, cst.Expr):
+            if (name in self.keys.interesting or dynamic) and isinstance(parent, cst.Expr):
                 self._grouped("call", code(node.func.value), parent, name, node.args[1].value,
                               dynamic)
         self._call_ref(node)

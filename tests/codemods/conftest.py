@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SUPPORT = Path(__file__).resolve().parents[1] / "support"
+
+
+@pytest.fixture(scope="session")
+def signature_jar(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A stand-in for Walmart's DigitalSignatureUtil jar, built from source for this run: same
+    arguments, same output lines, real SHA256withRSA."""
+    if shutil.which("javac") is None or shutil.which("jar") is None:
+        pytest.skip("no JDK on this machine to build the signature jar")
+    build = tmp_path_factory.mktemp("jar")
+    subprocess.run(["javac", "-d", str(build), str(SUPPORT / "DigitalSignatureUtil.java")],
+                   check=True, capture_output=True, timeout=300)
+    jar = build / "DigitalSignatureUtil-1.0.0.jar"
+    subprocess.run(["jar", "--create", "--file", str(jar), "--main-class", "DigitalSignatureUtil",
+                    "-C", str(build), "DigitalSignatureUtil.class"], check=True, capture_output=True,
+                   timeout=300)
+    return jar

@@ -1,0 +1,84 @@
+"""Each fixture client, driven against the emulator: before the rewrite it signs the legacy
+way and succeeds; after it, the same calls succeed with OAuth and carry no legacy header."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from migrate.emulator import ClientConfig, Emulator, EmulatorConfig, EmulatorServer
+from tests.codemods.fixture_cases import CASES, Case, migrate_copy
+from tests.keys import KeyPair
+
+CONSUMER_ID = "5f0c2a3e-8b1d-4c6e-9f7a-2d4b6c8e0a1f"
+CLIENT_ID = "9a8b7c6d-client-id"
+CLIENT_SECRET = "AQpT0k3nS3cr3t-from-the-developer-portal"
+LEGACY = ("WM_SEC.AUTH_SIGNATURE", "WM_SEC.TIMESTAMP", "WM_CONSUMER.ID")
+DRIVE = "import json, sys; sys.path.insert(0, '.'); import run_case; print(json.dumps(run_case.run()))"
+
+
+@pytest.fixture
+def server(seller_key: KeyPair) -> Iterator[EmulatorServer]:
+    seller = ClientConfig(name="seller", client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
+                          consumer_id=CONSUMER_ID, public_key=seller_key.public_pem)
+    with EmulatorServer(Emulator(EmulatorConfig(clients=[seller]))) as running:
+        yield running
+
+
+def _key(key: KeyPair, key_format: str) -> str:
+    if key_format == "pkcs1-pem":
+        return key.private.private_bytes(serialization.Encoding.PEM,
+                                         serialization.PrivateFormat.TraditionalOpenSSL,
+                                         serialization.NoEncryption()).decode()
+    return key.bare_base64
+
+
+def _drive(folder: Path, env: dict[str, str]) -> object:
+    done = subprocess.run([sys.executable, "-c", DRIVE], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _api_calls(server: EmulatorServer, start: int) -> list:  # type: ignore[type-arg]
+    return [e for e in server.emulator.exchanges[start:] if e.request.path != "/v3/token"]
+
+
+BEHAVIOUR = [c for c in CASES if c.expect_run is not None]
+
+
+@pytest.mark.parametrize("case", BEHAVIOUR, ids=[c.name for c in BEHAVIOUR])
+def test_legacy_before_and_oauth_after(case: Case, server: EmulatorServer, seller_key: KeyPair,
+                                       tmp_path: Path, signature_jar: Path) -> None:
+    before, after = tmp_path / "before", tmp_path / "after"
+    shutil.copytree(case.before, before)
+    migrate_copy(case, after)
+    env = {**os.environ, "WALMART_BASE_URL": server.url, "WALMART_ENV": server.url,
+           "WALMART_CONSUMER_ID": CONSUMER_ID, "WALMART_PRIVATE_KEY": _key(seller_key, case.key_format),
+           "WALMART_CLIENT_ID": CLIENT_ID, "WALMART_CLIENT_SECRET": CLIENT_SECRET,
+           "WALMART_SIGNATURE_JAR": str(signature_jar), **case.extra_env}
+
+    assert _drive(before, env) == case.expect_run
+    legacy_calls = _api_calls(server, 0)
+    assert legacy_calls
+    assert {e.auth for e in legacy_calls} == {"legacy"}
+    assert {e.response.status for e in legacy_calls} == {200}
+    seen = len(server.emulator.exchanges)
+
+    assert _drive(after, env) == case.expect_run
+    oauth_calls = _api_calls(server, seen)
+    assert len(oauth_calls) == len(legacy_calls)
+    assert {e.auth for e in oauth_calls} == {"oauth"}
+    assert {e.response.status for e in oauth_calls} == {200}
+    for exchange in oauth_calls:
+        assert exchange.request.header("WM_SEC.ACCESS_TOKEN")
+        assert all(exchange.request.header(h) is None for h in LEGACY)
+    assert server.emulator.issued_tokens(CLIENT_ID)

@@ -1,0 +1,39 @@
+"""Every fixture repository: the rewrite is exactly its after/ tree, a second run changes
+nothing, and the findings say what the case expects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.codemods.fixture_cases import CASES, Case, migrate_copy, tree
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_the_rewrite_is_the_after_tree(case: Case, tmp_path: Path) -> None:
+    work = tmp_path / "repo"
+    migrate_copy(case, work)
+    assert tree(work) == tree(case.after)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_a_second_run_changes_nothing(case: Case, tmp_path: Path) -> None:
+    work = tmp_path / "repo"
+    migrate_copy(case, work)
+    first = tree(work)
+    from migrate.runner.run import RunRequest, run
+
+    again = run(RunRequest(paths=(work,), write=True, allow_dirty=True, jobs=1,
+                           target=case.target))
+    assert [r.path for r in again.result.changed] == []
+    assert tree(work) == first
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_findings(case: Case, tmp_path: Path) -> None:
+    result = migrate_copy(case, tmp_path / "repo")
+    found = {(r.path, f.line, f.scheme, f.action) for r in result.files for f in r.findings}
+    expected = {(f["path"], f["line"], f["scheme"], f["action"]) for f in case.findings}
+    assert expected <= found, sorted(found)
+    assert not [r for r in result.files if r.status == "failed"]

@@ -4,7 +4,7 @@ constants, and the crypto, subprocess and time imports they used - when nothing 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import libcst as cst
 from libcst.codemod.visitors import RemoveImportsVisitor
@@ -12,7 +12,9 @@ from libcst.helpers import get_absolute_module_from_package_for_import
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from codemods.base import WalmartCodemod
-from codemods.names import MARKERS
+from codemods.flow.exprs import literal_string
+from codemods.flow.plan import RepoPlan
+from codemods.names import LEGACY, MARKERS
 from codemods.work import module_name_of, note_removed, plan_of, removed_names
 
 __all__ = ["RemoveDeadSigning"]
@@ -52,18 +54,32 @@ def _assigned_names(statement: cst.BaseSmallStatement) -> list[cst.Name] | None:
     return None
 
 
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
+
+
 class _Remover(cst.CSTTransformer):
+    """Removes whole lines in their container, so that the comment heading a removed line
+    (say, above a group of constants) stays with the line that now starts the group."""
+
     def __init__(self, statements: set[int], definitions: set[int]) -> None:
         super().__init__()
         self.statements = statements
         self.definitions = definitions
+        # Lines to drop, held by reference: an id alone could be reused by a node created
+        # later in the same visit once the dropped line is freed.
+        self.gone: dict[int, cst.SimpleStatementLine] = {}
 
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
-                                  updated_node: cst.SimpleStatementLine
-                                  ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+                                  updated_node: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
         body = [s for o, s in zip(original_node.body, updated_node.body) if id(o) not in self.statements]
         if not body:
-            return cst.RemoveFromParent()
+            self.gone[id(updated_node)] = updated_node
+            return updated_node
         if len(body) != len(updated_node.body):
             body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
             return updated_node.with_changes(body=body)
@@ -73,11 +89,34 @@ class _Remover(cst.CSTTransformer):
                           ) -> cst.FunctionDef | cst.RemovalSentinel:
         return cst.RemoveFromParent() if id(original_node) in self.definitions else updated_node
 
+    def _rebuild(self, body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
+        kept: list[cst.BaseStatement] = []
+        carried: list[cst.EmptyLine] = []
+        for statement in body:
+            if id(statement) in self.gone:
+                assert isinstance(statement, cst.SimpleStatementLine)
+                if any(line.comment for line in statement.leading_lines):
+                    carried = [*carried, *statement.leading_lines]
+                continue
+            if carried and isinstance(statement, cst.SimpleStatementLine) and \
+                    not any(line.comment for line in statement.leading_lines):
+                statement = statement.with_changes(leading_lines=carried)
+            carried = []
+            kept.append(statement)
+        return kept
+
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
                             updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
-        if not updated_node.body:  # a block must hold something
-            return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
-        return updated_node
+        body = self._rebuild(updated_node.body)
+        if not body:  # a block must hold something
+            body = [cst.SimpleStatementLine([cst.Pass()])]
+        return updated_node.with_changes(body=body)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        body = self._rebuild(updated_node.body)
+        if not body:
+            return updated_node.with_changes(body=[], header=[], footer=[])
+        return updated_node.with_changes(body=body)
 
 
 class RemoveDeadSigning(WalmartCodemod):
@@ -122,14 +161,40 @@ class RemoveDeadSigning(WalmartCodemod):
             if kind == "function" and candidates:
                 assert isinstance(node, cst.FunctionDef)
                 statements |= self._unused_assignments(node.body, candidates, scopes)
-        module_candidates = {n for key, names in removed.items()
-                             if key.endswith(".<module>") for n in names if "." not in n}
-        if module_candidates:
-            statements |= self._unused_assignments(tree, module_candidates, scopes, top_only=True)
+        statements |= self._legacy_constants(tree, module, scopes, plan_of(self.context, tree))
         return statements, definitions
 
-    def _unused_assignments(self, body: cst.CSTNode, candidates: set[str], scopes: object,
-                            top_only: bool = False) -> set[int]:
+    def _legacy_constants(self, tree: cst.Module, module: str, scopes: object,
+                          plan: RepoPlan) -> set[int]:
+        """Header-name constants (module or class level) whose last use the rewrite removed."""
+        removed = {n.removeprefix("self.") for names in removed_names(self.context).values()
+                   for n in names}
+        loaded_attributes = {node.attr.value for node in _walk(tree) if isinstance(node, cst.Attribute)}
+        found: set[int] = set()
+        for statement in tree.body:
+            bodies: list[tuple[cst.CSTNode, bool]] = []
+            if isinstance(statement, cst.SimpleStatementLine):
+                bodies.append((statement, False))
+            elif isinstance(statement, cst.ClassDef):
+                bodies.extend((s, True) for s in statement.body.body
+                              if isinstance(s, cst.SimpleStatementLine))
+            for line, in_class in bodies:
+                for small in line.body:  # type: ignore[attr-defined]
+                    if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+                        continue
+                    target = small.targets[0].target
+                    if not (isinstance(target, cst.Name) and target.value in removed and
+                            literal_string(small.value) in LEGACY):
+                        continue
+                    unused = target.value not in loaded_attributes if in_class else (
+                        self._unreferenced(target, scopes) and
+                        f"{module}.{target.value}" not in plan.referenced_elsewhere)
+                    if unused:
+                        found.add(id(small))
+        return found
+
+    def _unused_assignments(self, body: cst.CSTNode, candidates: set[str],
+                            scopes: object) -> set[int]:
         found: set[int] = set()
         stack: list[cst.CSTNode] = [body]
         while stack:
@@ -142,8 +207,6 @@ class RemoveDeadSigning(WalmartCodemod):
                     if names and all(n.value in candidates and self._unreferenced(n, scopes)
                                      for n in names):
                         found.add(id(small))
-                continue
-            if top_only and current is not body and not isinstance(current, cst.BaseSuite):
                 continue
             stack.extend(current.children)
         return found

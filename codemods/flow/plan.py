@@ -70,6 +70,7 @@ class RepoPlan:
     dead_helpers: set[str] = field(default_factory=set)
     kept_helpers: dict[str, str] = field(default_factory=dict)  # helper -> why it stays
     header_constants: dict[str, str] = field(default_factory=dict)  # qualname -> header
+    referenced_elsewhere: set[str] = field(default_factory=set)  # loaded from another module
 
     def rewrites(self, scope: str) -> bool:
         decision = self.decisions.get(scope)
@@ -117,6 +118,9 @@ class _Planner:
         for file in files:
             for name, header in file.header_constants.items():
                 self.plan.header_constants[f"{file.module}.{name}"] = header
+            for counts in file.references.values():
+                self.plan.referenced_elsewhere.update(
+                    q for q in counts if not q.startswith(file.module + "."))
 
     def run(self) -> RepoPlan:
         sites = [self._site(s, f) for f in self.files for s in f.sites]

@@ -65,6 +65,9 @@ class RenamePlan:
                 for old, new in names.items()}
 
     def old_names(self) -> set[str]:
+        """What a file must mention for the rename pass to have work in it: old names, and the
+        callees whose arguments (by keyword or by position) change meaning."""
         names = {old for table in (self.attrs, self.params, self.kwargs, self.globals)
                  for renames in table.values() for old in renames}
-        return names | set(self.env)
+        callees = {callee.rsplit(".", 1)[-1] for callee in self.kwargs}
+        return names | set(self.env) | callees

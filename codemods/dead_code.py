@@ -12,7 +12,7 @@ from libcst.helpers import get_absolute_module_from_package_for_import
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from codemods.base import WalmartCodemod
-from codemods.flow.exprs import literal_string
+from codemods.flow.exprs import env_variable, literal_string
 from codemods.flow.plan import RepoPlan
 from codemods.names import LEGACY, MARKERS
 from codemods.work import module_name_of, note_removed, plan_of, removed_names
@@ -60,6 +60,11 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         current = stack.pop()
         yield current
         stack.extend(current.children)
+
+
+def _settles_once(value: cst.BaseExpression) -> bool:
+    """A value with no effect beyond itself: a literal, or an environment read."""
+    return literal_string(value) is not None or env_variable(value) is not None
 
 
 class _Remover(cst.CSTTransformer):
@@ -166,7 +171,8 @@ class RemoveDeadSigning(WalmartCodemod):
 
     def _legacy_constants(self, tree: cst.Module, module: str, scopes: object,
                           plan: RepoPlan) -> set[int]:
-        """Header-name constants (module or class level) whose last use the rewrite removed."""
+        """Header-name constants (module or class level), and module settings such as the jar's
+        path, whose last use the rewrite removed."""
         removed = {n.removeprefix("self.") for names in removed_names(self.context).values()
                    for n in names}
         loaded_attributes = {node.attr.value for node in _walk(tree) if isinstance(node, cst.Attribute)}
@@ -184,7 +190,8 @@ class RemoveDeadSigning(WalmartCodemod):
                         continue
                     target = small.targets[0].target
                     if not (isinstance(target, cst.Name) and target.value in removed and
-                            literal_string(small.value) in LEGACY):
+                            (literal_string(small.value) in LEGACY or
+                             (not in_class and _settles_once(small.value)))):
                         continue
                     unused = target.value not in loaded_attributes if in_class else (
                         self._unreferenced(target, scopes) and

@@ -38,6 +38,15 @@ class _Apply(cst.CSTTransformer):
         return updated_node.with_changes(value=f"{original_node.prefix}{quote}{new}{quote}")
 
 
+def _walk_body(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Nodes of a function body, not descending into nested functions or classes."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(c for c in current.children if not isinstance(c, (cst.FunctionDef, cst.ClassDef)))
+
+
 class _Finder:
     """Walks the module once, with the class/function context, collecting nodes to rename."""
 
@@ -110,6 +119,8 @@ class _Finder:
                         self.names[id(target)] = attrs[target.value]
 
     def _function(self, node: cst.FunctionDef, qualname: str) -> None:
+        for old, new in self.renames.locals.get(qualname, {}).items():
+            self._local(node, old, new)
         params = self.renames.params.get(qualname, {})
         for param in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
             new = params.get(param.name.value)
@@ -124,6 +135,22 @@ class _Finder:
                     for reference in assignment.references:
                         if isinstance(reference.node, cst.Name):
                             self.names[id(reference.node)] = new
+
+    def _local(self, node: cst.FunctionDef, old: str, new: str) -> None:
+        """A local of this function: every assignment to it and every read of it."""
+        for statement in _walk_body(node.body):
+            if isinstance(statement, cst.Name) and statement.value == old:
+                scope = self.scopes.get(statement)  # type: ignore[attr-defined]
+                if scope is None or old not in scope.assignments:
+                    continue
+                for assignment in scope.assignments[old]:
+                    target = getattr(assignment, "node", None)
+                    if isinstance(target, cst.Name):
+                        self.names[id(target)] = new
+                    for reference in assignment.references:
+                        if isinstance(reference.node, cst.Name):
+                            self.names[id(reference.node)] = new
+                return
 
     def _callee(self, func: cst.BaseExpression, classes: list[str]) -> str | None:
         name = dotted(func)

@@ -3,6 +3,7 @@ carry the credentials there (parameters, attributes, globals, settings, environm
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from codemods.flow.facts import Credential, FileFacts
@@ -50,6 +51,10 @@ class _Flow:
         facts, file = site.facts, site.file
         if self.rollout:
             return leaf.code
+        if leaf.local:  # read through a local: the local is renamed, and what it reads
+            if self.leaf(replace(leaf, local=""), site, role) is None:
+                return None
+            return self.renames.local(facts.function, leaf.local, role)
         if leaf.kind == "param":
             return self.renames.param(facts.function, _callee(facts.function), leaf.name, role)
         if leaf.kind == "attr":

@@ -4,7 +4,7 @@ and where a value comes from inside one function."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -127,7 +127,9 @@ class FunctionScope:
                 return Credential("param", name, name)
             if name in self.locals and depth < 4:
                 followed = self.credential(self.locals[name], depth + 1)
-                return followed if followed.kind != "expr" else Credential("local", name, name)
+                if followed.kind == "expr":
+                    return Credential("local", name, name)
+                return followed if followed.local else replace(followed, local=name)
             if name in self.module_globals:
                 return Credential("global", name, name)
             return Credential("local", name, name)

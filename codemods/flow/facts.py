@@ -21,6 +21,7 @@ class Credential:
     kind: str
     name: str
     code: str  # the expression as written
+    local: str = ""  # the local variable it was read through, if any
 
 
 @dataclass(frozen=True)

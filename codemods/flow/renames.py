@@ -15,6 +15,7 @@ class RenamePlan:
     exact: dict[str, str] = field(default_factory=dict)  # from [tool.walmart-migrate.renames]
     attrs: dict[str, dict[str, str]] = field(default_factory=dict)  # class -> old -> new
     params: dict[str, dict[str, str]] = field(default_factory=dict)  # function -> old -> new
+    locals: dict[str, dict[str, str]] = field(default_factory=dict)  # function -> old -> new
     kwargs: dict[str, dict[str, str]] = field(default_factory=dict)  # callee -> old -> new
     globals: dict[str, dict[str, str]] = field(default_factory=dict)  # module -> old -> new
     env: dict[str, str] = field(default_factory=dict)  # variable -> variable
@@ -42,6 +43,9 @@ class RenamePlan:
             self.kwargs.setdefault(callee, {})[old] = new
         return new
 
+    def local(self, function: str, old: str, role: str) -> str:
+        return self._add(self.locals, function, old, role)
+
     def field(self, class_name: str, old: str, role: str) -> str:
         new = self._add(self.attrs, class_name, old, role)
         if new != old:
@@ -67,7 +71,7 @@ class RenamePlan:
     def old_names(self) -> set[str]:
         """What a file must mention for the rename pass to have work in it: old names, and the
         callees whose arguments (by keyword or by position) change meaning."""
-        names = {old for table in (self.attrs, self.params, self.kwargs, self.globals)
+        names = {old for table in (self.attrs, self.params, self.locals, self.kwargs, self.globals)
                  for renames in table.values() for old in renames}
         callees = {callee.rsplit(".", 1)[-1] for callee in self.kwargs}
         return names | set(self.env) | callees

@@ -87,6 +87,19 @@ class SiteFacts:
     is_async: bool = False
 
 
+def _credentials_of(facts: FileFacts) -> list[Credential]:
+    found: list[Credential] = []
+    for helper in facts.helpers:
+        found += [c for c in (helper.consumer, helper.key) if c is not None]
+    for site in facts.sites:
+        found += [*site.call_credentials.values(), *([site.consumer] if site.consumer else [])]
+    for attrs in facts.attr_sources.values():
+        found += [credential for sources in attrs.values() for _, credential in sources]
+    for call in facts.calls:
+        found += [credential for _, credential in call.sources]
+    return found
+
+
 @dataclass
 class FileFacts:
     module: str
@@ -108,3 +121,7 @@ class FileFacts:
     references: dict[str, dict[str, int]] = field(default_factory=dict)
     attribute_names: set[str] = field(default_factory=set)  # every .name loaded anywhere
     imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
+
+    def settings_modules(self) -> set[str]:
+        """Modules whose globals credentials are read from (``settings.CONSUMER_ID``)."""
+        return {c.name.rpartition(".")[0] for c in _credentials_of(self) if c.kind == "module-attr"}

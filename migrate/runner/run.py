@@ -109,6 +109,12 @@ def _two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
                 analyze_file, [(s, plan, constants) for s in again], lambda _: None)):
             if isinstance(redone, FileFacts):
                 facts[source.display] = redone
+    settings = {m for f in facts.values() for m in f.settings_modules()}
+    wanted = [s for s in sources if s.module in settings and s.display not in facts]
+    for source, found in zip(wanted, workers.map(
+            analyze_file, [(s, plan, constants, True) for s in wanted], lambda _: None)):
+        if isinstance(found, FileFacts):  # a settings module: read, not reported on its own
+            facts[source.display] = found
     repo_plan = plan_repository(list(facts.values()), plan.options.target,
                                 dict(plan.options.renames))
     plan = replace(plan, repo=repo_plan)

@@ -87,18 +87,18 @@ def _read(source: SourceFile) -> Union[bytes, FileResult]:
         return FileResult(source.display, "failed", f"cannot read: {exc.strerror}")
 
 
-def analyze_file(source: SourceFile, plan: Plan,
-                 constants: dict[str, str] | None = None) -> Union[FileFacts, FileResult, None]:
+def analyze_file(source: SourceFile, plan: Plan, constants: dict[str, str] | None = None,
+                 force: bool = False) -> Union[FileFacts, FileResult, None]:
     """First pass: what the file signs. None when it has no marker; a record when it cannot
     be read as Python 3 (the second pass then reports it as is)."""
     data = _read(source)
     if isinstance(data, FileResult):
         return data
-    if not has_marker(data, plan.markers):
+    if not force and not has_marker(data, plan.markers):
         return None
     tree = parse_source(data, source.display)
     if isinstance(tree, FileResult):
-        return tree
+        return None if force else tree
     try:
         return analyze(tree, source.module, source.display, source.is_package, constants).facts
     except Exception as exc:

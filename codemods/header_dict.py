@@ -10,7 +10,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 
 from codemods.base import WalmartCodemod
 from codemods.edits import drop_elements
-from codemods.flow.collect import SiteNode
+from codemods.flow.collect import ROLLOUT, SiteNode
 from codemods.flow.plan import RepoPlan
 from codemods.names import ACCESS_TOKEN, AUTH_SIGNATURE, LEGACY, MARKERS
 from codemods.work import fresh_analysis, note_removed, plan_of, token_expression
@@ -58,7 +58,14 @@ class RewriteHeaderDicts(WalmartCodemod):
         dropped: set[int] = set()
         for original, updated in zip(original_node.elements, updated_node.elements):
             header = site.entries.get(id(original))
-            if header == AUTH_SIGNATURE and keep_signature_entry:
+            if header == ROLLOUT and keep_signature_entry:
+                assert call is not None
+                note_removed(self.context, site.facts.function, original)
+                updated = cst.DictElement(
+                    key=cst.SimpleString(f'"{ACCESS_TOKEN}"'),
+                    value=token_expression(call, site.facts.is_async, "oauth"),
+                    comma=updated.comma)
+            elif header == AUTH_SIGNATURE and keep_signature_entry:
                 assert call is not None and isinstance(updated, cst.DictElement)
                 note_removed(self.context, site.facts.function, original)
                 updated = updated.with_changes(

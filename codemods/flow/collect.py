@@ -17,7 +17,7 @@ from libcst.metadata import (
     PositionProvider,
 )
 
-from codemods.flow.exprs import FunctionScope, code, env_variable, iter_calls, literal_string
+from codemods.flow.exprs import FunctionScope, code, dotted, env_variable, iter_calls, literal_string
 from codemods.flow.facts import CallRef, Credential, FileFacts, HelperFacts, SiteFacts
 from codemods.flow.imports import import_table
 from codemods.flow.returns import returned_positions
@@ -26,7 +26,9 @@ from codemods.flow.sitekeys import HeaderKeys
 from codemods.flow.trace import trace_signature
 from codemods.names import AUTH_SIGNATURE, CONSUMER_ID, TENANT_ID
 
-__all__ = ["FileAnalysis", "SiteNode", "analyze"]
+__all__ = ["ROLLOUT", "FileAnalysis", "SiteNode", "analyze"]
+
+ROLLOUT = "**shim.auth_headers"  # the entry a rollout run left in place of the legacy headers
 
 _VERBS = {"get", "post", "put", "delete", "patch", "head", "options"}
 _CANADA_TEXT = ("/v3/ca/", "/v2/ca/", "WALMART.CA")
@@ -47,6 +49,14 @@ class FileAnalysis:
     sites: list[SiteNode]
     functions: dict[str, cst.FunctionDef]
     signings: dict[str, Signing]  # function qualname -> the signature it computes
+
+
+def _rollout_call(node: cst.BaseExpression) -> cst.Call | None:
+    if isinstance(node, cst.Await):
+        node = node.expression
+    if isinstance(node, cst.Call) and (dotted(node.func) or "").endswith("auth_headers"):
+        return node
+    return None
 
 
 def _verb_of(call: cst.Call) -> str | None:
@@ -219,7 +229,12 @@ class _Collector(cst.CSTVisitor):
         values: dict[str, cst.BaseExpression] = {}
         entries: dict[int, str] = {}
         dynamic = False
+        rollout: cst.Call | None = None
         for element in node.elements:
+            if isinstance(element, cst.StarredDictElement) and _rollout_call(element.value):
+                rollout = _rollout_call(element.value)
+                entries[id(element)] = ROLLOUT
+                continue
             if not isinstance(element, cst.DictElement):
                 continue
             name = self.keys.resolve(element.key, self.classes[:1])
@@ -228,8 +243,23 @@ class _Collector(cst.CSTVisitor):
                 entries[id(element)] = name
             elif self.keys.looks_dynamic(element.key):
                 dynamic = True
-        if values.keys() & self.keys.interesting or dynamic:
-            self._site("dict", node, node, values, dynamic, []).entries.update(entries)
+        if values.keys() & self.keys.interesting or dynamic or rollout is not None:
+            site = self._site("dict", node, node, values, dynamic, [])
+            site.entries.update(entries)
+            if rollout is not None:
+                self._rollout(site, rollout)
+
+    def _rollout(self, site: SiteNode, call: cst.Call) -> None:
+        """``**shim.auth_headers(consumer_id=..., private_key=...)`` from a rollout run: the
+        Marketplace scheme still, with its legacy credentials named in the call."""
+        scope = self.function[2]
+        facts = site.facts
+        facts.signature = ("rollout", "")
+        facts.headers = tuple(sorted({*facts.headers, AUTH_SIGNATURE}))
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in ("consumer_id", "private_key"):
+                which = "<consumer>" if arg.keyword.value == "consumer_id" else "<key>"
+                facts.call_credentials[which] = scope.credential(arg.value)
 
     def _subscript_site(self, statement: cst.Assign, target: cst.Subscript) -> None:
         if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):

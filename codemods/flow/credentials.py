@@ -110,7 +110,7 @@ def plan_credentials(planner: _Planner, scope: str, members: list[_Site]) -> _Si
     flow = _Flow(planner, rollout)
     calls: dict[str, TokenCall] = {}
     for site in members:
-        if site.facts.signature[0] not in ("helper", "inline"):
+        if site.facts.signature[0] not in ("helper", "inline", "rollout"):
             continue  # a site without the signature (a session-wide consumer id) needs none
         consumer, key = planner._bind(site, "consumer"), planner._bind(site, "key")
         for credential, what in ((key, "private key"), (consumer, "consumer id")):

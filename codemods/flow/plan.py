@@ -90,6 +90,8 @@ def _scheme(site: SiteFacts, facts: FileFacts, helper: HelperFacts | None) -> st
     legacy = headers & LEGACY
     if ACCESS_TOKEN in headers:
         return "hybrid" if legacy else "oauth"
+    if site.signature[0] == "rollout":
+        return "marketplace-signature"
     kind = helper.kind if helper else (site.signature[1] if site.signature[0] == "inline" else None)
     if kind == "fake":
         return "fake-signature"
@@ -204,6 +206,12 @@ class _Planner:
                          "legacy branch by hand, or use the rollout switch")
             return
         marketplace = [m for m in members if m.scheme == "marketplace-signature"]
+        if self.plan.target == "rollout" and marketplace and \
+                all(m.facts.signature[0] == "rollout" for m in marketplace):
+            self._settle(scope, marketplace, "marketplace-signature", "ignored",
+                         "already on the rollout switch (shim.auth_headers); run --target oauth "
+                         "to finish the migration")
+            return
         for member in members:
             if member.scheme in LOOKALIKE_REASONS:
                 self._record(member, member.scheme, "ignored", LOOKALIKE_REASONS[member.scheme])
@@ -258,7 +266,7 @@ class _Planner:
     def _bind(self, site: _Site, which: str) -> Credential | None:
         """The credential (consumer or key) a site's signature was made with, in its function."""
         helper, facts = site.helper, site.facts
-        if facts.signature[0] == "inline":
+        if facts.signature[0] in ("inline", "rollout"):
             return facts.call_credentials.get("<consumer>" if which == "consumer" else "<key>") \
                 or (facts.consumer if which == "consumer" else None)
         if helper is None:

@@ -4,6 +4,7 @@ renamed and which signing helpers the rewrite leaves without a caller."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from codemods.flow.facts import Credential, FileFacts, HelperFacts, SiteFacts
@@ -225,10 +226,13 @@ class _Planner:
                                                       "ignored" if first.scheme in LOOKALIKE_REASONS
                                                       else "manual", "")
             return
-        problem = next((m for m in marketplace if m.problem), None)
+        problem = next((m for m in marketplace if m.problem), None) or \
+            self._caller_problem(scope, marketplace)
         if problem is None:
-            problem = self._credential_problem(scope, marketplace) or \
-                self._caller_problem(scope, marketplace)
+            before = copy.deepcopy(self.plan.renames)
+            problem = self._credential_problem(scope, marketplace)
+            if problem is not None:  # renames are all or nothing for a scope
+                self.plan.renames = before
         if problem is not None:
             reason = problem.problem or ""
             for member in marketplace:

@@ -46,6 +46,7 @@ MARKERS = (
     b"RSASigner",
     b"rsa.sign(",
     b"hmac.new(",
+    b"WM_SEC.ACCESS_TOKEN",  # already migrated code is reported as such
 )
 
 # Substring renames, applied to identifiers and environment-variable names that carried

@@ -56,7 +56,8 @@ def trace_signature(value: cst.BaseExpression, scope: FunctionScope, resolver: A
             if name in _ENCODERS and node.args:
                 node = node.args[0].value
                 continue
-            if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("decode", "strip"):
+            if isinstance(node.func, cst.Attribute) and \
+                    node.func.attr.value in ("decode", "strip", "hexdigest", "digest", "hex"):
                 node = node.func.value
                 continue
             callee = resolver.resolve_callee(node.func)

@@ -1,16 +1,35 @@
-"""Report every Walmart signing site with its scheme and what the run does about it."""
+"""Report every Walmart signing site with its scheme and what the run does about it; when
+asked, mark each site left for a person with a one-line comment above it."""
 
 from __future__ import annotations
 
 import libcst as cst
+from libcst.metadata import ParentNodeProvider, PositionProvider
 
 from codemods.base import Finding, WalmartCodemod, findings_of
 from codemods.names import MARKERS
 from codemods.work import fresh_analysis, module_name_of, plan_of
 
-__all__ = ["ClassifySites"]
+__all__ = ["MARK", "ClassifySites"]
 
 HANDLER = {"dict": "header-dict", "subscript": "header-subscript", "call": "header-call"}
+MARK = "# walmart-migrate: "
+
+
+class _Mark(cst.CSTTransformer):
+    def __init__(self, marks: dict[int, str]) -> None:
+        super().__init__()
+        self.marks = marks
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> cst.CSTNode:
+        message = self.marks.get(id(original_node))
+        if message is None or not isinstance(updated_node, cst.BaseStatement):
+            return updated_node
+        lines = list(updated_node.leading_lines)
+        if any(line.comment and line.comment.value.startswith(MARK) for line in lines):
+            return updated_node
+        lines.append(cst.EmptyLine(comment=cst.Comment(f"{MARK}{message}")))
+        return updated_node.with_changes(leading_lines=lines)
 
 
 class ClassifySites(WalmartCodemod):
@@ -18,11 +37,13 @@ class ClassifySites(WalmartCodemod):
     DESCRIPTION = ("Classify every site that touches Walmart signing (Marketplace, Canada, "
                    "affiliate, fake, OAuth, hybrid, unknown) before anything is rewritten.")
     MARKERS = MARKERS
+    METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider)
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         plan = plan_of(self.context, tree)
         module = module_name_of(self.context)
         findings = findings_of(self.context)
+        marks: dict[int, str] = {}
         for site in fresh_analysis(self.context, tree).sites:
             facts = site.facts
             decision = plan.sites.get((module, facts.line, facts.column))
@@ -30,4 +51,12 @@ class ClassifySites(WalmartCodemod):
                 continue
             findings.append(Finding(facts.line, facts.column, decision.scheme, HANDLER[facts.kind],
                                     decision.action, decision.message))
-        return tree
+            if decision.action == "manual" and self.options.mark_manual:
+                marks[id(self._statement(site.node))] = f"{decision.scheme}: {decision.message}"
+        return tree.visit(_Mark(marks)) if marks else tree
+
+    def _statement(self, node: cst.CSTNode) -> cst.CSTNode:
+        current = node
+        while not isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            current = self.get_metadata(ParentNodeProvider, current)
+        return current

@@ -159,8 +159,10 @@ class RemoveDeadSigning(WalmartCodemod):
         scopes = wrapper.resolve(ScopeProvider)
         statements: set[int] = set()
         definitions: set[int] = set()
+        loaded = {n.attr.value for n in _walk(tree) if isinstance(n, cst.Attribute)}
         for qualname, node, kind in _qualified_defs(tree, module):
-            if kind == "function" and qualname in dead_helpers:
+            if kind == "function" and qualname in dead_helpers and \
+                    self._unused_here(node, scopes, loaded):  # type: ignore[arg-type]
                 definitions.add(id(node))
             candidates = {n for n in removed.get(qualname, set()) if "." not in n}
             if kind == "function" and candidates:
@@ -217,6 +219,17 @@ class RemoveDeadSigning(WalmartCodemod):
                 continue
             stack.extend(current.children)
         return found
+
+    @staticmethod
+    def _unused_here(node: cst.FunctionDef, scopes: object, loaded: set[str]) -> bool:
+        """The plan says no caller is left; this module must agree (a codemod run on its own
+        has not removed the calls yet)."""
+        if node.name.value in loaded:
+            return False
+        scope = scopes.get(node)  # type: ignore[attr-defined]
+        if scope is None:
+            return True
+        return not any(a.references for a in scope.assignments[node.name.value])
 
     @staticmethod
     def _unreferenced(name: cst.Name, scopes: object) -> bool:

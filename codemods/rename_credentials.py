@@ -14,7 +14,7 @@ from codemods.flow.exprs import dotted, env_variable
 from codemods.flow.imports import import_table
 from codemods.flow.plan import RepoPlan
 from codemods.names import MARKERS
-from codemods.work import module_name_of, plan_of
+from codemods.work import module_name_of, plan_of, renamed_variables
 
 __all__ = ["RenameCredentials"]
 
@@ -59,6 +59,7 @@ class _Finder:
         self.qualified = self.renames.qualified()
         self.names: dict[int, str] = {}
         self.strings: dict[int, str] = {}
+        self.variables: dict[str, str] = {}  # environment variables renamed here
 
     def run(self) -> None:
         self._walk(self.tree, [], [])
@@ -102,6 +103,7 @@ class _Finder:
             else node.args[0].value  # type: ignore[union-attr]
         if isinstance(literal, cst.SimpleString):
             self.strings[id(literal)] = self.renames.env[variable]
+            self.variables[variable] = self.renames.env[variable]
 
     def _protected(self, classes: list[str], functions: list[str]) -> bool:
         decision = self.plan.decisions.get(self._scope(classes, functions))
@@ -191,6 +193,7 @@ class _Finder:
             else value.args[0].value  # type: ignore[attr-defined]
         if new != variable and isinstance(literal, cst.SimpleString):
             self.strings[id(literal)] = new
+            self.variables[variable] = new
 
     def _attribute(self, node: cst.Attribute, classes: list[str]) -> None:
         owner = node.value
@@ -264,4 +267,5 @@ class RenameCredentials(WalmartCodemod):
         finder.run()
         if not finder.names and not finder.strings:
             return tree
+        renamed_variables(self.context).update(finder.variables)
         return tree.visit(_Apply(finder.names, finder.strings))

@@ -46,6 +46,12 @@ def fresh_analysis(context: CodemodContext, tree: cst.Module) -> FileAnalysis:
                    repo_constants=plan.header_constants)
 
 
+def renamed_variables(context: CodemodContext) -> dict[str, str]:
+    """Environment variables this file now reads under a new name (old -> new)."""
+    found: dict[str, str] = context.scratch.setdefault("walmart_migrate.environment", {})
+    return found
+
+
 def removed_names(context: CodemodContext) -> dict[str, set[str]]:
     """Function (or scope) -> names that appeared only in code an edit removed."""
     found: dict[str, set[str]] = context.scratch.setdefault(_REMOVED, {})

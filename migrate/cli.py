@@ -114,9 +114,11 @@ def scan(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, 
 @click.option("--diff", is_flag=True, help="Print a unified diff (git apply accepts it); write nothing.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if anything would change.")
 @click.option("--allow-dirty", is_flag=True, help="Rewrite files that have uncommitted changes.")
+@click.option("--mark-manual", is_flag=True,
+              help="Add a '# walmart-migrate: ...' comment above each site left for a person.")
 def apply(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, ...], jobs: int,
           target: str | None, fmt: str, report: Path | None, codemods: tuple[str, ...],
-          diff: bool, check: bool, allow_dirty: bool) -> None:
+          diff: bool, check: bool, allow_dirty: bool, mark_manual: bool) -> None:
     """Rewrite what can be proven safe to OAuth, in place; report the rest.
 
     Exit 1 when something would change (--check, --diff) or is left for a person.
@@ -124,8 +126,18 @@ def apply(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str,
     from migrate.repo_commands import apply_command
 
     request = _request(paths, include, exclude, jobs, target, codemods,
-                       write=not (diff or check), allow_dirty=allow_dirty)
+                       write=not (diff or check), allow_dirty=allow_dirty,
+                       mark_manual=mark_manual)
     sys.exit(apply_command(request, fmt, report, diff=diff, check=check))
+
+
+@cli.command(name="list")
+def list_command() -> None:
+    """Print each codemod, in the order it runs, with its one-line description."""
+    from codemods.registry import CODEMODS, load_codemods
+
+    for codemod in load_codemods(CODEMODS):
+        click.echo(f"{codemod.NAME:<20} {codemod.DESCRIPTION}")
 
 
 @cli.command()

@@ -37,6 +37,12 @@ def text_report(result: RunResult, command: str, wrote: bool) -> str:
     if ignored:
         lines += ["", "Not migrated, on purpose:"]
         lines += [f"  {path}:{f.line}:{f.column}  {f.scheme}  {f.message}" for path, f in ignored]
+    if result.environment:
+        lines += ["", "Environment variables now read under new names (set them in every deployment):"]
+        lines += [f"  {old} -> {new}" for old, new in sorted(result.environment.items())]
+    if result.kept_names:
+        lines += ["", "Names kept as they were (they now hold the OAuth credential named):"]
+        lines += [f"  {name}: {role}" for name, role in sorted(result.kept_names.items())]
     troubled = [r for r in result.files if r.status in ("skipped", "failed")]
     if troubled:
         lines += ["", "Not processed:"]

@@ -25,6 +25,7 @@ class FileResult:
     new: bytes | None = field(default=None, repr=False)
     internal_error: bool = False  # a codemod bug, as opposed to a problem with the file
     written: bool = False
+    environment: dict[str, str] = field(default_factory=dict)  # env variables renamed here
 
     def to_json(self) -> dict[str, Any]:
         return {"path": self.path, "status": self.status, "reason": self.reason,
@@ -41,6 +42,10 @@ class FileResult:
 class RunResult:
     files: list[FileResult] = field(default_factory=list)
     scanned: int = 0  # files discovered, whether or not they had a marker
+    # Environment variables the rewritten code now reads under new names: the deployment
+    # has to provide them (old -> new), and names no rule renamed (name -> what it now holds).
+    environment: dict[str, str] = field(default_factory=dict)
+    kept_names: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         counts = {status: 0 for status in STATUSES}
@@ -64,7 +69,8 @@ class RunResult:
 
     def summary(self) -> dict[str, Any]:
         return {"scanned": self.scanned, "candidates": len(self.files), **self.counts(),
-                "findings": self.action_counts(), "schemes": self.scheme_counts()}
+                "findings": self.action_counts(), "schemes": self.scheme_counts(),
+                "environment": dict(self.environment), "kept_names": dict(self.kept_names)}
 
     def to_json(self) -> dict[str, Any]:
         return {"version": 1, "summary": self.summary(),

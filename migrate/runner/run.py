@@ -40,6 +40,7 @@ class RunRequest:
     exclude: tuple[str, ...] = ()
     target: str | None = None
     allow_dirty: bool = False
+    mark_manual: bool = False
     codemods: tuple[str, ...] = CODEMODS
     progress: bool | None = None  # None: on a terminal only
 
@@ -57,7 +58,7 @@ def _plan(request: RunRequest, root: Path, warnings: list[str]) -> tuple[Plan, R
         project = find_project_config(request.paths[0], stop=root)
     except ProjectConfigError as exc:
         raise RunError(str(exc)) from None
-    options = MigrationOptions(target=request.target or "oauth")
+    options = MigrationOptions(target=request.target or "oauth", mark_manual=request.mark_manual)
     markers = markers_of(request.codemods)
     if project is not None:
         request = replace(request, include=project.include + request.include,
@@ -89,6 +90,10 @@ def run(request: RunRequest) -> Run:
         result, plan = _two_passes(sources, plan, workers, progress)
     progress.close()
     result.scanned = len(sources)
+    if plan.repo is not None:
+        result.kept_names = dict(plan.repo.renames.kept)
+    for file_result in result.files:
+        result.environment.update(file_result.environment)
     if request.write and result.changed:
         real_paths = {s.display: Path(s.path) for s in sources}
         _write(result, real_paths, repo, request.allow_dirty, warnings.append)

@@ -18,7 +18,7 @@ from codemods.flow.collect import analyze
 from codemods.flow.facts import FileFacts
 from codemods.flow.plan import RepoPlan
 from codemods.registry import load_codemods
-from codemods.work import attach_plan
+from codemods.work import attach_plan, renamed_variables
 from migrate.runner.results import FileResult
 from migrate.runner.source import Unreadable, decode_source, is_generated, python2_reason
 
@@ -143,7 +143,8 @@ def migrate_bytes(data: bytes, source: SourceFile, plan: Plan) -> FileResult:
                           f"the rewritten code does not parse ({exc.message} on line "
                           f"{exc.raw_line}); the file was left as it was", findings,
                           internal_error=True)
-    return FileResult(source.display, "changed", "", findings, original=data, new=new)
+    return FileResult(source.display, "changed", "", findings, original=data, new=new,
+                      environment=dict(renamed_variables(context)))
 
 
 def migrate_file(source: SourceFile, plan: Plan) -> FileResult:

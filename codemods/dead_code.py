@@ -159,10 +159,9 @@ class RemoveDeadSigning(WalmartCodemod):
         scopes = wrapper.resolve(ScopeProvider)
         statements: set[int] = set()
         definitions: set[int] = set()
-        loaded = {n.attr.value for n in _walk(tree) if isinstance(n, cst.Attribute)}
         for qualname, node, kind in _qualified_defs(tree, module):
             if kind == "function" and qualname in dead_helpers and \
-                    self._unused_here(node, scopes, loaded):  # type: ignore[arg-type]
+                    self._unused_here(tree, node, scopes):  # type: ignore[arg-type]
                 definitions.add(id(node))
             candidates = {n for n in removed.get(qualname, set()) if "." not in n}
             if kind == "function" and candidates:
@@ -221,15 +220,18 @@ class RemoveDeadSigning(WalmartCodemod):
         return found
 
     @staticmethod
-    def _unused_here(node: cst.FunctionDef, scopes: object, loaded: set[str]) -> bool:
+    def _unused_here(tree: cst.Module, node: cst.FunctionDef, scopes: object) -> bool:
         """The plan says no caller is left; this module must agree (a codemod run on its own
-        has not removed the calls yet)."""
-        if node.name.value in loaded:
+        has not removed the calls yet). Uses inside the helper itself do not count."""
+        own = {id(n) for n in _walk(node)}
+        name = node.name.value
+        if any(isinstance(n, cst.Attribute) and n.attr.value == name and id(n) not in own
+               for n in _walk(tree)):
             return False
         scope = scopes.get(node)  # type: ignore[attr-defined]
         if scope is None:
             return True
-        return not any(a.references for a in scope.assignments[node.name.value])
+        return not any(id(r.node) not in own for a in scope.assignments[name] for r in a.references)
 
     @staticmethod
     def _unreferenced(name: cst.Name, scopes: object) -> bool:

@@ -167,6 +167,10 @@ class RemoveDeadSigning(WalmartCodemod):
             if kind == "function" and candidates:
                 assert isinstance(node, cst.FunctionDef)
                 statements |= self._unused_assignments(node.body, candidates, scopes)
+        # Top-level script code: the site's "function" is the module itself.
+        top_level = {n for n in removed.get("", set()) if "." not in n}
+        if top_level:
+            statements |= self._unused_assignments(tree, top_level, scopes)
         statements |= self._legacy_constants(tree, module, scopes, plan_of(self.context, tree))
         return statements, definitions
 
@@ -248,12 +252,12 @@ class RemoveDeadSigning(WalmartCodemod):
             for child in node.children:
                 inner = where
                 if isinstance(child, (cst.FunctionDef, cst.ClassDef)):
-                    inner = f"{where.removesuffix('.<module>')}.{child.name.value}"
+                    inner = f"{where or module}.{child.name.value}"
                 if id(child) in ids:
                     yield child, where
                     continue
                 yield from walk(child, inner)
-        yield from walk(tree, f"{module}.<module>")
+        yield from walk(tree, "")  # "" is top-level code, as for the sites found there
 
     def _schedule_imports(self, tree: cst.Module, names: set[str]) -> None:
         """Ask LibCST to drop imports whose names only the removed code used."""

@@ -93,6 +93,7 @@ class _Collector(cst.CSTVisitor):
         self.signings: dict[str, Signing] = {}
         self._groups: dict[tuple[str, str, str], SiteNode] = {}
         self._values: dict[int, dict[str, cst.BaseExpression]] = {}
+        self._module_scope = FunctionScope.of(module, self.globals, self.imports)
 
     # -- context --------------------------------------------------------------------------
     def _module_globals(self, module: cst.Module) -> set[str]:
@@ -126,7 +127,7 @@ class _Collector(cst.CSTVisitor):
     def function(self) -> tuple[str, cst.FunctionDef | None, FunctionScope]:
         if self.functions:
             return self.functions[-1]
-        return "", None, FunctionScope(module_globals=self.globals, imported_modules=self.imports)
+        return "", None, self._module_scope
 
     def position(self, node: cst.CSTNode) -> tuple[int, int]:
         start = self.get_metadata(PositionProvider, node).start

@@ -54,6 +54,8 @@ class _Flow:
         if leaf.local:  # read through a local: the local is renamed, and what it reads
             if self.leaf(replace(leaf, local=""), site, role) is None:
                 return None
+            if not facts.function:  # module-level code reads module globals
+                return self.global_in(file.module, leaf.local, role)
             return self.renames.local(facts.function, leaf.local, role)
         if leaf.kind == "param":
             return self.renames.param(facts.function, _callee(facts.function), leaf.name, role)

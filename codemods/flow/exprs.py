@@ -87,16 +87,22 @@ class FunctionScope:
     imported_modules: dict[str, str] = field(default_factory=dict)  # local name -> module
 
     @classmethod
-    def of(cls, node: cst.FunctionDef | None, module_globals: frozenset[str],
+    def of(cls, node: cst.FunctionDef | cst.Module | None, module_globals: frozenset[str],
            imported_modules: dict[str, str]) -> FunctionScope:
+        """A function's names; for a module, the names its top-level code assigns."""
         scope = cls(module_globals=module_globals, imported_modules=imported_modules)
         if node is None:
             return scope
-        params = [p.name.value for p in (*node.params.posonly_params, *node.params.params,
-                                         *node.params.kwonly_params)]
-        scope.params = tuple(params)
+        if isinstance(node, cst.FunctionDef):
+            params = [p.name.value for p in (*node.params.posonly_params, *node.params.params,
+                                             *node.params.kwonly_params)]
+            scope.params = tuple(params)
+            statements = list(_statements(node.body))
+        else:
+            statements = [small for line in node.body if isinstance(line, cst.SimpleStatementLine)
+                          for small in line.body]
         counts: dict[str, int] = {}
-        for statement in _statements(node.body):
+        for statement in statements:
             if not isinstance(statement, cst.Assign) or len(statement.targets) != 1:
                 continue
             target = statement.targets[0].target

@@ -21,15 +21,17 @@ class _Mark(cst.CSTTransformer):
         super().__init__()
         self.marks = marks
 
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> cst.CSTNode:
+    def on_leave(self, original_node: cst.CSTNodeT, updated_node: cst.CSTNodeT
+                 ) -> cst.CSTNodeT:
         message = self.marks.get(id(original_node))
-        if message is None or not isinstance(updated_node, cst.BaseStatement):
+        if message is None or not isinstance(updated_node, (cst.SimpleStatementLine,
+                                                            cst.BaseCompoundStatement)):
             return updated_node
         lines = list(updated_node.leading_lines)
         if any(line.comment and line.comment.value.startswith(MARK) for line in lines):
             return updated_node
         lines.append(cst.EmptyLine(comment=cst.Comment(f"{MARK}{message}")))
-        return updated_node.with_changes(leading_lines=lines)
+        return updated_node.with_changes(leading_lines=lines)  # type: ignore[return-value]
 
 
 class ClassifySites(WalmartCodemod):
@@ -37,7 +39,7 @@ class ClassifySites(WalmartCodemod):
     DESCRIPTION = ("Classify every site that touches Walmart signing (Marketplace, Canada, "
                    "affiliate, fake, OAuth, hybrid, unknown) before anything is rewritten.")
     MARKERS = MARKERS
-    METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider)
+    METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider)  # type: ignore[assignment]
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         plan = plan_of(self.context, tree)

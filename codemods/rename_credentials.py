@@ -10,7 +10,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from codemods.base import WalmartCodemod
-from codemods.flow.exprs import dotted, env_variable
+from codemods.flow.exprs import dotted, env_literal, env_variable
 from codemods.flow.imports import import_table
 from codemods.flow.plan import RepoPlan
 from codemods.names import MARKERS
@@ -99,8 +99,7 @@ class _Finder:
         if variable is None or variable not in self.renames.env or \
                 self._protected(classes, functions):
             return
-        literal = node.slice[0].slice.value if isinstance(node, cst.Subscript) \
-            else node.args[0].value  # type: ignore[union-attr]
+        literal = env_literal(node)
         if isinstance(literal, cst.SimpleString):
             self.strings[id(literal)] = self.renames.env[variable]
             self.variables[variable] = self.renames.env[variable]
@@ -125,9 +124,10 @@ class _Finder:
             self._local(node, old, new)
         params = self.renames.params.get(qualname, {})
         for param in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
-            new = params.get(param.name.value)
-            if new is None:
+            renamed = params.get(param.name.value)
+            if renamed is None:
                 continue
+            new = renamed
             self.names[id(param.name)] = new
             scope = self.scopes.get(param.name)  # type: ignore[attr-defined]
             if scope is None:
@@ -189,8 +189,7 @@ class _Finder:
         if variable is None:
             return
         new = self.renames.env.get(variable) or self.renames.new_name(variable)
-        literal = value.slice[0].slice.value if isinstance(value, cst.Subscript) \
-            else value.args[0].value  # type: ignore[attr-defined]
+        literal = env_literal(value)
         if new != variable and isinstance(literal, cst.SimpleString):
             self.strings[id(literal)] = new
             self.variables[variable] = new

@@ -14,6 +14,7 @@ __all__ = [
     "FunctionScope",
     "code",
     "dotted",
+    "env_literal",
     "env_variable",
     "flatten_add",
     "iter_calls",
@@ -52,15 +53,20 @@ def dotted(node: cst.CSTNode) -> str | None:
     return None
 
 
-def env_variable(node: cst.CSTNode) -> str | None:
-    """The variable read by ``os.environ["X"]``, ``os.getenv("X")`` or ``os.environ.get("X")``."""
+def env_literal(node: cst.CSTNode) -> cst.BaseExpression | None:
+    """The name argument of ``os.environ["X"]``, ``os.getenv("X")`` or ``os.environ.get("X")``."""
     if isinstance(node, cst.Subscript) and dotted(node.value) in _ENV_MAPPINGS:
         element = node.slice[0].slice if len(node.slice) == 1 else None
         if isinstance(element, cst.Index):
-            return literal_string(element.value)
+            return element.value
     if isinstance(node, cst.Call) and dotted(node.func) in _ENV_GETTERS and node.args:
-        return literal_string(node.args[0].value)
+        return node.args[0].value
     return None
+
+
+def env_variable(node: cst.CSTNode) -> str | None:
+    """The variable an environment read reads, when it is a literal."""
+    return literal_string(env_literal(node))
 
 
 def iter_calls(node: cst.CSTNode) -> Iterator[cst.Call]:

@@ -91,7 +91,7 @@ def test_calls(before: str, after: str) -> None:
 
 
 def test_rollout_calls_become_a_loop_over_the_switch() -> None:
-    code, _ = run_codemods(CALLS[0].values[0], RewriteHeaderCalls, target="rollout")
+    code, _ = run_codemods(str(CALLS[0].values[0]), RewriteHeaderCalls, target="rollout")
     assert ("    for name, value in shim.auth_headers(consumer_id=consumer_id, "
             "private_key=private_key, url=url, method=\"GET\").items():\n"
             "        request.add_header(name, value)\n") in code
@@ -99,7 +99,7 @@ def test_rollout_calls_become_a_loop_over_the_switch() -> None:
 
 
 def test_rollout_subscripts_update_the_headers() -> None:
-    code, _ = run_codemods(SUBSCRIPTS[0].values[0], RewriteHeaderSubscripts, target="rollout")
+    code, _ = run_codemods(str(SUBSCRIPTS[0].values[0]), RewriteHeaderSubscripts, target="rollout")
     assert ("headers.update(shim.auth_headers(consumer_id=self.consumer_id, "
             "private_key=self.private_key, url=url, method=\"GET\"))") in code
 

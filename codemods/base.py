@@ -8,12 +8,15 @@ the runner collects those findings from ``context.scratch``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, ClassVar
 
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
-from libcst.metadata import PositionProvider
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.metadata import MetadataWrapper, PositionProvider, ProviderT
 
 __all__ = [
     "ACTIONS",
@@ -90,13 +93,38 @@ class WalmartCodemod(VisitorBasedCodemodCommand):
 
     NAME: ClassVar[str] = ""
     MARKERS: ClassVar[tuple[bytes, ...]] = ()
-    METADATA_DEPENDENCIES = (PositionProvider,)
+    # Nothing by default: each codemod declares what it reads, so none pays for the rest.
+    METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = ()
 
     @property
     def options(self) -> MigrationOptions:
         return options_of(self.context)
 
+    @contextmanager
+    def _handle_metadata_reference(self, module: cst.Module) -> Iterator[cst.Module]:
+        """As LibCST's, without the deep copy of the tree: every tree here comes from the
+        parser or from a transform, so its nodes are already unique, and six copies of every
+        file were most of the run's time."""
+        previous = self.context.wrapper
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        with self.resolve(wrapper):
+            self.context = replace(self.context, wrapper=wrapper)
+            try:
+                yield wrapper.module
+            finally:
+                self.context = replace(self.context, wrapper=previous)
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        try:
+            return super().transform_module(tree)
+        finally:
+            # Scheduled import edits ran at the end of this codemod; left in the shared scratch
+            # they would run again after every codemod that follows.
+            for key in (AddImportsVisitor.CONTEXT_KEY, RemoveImportsVisitor.CONTEXT_KEY):
+                self.context.scratch.pop(key, None)
+
     def report(self, node: cst.CSTNode, scheme: str, action: str, message: str) -> None:
+        """Record a finding at ``node`` (the codemod must declare PositionProvider)."""
         position = self.get_metadata(PositionProvider, node).start
         findings_of(self.context).append(
             Finding(position.line, position.column + 1, scheme, self.NAME, action, message))

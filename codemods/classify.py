@@ -4,7 +4,6 @@ asked, mark each site left for a person with a one-line comment above it."""
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import ParentNodeProvider, PositionProvider
 
 from codemods.base import Finding, WalmartCodemod, findings_of
 from codemods.names import MARKERS
@@ -39,7 +38,6 @@ class ClassifySites(WalmartCodemod):
     DESCRIPTION = ("Classify every site that touches Walmart signing (Marketplace, Canada, "
                    "affiliate, fake, OAuth, hybrid, unknown) before anything is rewritten.")
     MARKERS = MARKERS
-    METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider)  # type: ignore[assignment]
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         plan = plan_of(self.context, tree)
@@ -54,11 +52,22 @@ class ClassifySites(WalmartCodemod):
             findings.append(Finding(facts.line, facts.column, decision.scheme, HANDLER[facts.kind],
                                     decision.action, decision.message))
             if decision.action == "manual" and self.options.mark_manual:
-                marks[id(self._statement(site.node))] = f"{decision.scheme}: {decision.message}"
+                marks[id(self._statement(tree, site.node))] = f"{decision.scheme}: {decision.message}"
         return tree.visit(_Mark(marks)) if marks else tree
 
-    def _statement(self, node: cst.CSTNode) -> cst.CSTNode:
+    def _statement(self, tree: cst.Module, node: cst.CSTNode) -> cst.CSTNode:
+        """The statement holding a site (parents are worked out only when marking)."""
+        parents = self.context.scratch.get("walmart_migrate.parents")
+        if parents is None or parents[0] is not tree:
+            table: dict[int, cst.CSTNode] = {}
+            stack: list[cst.CSTNode] = [tree]
+            while stack:
+                current = stack.pop()
+                for child in current.children:
+                    table[id(child)] = current
+                    stack.append(child)
+            parents = self.context.scratch["walmart_migrate.parents"] = (tree, table)
         current = node
         while not isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-            current = self.get_metadata(ParentNodeProvider, current)
+            current = parents[1][id(current)]
         return current

@@ -1,36 +1,45 @@
 """Remove what the rewrite left dead, and only that: the signature and timestamp locals and
 the key loading that fed them, signing helpers no caller needs any more, legacy header-name
-constants, and the crypto, subprocess and time imports they used - when nothing else does."""
+constants and module settings only they read, and the imports they used - when nothing
+else uses them.
+
+One scope analysis of the tree serves the whole cascade: a use inside code being removed
+no longer counts, so removing ``sig = sign(key, ...)`` frees ``key``, then what loaded it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
 import libcst as cst
-from libcst.codemod.visitors import RemoveImportsVisitor
-from libcst.helpers import get_absolute_module_from_package_for_import
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from codemods.base import WalmartCodemod
 from codemods.flow.exprs import env_variable, literal_string
-from codemods.flow.plan import RepoPlan
+from codemods.imports_edit import prune_aliases
 from codemods.names import LEGACY, MARKERS
 from codemods.work import module_name_of, note_removed, plan_of, removed_names
 
 __all__ = ["RemoveDeadSigning"]
 
-_MAX_ROUNDS = 8
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
 
 
-def _qualified_defs(module: cst.Module, module_name: str) -> Iterator[tuple[str, cst.CSTNode, str]]:
-    """(qualname, FunctionDef/ClassDef node, kind) for every definition."""
-    def walk(body: cst.CSTNode, prefix: str) -> Iterator[tuple[str, cst.CSTNode, str]]:
+def _qualified_defs(module: cst.Module, module_name: str) -> Iterator[tuple[str, cst.CSTNode]]:
+    """(qualname, FunctionDef or ClassDef) for every definition."""
+    def walk(body: cst.CSTNode, prefix: str) -> Iterator[tuple[str, cst.CSTNode]]:
         for child in body.children:
             if isinstance(child, (cst.FunctionDef, cst.ClassDef)):
                 qualname = f"{prefix}.{child.name.value}"
-                yield qualname, child, "function" if isinstance(child, cst.FunctionDef) else "class"
+                yield qualname, child
                 yield from walk(child.body, qualname)
-            elif not isinstance(child, (cst.BaseExpression,)):
+            elif not isinstance(child, cst.BaseExpression):
                 yield from walk(child, prefix)
     yield from walk(module, module_name)
 
@@ -54,14 +63,6 @@ def _assigned_names(statement: cst.BaseSmallStatement) -> list[cst.Name] | None:
     return None
 
 
-def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.children)
-
-
 def _settles_once(value: cst.BaseExpression) -> bool:
     """A value with no effect beyond itself: a literal, or an environment read."""
     return literal_string(value) is not None or env_variable(value) is not None
@@ -71,18 +72,40 @@ class _Remover(cst.CSTTransformer):
     """Removes whole lines in their container, so that the comment heading a removed line
     (say, above a group of constants) stays with the line that now starts the group."""
 
-    def __init__(self, statements: set[int], definitions: set[int]) -> None:
+    def __init__(self, statements: set[int], definitions: set[int], aliases: set[int]) -> None:
         super().__init__()
         self.statements = statements
         self.definitions = definitions
+        self.aliases = aliases
         # Lines to drop, held by reference: an id alone could be reused by a node created
         # later in the same visit once the dropped line is freed.
         self.gone: dict[int, cst.SimpleStatementLine] = {}
 
+    def leave_Import(self, original_node: cst.Import, updated_node: cst.Import
+                     ) -> cst.Import | cst.RemovalSentinel:
+        names = prune_aliases(original_node.names, self.aliases)
+        if len(names) == len(original_node.names):
+            return updated_node
+        return updated_node.with_changes(names=names) if names else cst.RemoveFromParent()
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+                         ) -> cst.ImportFrom | cst.RemovalSentinel:
+        if isinstance(original_node.names, cst.ImportStar):
+            return updated_node
+        names = prune_aliases(original_node.names, self.aliases)
+        if len(names) == len(original_node.names):
+            return updated_node
+        if not names:
+            return cst.RemoveFromParent()
+        parenthesized = updated_node.lpar is not None
+        return updated_node.with_changes(names=names if parenthesized else [
+            *names[:-1], names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)])
+
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
                                   updated_node: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
-        body = [s for o, s in zip(original_node.body, updated_node.body) if id(o) not in self.statements]
-        if not body:
+        body = [s for o, s in zip(original_node.body, updated_node.body)
+                if id(o) not in self.statements]
+        if not body or not updated_node.body:
             self.gone[id(updated_node)] = updated_node
             return updated_node
         if len(body) != len(updated_node.body):
@@ -132,82 +155,60 @@ class RemoveDeadSigning(WalmartCodemod):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         plan = plan_of(self.context, tree)
-        module = module_name_of(self.context)
-        removed = removed_names(self.context)
-        if not removed and not any(self._here(q, module) for q in plan.dead_helpers):
+        self.module_name = module_name_of(self.context)
+        self.dead_helpers = {q for q in plan.dead_helpers if q.startswith(self.module_name + ".")}
+        self.referenced_elsewhere = plan.referenced_elsewhere
+        if not removed_names(self.context) and not self.dead_helpers:
             return tree
-        touched: set[str] = set()
-        for _ in range(_MAX_ROUNDS):
-            statements, definitions = self._dead(tree, module, plan.dead_helpers)
-            if not statements and not definitions:
-                break
-            for node, where in self._removed_nodes(tree, module, statements | definitions):
-                note_removed(self.context, where, node)
-            tree = tree.visit(_Remover(statements, definitions))
-        for names in removed.values():
-            touched |= names
-        self._schedule_imports(tree, touched)
-        return tree
+        self.tree = tree
+        self.scopes = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(ScopeProvider)
+        self.gone: set[int] = set()  # every node inside code marked for removal
+        self.statements: dict[int, cst.CSTNode] = {}
+        self.definitions: dict[int, cst.CSTNode] = {}
+        self.defs = list(_qualified_defs(tree, self.module_name))
+        while self._one_round():
+            pass
+        aliases = self._unused_import_aliases()
+        if not self.statements and not self.definitions and not aliases:
+            return tree
+        return tree.visit(_Remover(set(self.statements), set(self.definitions), aliases))
 
-    @staticmethod
-    def _here(qualname: str, module: str) -> bool:
-        return qualname.startswith(module + ".")
+    # -- the cascade ---------------------------------------------------------------------
+    def _remove(self, node: cst.CSTNode, where: str, table: dict[int, cst.CSTNode]) -> None:
+        table[id(node)] = node
+        self.gone.update(id(n) for n in _walk(node))
+        note_removed(self.context, where, node)
 
-    def _dead(self, tree: cst.Module, module: str, dead_helpers: set[str]) -> tuple[set[int], set[int]]:
+    def _alive(self, name: cst.Name, exclude: set[int] | None = None) -> bool:
+        """Whether a binding of ``name`` is still read somewhere outside removed code."""
+        scope = self.scopes.get(name)
+        if scope is None:
+            return True
+        skip = self.gone | (exclude or set())
+        return any(id(r.node) not in skip for a in scope.assignments[name.value]
+                   for r in a.references)
+
+    def _one_round(self) -> bool:
+        progress = False
         removed = removed_names(self.context)
-        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-        scopes = wrapper.resolve(ScopeProvider)
-        statements: set[int] = set()
-        definitions: set[int] = set()
-        for qualname, node, kind in _qualified_defs(tree, module):
-            if kind == "function" and qualname in dead_helpers and \
-                    self._unused_here(tree, node, scopes):  # type: ignore[arg-type]
-                definitions.add(id(node))
+        for qualname, node in self.defs:
+            if id(node) in self.gone or not isinstance(node, cst.FunctionDef):
+                continue
+            if qualname in self.dead_helpers and self._helper_unused(node):
+                self._remove(node, qualname.rpartition(".")[0], self.definitions)
+                progress = True
+                continue
             candidates = {n for n in removed.get(qualname, set()) if "." not in n}
-            if kind == "function" and candidates:
-                assert isinstance(node, cst.FunctionDef)
-                statements |= self._unused_assignments(node.body, candidates, scopes)
-        # Top-level script code: the site's "function" is the module itself.
+            if candidates:
+                progress |= self._locals(node.body, candidates, qualname)
         top_level = {n for n in removed.get("", set()) if "." not in n}
         if top_level:
-            statements |= self._unused_assignments(tree, top_level, scopes)
-        statements |= self._legacy_constants(tree, module, scopes, plan_of(self.context, tree))
-        return statements, definitions
+            progress |= self._locals(self.tree, top_level, "")
+        progress |= self._module_leftovers()
+        return progress
 
-    def _legacy_constants(self, tree: cst.Module, module: str, scopes: object,
-                          plan: RepoPlan) -> set[int]:
-        """Header-name constants (module or class level), and module settings such as the jar's
-        path, whose last use the rewrite removed."""
-        removed = {n.removeprefix("self.") for names in removed_names(self.context).values()
-                   for n in names}
-        loaded_attributes = {node.attr.value for node in _walk(tree) if isinstance(node, cst.Attribute)}
-        found: set[int] = set()
-        for statement in tree.body:
-            bodies: list[tuple[cst.CSTNode, bool]] = []
-            if isinstance(statement, cst.SimpleStatementLine):
-                bodies.append((statement, False))
-            elif isinstance(statement, cst.ClassDef):
-                bodies.extend((s, True) for s in statement.body.body
-                              if isinstance(s, cst.SimpleStatementLine))
-            for line, in_class in bodies:
-                for small in line.body:  # type: ignore[attr-defined]
-                    if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
-                        continue
-                    target = small.targets[0].target
-                    if not (isinstance(target, cst.Name) and target.value in removed and
-                            (literal_string(small.value) in LEGACY or
-                             (not in_class and _settles_once(small.value)))):
-                        continue
-                    unused = target.value not in loaded_attributes if in_class else (
-                        self._unreferenced(target, scopes) and
-                        f"{module}.{target.value}" not in plan.referenced_elsewhere)
-                    if unused:
-                        found.add(id(small))
-        return found
-
-    def _unused_assignments(self, body: cst.CSTNode, candidates: set[str],
-                            scopes: object) -> set[int]:
-        found: set[int] = set()
+    def _locals(self, body: cst.CSTNode, candidates: set[str], where: str) -> bool:
+        progress = False
         stack: list[cst.CSTNode] = [body]
         while stack:
             current = stack.pop()
@@ -216,68 +217,88 @@ class RemoveDeadSigning(WalmartCodemod):
             if isinstance(current, cst.SimpleStatementLine):
                 for small in current.body:
                     names = _assigned_names(small)
-                    if names and all(n.value in candidates and self._unreferenced(n, scopes)
-                                     for n in names):
-                        found.add(id(small))
+                    if id(small) in self.gone or not names:
+                        continue
+                    if all(n.value in candidates and not self._alive(n) for n in names):
+                        self._remove(small, where, self.statements)
+                        progress = True
                 continue
             stack.extend(current.children)
-        return found
+        return progress
 
-    @staticmethod
-    def _unused_here(tree: cst.Module, node: cst.FunctionDef, scopes: object) -> bool:
+    def _helper_unused(self, node: cst.FunctionDef) -> bool:
         """The plan says no caller is left; this module must agree (a codemod run on its own
         has not removed the calls yet). Uses inside the helper itself do not count."""
         own = {id(n) for n in _walk(node)}
         name = node.name.value
-        if any(isinstance(n, cst.Attribute) and n.attr.value == name and id(n) not in own
-               for n in _walk(tree)):
-            return False
-        scope = scopes.get(node)  # type: ignore[attr-defined]
-        if scope is None:
-            return True
-        return not any(id(r.node) not in own for a in scope.assignments[name] for r in a.references)
+        for other in _walk(self.tree):
+            if isinstance(other, cst.Attribute) and other.attr.value == name and \
+                    id(other) not in own and id(other) not in self.gone:
+                return False
+        return not self._alive(node.name, exclude=own)
 
-    @staticmethod
-    def _unreferenced(name: cst.Name, scopes: object) -> bool:
-        scope = scopes.get(name)  # type: ignore[attr-defined]
-        if scope is None:
-            return False
-        assignments = [a for a in scope.assignments[name.value]]
-        return bool(assignments) and not any(a.references for a in assignments)
+    def _module_leftovers(self) -> bool:
+        """Header-name constants (module or class level), and module settings such as the jar's
+        path, whose last use the removed code was."""
+        touched = {n.removeprefix("self.") for names in removed_names(self.context).values()
+                   for n in names}
+        loaded = {n.attr.value for n in _walk(self.tree)
+                  if isinstance(n, cst.Attribute) and id(n) not in self.gone}
+        progress = False
+        for statement in self.tree.body:
+            lines: list[tuple[cst.SimpleStatementLine, bool]] = []
+            if isinstance(statement, cst.SimpleStatementLine):
+                lines.append((statement, False))
+            elif isinstance(statement, cst.ClassDef):
+                lines.extend((s, True) for s in statement.body.body
+                             if isinstance(s, cst.SimpleStatementLine))
+            for line, in_class in lines:
+                for small in line.body:
+                    if id(small) in self.gone or not isinstance(small, cst.Assign) or \
+                            len(small.targets) != 1:
+                        continue
+                    target = small.targets[0].target
+                    if not (isinstance(target, cst.Name) and target.value in touched):
+                        continue
+                    legacy = literal_string(small.value) in LEGACY
+                    if not (legacy or (not in_class and _settles_once(small.value))):
+                        continue
+                    unused = target.value not in loaded if in_class else (
+                        not self._alive(target) and
+                        f"{self.module_name}.{target.value}" not in self.referenced_elsewhere)
+                    if unused:
+                        self._remove(small, "", self.statements)
+                        progress = True
+        return progress
 
-    def _removed_nodes(self, tree: cst.Module, module: str,
-                       ids: set[int]) -> Iterator[tuple[cst.CSTNode, str]]:
-        """The nodes about to go, with the function (or module) each sits in."""
-        def walk(node: cst.CSTNode, where: str) -> Iterator[tuple[cst.CSTNode, str]]:
-            for child in node.children:
-                inner = where
-                if isinstance(child, (cst.FunctionDef, cst.ClassDef)):
-                    inner = f"{where or module}.{child.name.value}"
-                if id(child) in ids:
-                    yield child, where
-                    continue
-                yield from walk(child, inner)
-        yield from walk(tree, "")  # "" is top-level code, as for the sites found there
-
-    def _schedule_imports(self, tree: cst.Module, names: set[str]) -> None:
-        """Ask LibCST to drop imports whose names only the removed code used."""
-        for statement in tree.body:
+    # -- imports --------------------------------------------------------------------------
+    def _unused_import_aliases(self) -> set[int]:
+        """Aliases whose names only removed code (ours, or the rewrites before us) used."""
+        touched = {n for names in removed_names(self.context).values() for n in names}
+        drop: set[int] = set()
+        for statement in self.tree.body:
             if not isinstance(statement, cst.SimpleStatementLine):
                 continue
             for small in statement.body:
-                if isinstance(small, cst.Import):
-                    for alias in small.names:
-                        local = alias.evaluated_alias or alias.evaluated_name.split(".")[0]
-                        if local in names:
-                            RemoveImportsVisitor.remove_unused_import(
-                                self.context, alias.evaluated_name, asname=alias.evaluated_alias)
-                elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                    base = get_absolute_module_from_package_for_import(
-                        self.context.full_package_name, small)
-                    if base is None:
-                        continue
-                    for alias in small.names:
-                        local = alias.evaluated_alias or alias.evaluated_name
-                        if local in names:
-                            RemoveImportsVisitor.remove_unused_import(
-                                self.context, base, alias.evaluated_name, alias.evaluated_alias)
+                if isinstance(small, cst.ImportFrom) and (
+                        isinstance(small.names, cst.ImportStar) or
+                        (small.module is not None and
+                         cst.Module([]).code_for_node(small.module) == "__future__")):
+                    continue
+                if not isinstance(small, (cst.Import, cst.ImportFrom)):
+                    continue
+                for alias in small.names:  # type: ignore[union-attr]
+                    local = alias.evaluated_alias or (
+                        alias.evaluated_name.split(".")[0] if isinstance(small, cst.Import)
+                        else alias.evaluated_name)
+                    bound = alias.asname.name if alias.asname is not None else alias.name
+                    if local in touched and not self._binding_alive(bound, local):
+                        drop.add(id(alias))
+        return drop
+
+    def _binding_alive(self, node: cst.CSTNode, local: str) -> bool:
+        scope = self.scopes.get(node) or self.scopes.get(self.tree.body[0])
+        if scope is None:
+            return True
+        return any(id(r.node) not in self.gone
+                   for a in scope.assignments[local] for r in a.references)

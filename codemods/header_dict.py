@@ -6,14 +6,14 @@ id entries go. With ``--target rollout`` the three become ``**shim.auth_headers(
 from __future__ import annotations
 
 import libcst as cst
-from libcst.codemod.visitors import AddImportsVisitor
 
 from codemods.base import WalmartCodemod
 from codemods.edits import drop_elements
 from codemods.flow.collect import ROLLOUT, SiteNode
 from codemods.flow.plan import RepoPlan
+from codemods.imports_edit import ensure_import
 from codemods.names import ACCESS_TOKEN, AUTH_SIGNATURE, LEGACY, MARKERS
-from codemods.work import fresh_analysis, note_removed, plan_of, token_expression
+from codemods.work import fresh_analysis, module_name_of, note_removed, plan_of, token_expression
 
 __all__ = ["RewriteHeaderDicts"]
 
@@ -40,12 +40,16 @@ class RewriteHeaderDicts(WalmartCodemod):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         self.plan: RepoPlan = plan_of(self.context, tree)
+        if "dict" not in self.plan.rewrite_kinds.get(module_name_of(self.context), set()):
+            return tree
+        self.needs_shim = False
         self.targets: dict[int, SiteNode] = {
             id(site.node): site for site in fresh_analysis(self.context, tree).sites
             if site.facts.kind == "dict" and self.plan.rewrites(site.facts.scope)}
         if not self.targets:
             return tree
-        return super().transform_module_impl(tree)
+        tree = super().transform_module_impl(tree)
+        return ensure_import(tree, "shim") if self.needs_shim else tree
 
     def leave_Dict(self, original_node: cst.Dict, updated_node: cst.Dict) -> cst.BaseExpression:
         site = self.targets.get(id(original_node))
@@ -78,7 +82,7 @@ class RewriteHeaderDicts(WalmartCodemod):
         kept = drop_elements(kept, lambda e: id(e) in dropped)
         if rollout and call is not None:
             kept = [self._rollout_entry(call, site, updated_node, bool(kept)), *kept]
-        AddImportsVisitor.add_needed_import(self.context, "shim")
+        self.needs_shim = True
         if not kept:
             return updated_node.with_changes(elements=[], lbrace=cst.LeftCurlyBrace(),
                                              rbrace=cst.RightCurlyBrace())

@@ -5,14 +5,14 @@ signature added per request), and ``request.add_header(...)`` / ``putheader(...)
 from __future__ import annotations
 
 import libcst as cst
-from libcst.codemod.visitors import AddImportsVisitor
 
 from codemods.base import WalmartCodemod
 from codemods.flow.collect import SiteNode
 from codemods.flow.plan import RepoPlan, TokenCall
+from codemods.imports_edit import ensure_import
 from codemods.header_dict import token_key
 from codemods.names import AUTH_SIGNATURE, LEGACY, MARKERS
-from codemods.work import fresh_analysis, note_removed, plan_of, token_expression
+from codemods.work import fresh_analysis, module_name_of, note_removed, plan_of, token_expression
 
 __all__ = ["RewriteHeaderCalls", "RewriteHeaderSubscripts"]
 
@@ -23,14 +23,18 @@ class _StatementSites(WalmartCodemod):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         self.plan: RepoPlan = plan_of(self.context, tree)
+        if self.KIND not in self.plan.rewrite_kinds.get(module_name_of(self.context), set()):
+            return tree
         self.owner: dict[int, SiteNode] = {}
+        self.needs_shim = False
         for site in fresh_analysis(self.context, tree).sites:
             if site.facts.kind == self.KIND and self.plan.rewrites(site.facts.scope):
                 for statement in site.statements:
                     self.owner[id(statement)] = site
         if not self.owner:
             return tree
-        return super().transform_module_impl(tree)
+        tree = super().transform_module_impl(tree)
+        return ensure_import(tree, "shim") if self.needs_shim else tree
 
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
                                   updated_node: cst.SimpleStatementLine
@@ -47,7 +51,7 @@ class _StatementSites(WalmartCodemod):
             call = self.plan.token_calls.get(site.facts.function)
             if header != AUTH_SIGNATURE or call is None:
                 continue  # the timestamp and the consumer id go
-            AddImportsVisitor.add_needed_import(self.context, "shim")
+            self.needs_shim = True
             if self.plan.target == "rollout":
                 rollout = self.rollout(updated, call, site)
                 if isinstance(rollout, cst.BaseSmallStatement):

@@ -259,7 +259,9 @@ class RenameCredentials(WalmartCodemod):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         plan = plan_of(self.context, tree)
-        if not plan.renames.old_names():
+        old_names = plan.renames.old_names()
+        text = tree.code  # cheap next to the scope analysis it can spare
+        if not any(name in text for name in old_names):
             return tree
         wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
         finder = _Finder(tree, module_name_of(self.context), plan, wrapper.resolve(ScopeProvider))

@@ -16,6 +16,7 @@ __all__ = ["fresh_analysis", "module_name_of", "plan_of", "removed_names", "toke
 _PLAN = "walmart_migrate.plan"
 _REMOVED = "walmart_migrate.removed"
 _STANDALONE = "walmart_migrate.standalone"
+_ANALYSIS = "walmart_migrate.analysis"
 
 
 def module_name_of(context: CodemodContext) -> str:
@@ -37,13 +38,21 @@ def plan_of(context: CodemodContext, tree: cst.Module) -> RepoPlan:
     plan = plan_repository([analysis.facts], options.target, dict(options.renames))
     context.scratch[_PLAN] = plan
     context.scratch[_STANDALONE] = True
+    context.scratch[_ANALYSIS] = (tree, analysis)
     return plan
 
 
 def fresh_analysis(context: CodemodContext, tree: cst.Module) -> FileAnalysis:
+    """The analysis of exactly this tree, reused by the next codemod when the tree is the
+    same object (a codemod with nothing to do hands its input on)."""
+    cached = context.scratch.get(_ANALYSIS)
+    if cached is not None and cached[0] is tree:
+        return cached[1]  # type: ignore[no-any-return]
     plan = plan_of(context, tree)
-    return analyze(tree, module_name_of(context), context.filename or "",
-                   repo_constants=plan.header_constants)
+    analysis = analyze(tree, module_name_of(context), context.filename or "",
+                       repo_constants=plan.header_constants)
+    context.scratch[_ANALYSIS] = (tree, analysis)
+    return analysis
 
 
 def renamed_variables(context: CodemodContext) -> dict[str, str]:

@@ -72,6 +72,9 @@ class RepoPlan:
     kept_helpers: dict[str, str] = field(default_factory=dict)  # helper -> why it stays
     header_constants: dict[str, str] = field(default_factory=dict)  # qualname -> header
     referenced_elsewhere: set[str] = field(default_factory=set)  # loaded from another module
+    # Kinds of site each module has in a scope being rewritten: a codemod for another kind
+    # has nothing to do there and can hand the tree on untouched.
+    rewrite_kinds: dict[str, set[str]] = field(default_factory=dict)
 
     def rewrites(self, scope: str) -> bool:
         decision = self.decisions.get(scope)
@@ -244,6 +247,7 @@ class _Planner:
             return
         self.plan.decisions[scope] = Decision(scope, "marketplace-signature", "rewritten", "")
         for member in marketplace:
+            self.plan.rewrite_kinds.setdefault(member.file.module, set()).add(member.facts.kind)
             self._record(member, "marketplace-signature", "rewritten", self._rewrite_message(member))
 
     def _settle(self, scope: str, members: list[_Site], scheme: str, action: str, reason: str) -> None:

@@ -9,8 +9,8 @@ import libcst as cst
 from codemods.base import WalmartCodemod
 from codemods.flow.collect import SiteNode
 from codemods.flow.plan import RepoPlan, TokenCall
-from codemods.imports_edit import ensure_import
 from codemods.header_dict import token_key
+from codemods.imports_edit import ensure_import
 from codemods.names import AUTH_SIGNATURE, LEGACY, MARKERS
 from codemods.work import fresh_analysis, module_name_of, note_removed, plan_of, token_expression
 

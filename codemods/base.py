@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, ClassVar
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod import CodemodCommand, CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider, ProviderT
 
@@ -88,13 +88,24 @@ def attach_options(context: CodemodContext, options: MigrationOptions) -> None:
     context.scratch[_OPTIONS] = options
 
 
-class WalmartCodemod(VisitorBasedCodemodCommand):
-    """Base class: declares positions as a metadata dependency and records findings."""
+class WalmartCodemod(CodemodCommand, cst.CSTTransformer):
+    """Base class: a LibCST codemod command that is also a plain transformer.
+
+    Not ``VisitorBasedCodemodCommand``: its matcher machinery inspects every method of the
+    class each time a codemod is made - once per codemod per file, most of a small file's
+    time. ``transform_module_impl`` visits the tree with this transformer by default."""
 
     NAME: ClassVar[str] = ""
     MARKERS: ClassVar[tuple[bytes, ...]] = ()
     # Nothing by default: each codemod declares what it reads, so none pays for the rest.
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = ()
+
+    def __init__(self, context: CodemodContext) -> None:
+        CodemodCommand.__init__(self, context)
+        cst.CSTTransformer.__init__(self)
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        return tree.visit(self)
 
     @property
     def options(self) -> MigrationOptions:

@@ -48,7 +48,7 @@ class RewriteHeaderDicts(WalmartCodemod):
             if site.facts.kind == "dict" and self.plan.rewrites(site.facts.scope)}
         if not self.targets:
             return tree
-        tree = super().transform_module_impl(tree)
+        tree = tree.visit(self)
         return ensure_import(tree, "shim") if self.needs_shim else tree
 
     def leave_Dict(self, original_node: cst.Dict, updated_node: cst.Dict) -> cst.BaseExpression:

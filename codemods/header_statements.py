@@ -33,7 +33,7 @@ class _StatementSites(WalmartCodemod):
                     self.owner[id(statement)] = site
         if not self.owner:
             return tree
-        tree = super().transform_module_impl(tree)
+        tree = tree.visit(self)
         return ensure_import(tree, "shim") if self.needs_shim else tree
 
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,

@@ -10,13 +10,15 @@ import warnings
 import hypothesmith
 import libcst as cst
 import pytest
-from hypothesis import HealthCheck, assume, given, seed, settings
+from hypothesis import HealthCheck, Phase, assume, given, seed, settings
 from hypothesis import strategies as st
 
 from codemods.registry import CODEMODS, markers_of
 from migrate.runner.transform import Plan, SourceFile, migrate_bytes
 
 PLAN = Plan(CODEMODS, markers_of(CODEMODS))
+# Built once: each call builds hypothesmith's grammar anew, which costs seconds.
+PROGRAMS = hypothesmith.from_grammar()
 SOURCE = SourceFile("", "generated/module.py", "generated.module")
 
 SNIPPETS = [
@@ -70,7 +72,7 @@ def _parses_for_python(text: str) -> bool:
 
 @st.composite
 def spliced(draw: st.DrawFn) -> bytes:
-    program = draw(hypothesmith.from_grammar())
+    program = draw(PROGRAMS)
     try:
         module = cst.parse_module(program)
     except Exception:
@@ -85,8 +87,10 @@ def spliced(draw: st.DrawFn) -> bytes:
 
 @pytest.mark.parametrize("chunk", range(5))
 def test_spliced_programs(chunk: int) -> None:
+    # Generation only: shrinking a generated program takes far longer than finding one, and
+    # a failure prints the whole program anyway.
     @seed(7919 * (chunk + 1))
-    @settings(max_examples=1000, deadline=None, database=None,
+    @settings(max_examples=1000, deadline=None, database=None, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck))
     @given(spliced())
     def check(source: bytes) -> None:

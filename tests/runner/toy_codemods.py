@@ -6,6 +6,7 @@ from pathlib import Path
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
+from libcst.metadata import PositionProvider
 
 from codemods.base import WalmartCodemod
 
@@ -17,6 +18,7 @@ class RenameSignatureHeader(WalmartCodemod):
     NAME = "toy-rename"
     DESCRIPTION = "Rename the signature header string to the token header."
     MARKERS = (b"WM_SEC.AUTH_SIGNATURE",)
+    METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
@@ -49,6 +51,7 @@ class FlagCanada(WalmartCodemod):
     NAME = "toy-canada"
     DESCRIPTION = "Report WALMART.CA tenants without touching them."
     MARKERS = (b"WALMART.CA",)
+    METADATA_DEPENDENCIES = (PositionProvider,)
 
     def leave_SimpleString(self, original_node: cst.SimpleString,
                            updated_node: cst.SimpleString) -> cst.SimpleString:

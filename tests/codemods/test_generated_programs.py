@@ -1,5 +1,5 @@
 """Generated programs (hypothesmith) with legacy signing snippets spliced in: the run never
-crashes, its output parses, and a second run changes nothing. 5 x 1,000 examples, split so
+crashes, its output parses, and a second run changes nothing. 10 x 500 examples, split so
 that parallel test workers share them."""
 
 from __future__ import annotations
@@ -85,21 +85,26 @@ def spliced(draw: st.DrawFn) -> bytes:
     return module.with_changes(body=body).bytes
 
 
-@pytest.mark.parametrize("chunk", range(5))
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("chunk", range(10))
 def test_spliced_programs(chunk: int) -> None:
     # Generation only: shrinking a generated program takes far longer than finding one, and
     # a failure prints the whole program anyway.
     @seed(7919 * (chunk + 1))
-    @settings(max_examples=1000, deadline=None, database=None, phases=[Phase.generate],
+    @settings(max_examples=500, deadline=None, database=None, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck))
     @given(spliced())
     def check(source: bytes) -> None:
         first = migrate_bytes(source, SOURCE, PLAN)
         assert first.status in ("changed", "unchanged"), first.reason
+        outcomes.append(first.status)
         output = first.new if first.new is not None else source
         cst.parse_module(output)
         assert _parses_for_python(output.decode("utf-8"))
         second = migrate_bytes(output, SOURCE, PLAN)
         assert second.status == "unchanged", second.reason
 
+    outcomes: list[str] = []
     check()
+    # The property must not hold vacuously: most spliced snippets are migrated.
+    assert outcomes.count("changed") > len(outcomes) // 2

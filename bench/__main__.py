@@ -6,10 +6,11 @@ import argparse
 import sys
 from typing import Callable
 
-from bench import shim_overhead
+from bench import runner_speed, shim_overhead
 
 BENCHMARKS: dict[str, Callable[[float], list[str]]] = {
     "shim": shim_overhead.run,
+    "runner": runner_speed.run,
 }
 
 

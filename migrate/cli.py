@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Callable
 import click
 
 from migrate import __version__
-from migrate.emulator import ConfigError
 
 if TYPE_CHECKING:
     from migrate.runner.run import RunRequest
@@ -41,6 +40,7 @@ def emulator(port: int, config_path: Path | None, token_lifetime: float | None) 
     Prints its URL on stdout. Without --config it knows one OAuth client,
     demo-client-id / demo-client-secret, with full access.
     """
+    from migrate.emulator import ConfigError
     from migrate.emulator_command import build_config, run_emulator
 
     try:

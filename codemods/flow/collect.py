@@ -9,13 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import (
-    ExpressionContext,
-    ExpressionContextProvider,
-    MetadataWrapper,
-    ParentNodeProvider,
-    PositionProvider,
-)
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from codemods.flow.exprs import FunctionScope, code, dotted, env_variable, iter_calls, literal_string
 from codemods.flow.facts import CallRef, Credential, FileFacts, HelperFacts, SiteFacts
@@ -76,7 +70,9 @@ def _verb_of(call: cst.Call) -> str | None:
 
 
 class _Collector(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider, ExpressionContextProvider)
+    # Parents are tracked during this same walk: LibCST's provider would be a second walk
+    # costing more than the whole analysis.
+    METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self, module: cst.Module, module_name: str, is_package: bool,
                  repo_constants: dict[str, str]) -> None:
@@ -92,6 +88,8 @@ class _Collector(cst.CSTVisitor):
         self.function_nodes: dict[str, cst.FunctionDef] = {}
         self.signings: dict[str, Signing] = {}
         self._groups: dict[tuple[str, str, str], SiteNode] = {}
+        self._stack: list[cst.CSTNode] = []
+        self._parents: dict[int, cst.CSTNode] = {}
         self._values: dict[int, dict[str, cst.BaseExpression]] = {}
         self._module_scope = FunctionScope.of(module, self.globals, self.imports)
 
@@ -278,7 +276,7 @@ class _Collector(cst.CSTVisitor):
                 and len(node.args) >= 2:
             name = self.keys.resolve(node.args[0].value, self.classes[:1])
             dynamic = name is None and self.keys.looks_dynamic(node.args[0].value)
-            parent = self.get_metadata(ParentNodeProvider, node, None)
+            parent = self._parent(node, None)
             if (name in self.keys.interesting or dynamic) and isinstance(parent, cst.Expr):
                 self._grouped("call", code(node.func.value), parent, name, node.args[1].value,
                               dynamic)
@@ -329,9 +327,9 @@ class _Collector(cst.CSTVisitor):
 
     def _sent_method(self, node: cst.CSTNode, function_node: cst.FunctionDef | None) -> str | None:
         """The verb of the request these headers go out with, when this function sends it."""
-        parent = self.get_metadata(ParentNodeProvider, node, None)
+        parent = self._parent(node, None)
         if isinstance(parent, cst.Arg):
-            call = self.get_metadata(ParentNodeProvider, parent, None)
+            call = self._parent(parent, None)
             return _verb_of(call) if isinstance(call, cst.Call) else None
         holder: str | None = None
         if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
@@ -347,9 +345,29 @@ class _Collector(cst.CSTVisitor):
                  for verb in [_verb_of(call)] if verb}
         return verbs.pop() if len(verbs) == 1 else None
 
+    # -- parents ----------------------------------------------------------------------------
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self._stack:
+            self._parents[id(node)] = self._stack[-1]
+        self._stack.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        self._stack.pop()
+
+    def _parent(self, node: cst.CSTNode, default: cst.CSTNode | None = None) -> cst.CSTNode | None:
+        return self._parents.get(id(node), default)
+
     # -- references -----------------------------------------------------------------------
     def _loaded(self, node: cst.CSTNode) -> bool:
-        return self.get_metadata(ExpressionContextProvider, node, None) == ExpressionContext.LOAD
+        """A read rather than a binding. Counting a rare binding as a read only keeps a
+        helper that could have gone, never the other way round."""
+        parent = self._parent(node)
+        if isinstance(parent, (cst.Param, cst.FunctionDef, cst.ClassDef, cst.Arg, cst.AssignTarget,
+                               cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.AsName)):
+            return getattr(parent, "value", None) is node or getattr(parent, "iter", None) is node
+        return True
 
     def _reference(self, node: cst.BaseExpression) -> None:
         target = self.resolve_callee(node)
@@ -365,7 +383,7 @@ class _Collector(cst.CSTVisitor):
         return False
 
     def visit_Name(self, node: cst.Name) -> None:
-        parent = self.get_metadata(ParentNodeProvider, node, None)
+        parent = self._parent(node, None)
         if self._loaded(node) and not (isinstance(parent, cst.Attribute) and parent.attr is node):
             self._reference(node)
 
@@ -409,9 +427,9 @@ class _Collector(cst.CSTVisitor):
                 if leaf.kind in ("env", "global", "module-attr"):
                     sources.append((key, leaf))
         sent = None
-        parent = self.get_metadata(ParentNodeProvider, node, None)
+        parent = self._parent(node, None)
         if isinstance(parent, cst.Arg):
-            outer = self.get_metadata(ParentNodeProvider, parent, None)
+            outer = self._parent(parent, None)
             if isinstance(outer, cst.Call):
                 sent = _verb_of(outer)
         self.facts.calls.append(CallRef(callee, keywords, self.scope, False, sent, tuple(literals),

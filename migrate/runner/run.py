@@ -19,7 +19,7 @@ from migrate.runner.parallel import Workers
 from migrate.runner.progress import Progress
 from migrate.runner.project import ProjectConfigError, find_project_config
 from migrate.runner.results import EXIT_CHANGES, EXIT_INTERNAL, EXIT_OK, FileResult, RunResult
-from migrate.runner.transform import Plan, SourceFile, analyze_file, migrate_file
+from migrate.runner.transform import Plan, SourceFile, analyze_file, has_marker, migrate_file
 from migrate.runner.write import write_atomically
 
 __all__ = ["RunError", "RunRequest", "exit_code", "run"]
@@ -104,8 +104,9 @@ def _two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
                 progress: Progress) -> tuple[RunResult, Plan]:
     """First every candidate is analysed, then the repository plan is made, then every file
     the plan touches is rewritten with it."""
-    first = workers.map(analyze_file, [(s, plan) for s in sources], lambda _: None)
-    facts = {s.display: f for s, f in zip(sources, first) if isinstance(f, FileFacts)}
+    candidates = [s for s in sources if _has_marker(s, plan.markers)]
+    first = workers.map(analyze_file, [(s, plan) for s in candidates], lambda _: None)
+    facts = {s.display: f for s, f in zip(candidates, first) if isinstance(f, FileFacts)}
     constants = {f"{f.module}.{n}": h for f in facts.values() for n, h in f.header_constants.items()}
     if constants:  # sites keyed by constants imported from another module need a second look
         again = [s for s in sources if s.display in facts and
@@ -123,7 +124,7 @@ def _two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
     repo_plan = plan_repository(list(facts.values()), plan.options.target,
                                 dict(plan.options.renames))
     plan = replace(plan, repo=repo_plan)
-    records = {s.display: r for s, r in zip(sources, first) if isinstance(r, FileResult)}
+    records = {s.display: r for s, r in zip(candidates, first) if isinstance(r, FileResult)}
     second = [s for s in sources if s.display in facts or _mentions(s, repo_plan.old_names())]
     progress.total = len(second) + len(records)
     for _ in records:
@@ -138,6 +139,15 @@ def _two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
                                     or outcome.status != "unchanged"):
             result.files.append(outcome)
     return result, plan
+
+
+def _has_marker(source: SourceFile, markers: tuple[bytes, ...]) -> bool:
+    """The prefilter, in this process: only files with a marker are sent to the workers."""
+    try:
+        data = Path(source.path).read_bytes()
+    except OSError:
+        return True  # the worker reports the read error as a failed record
+    return has_marker(data, markers)
 
 
 def _mentions(source: SourceFile, names: set[str]) -> bool:

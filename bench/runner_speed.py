@@ -31,7 +31,8 @@ LEGACY = [
 ]
 
 
-def build_tree(destination: Path, files: int = 2000, lines: int = 500_000, legacy: int = 20) -> tuple[int, int]:
+def build_tree(destination: Path, files: int = 2000, lines: int = 500_000,
+               legacy: int = 20) -> tuple[int, int]:
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     # Files of ordinary size, so that the tree has about `lines` lines in `files` files.
     per_file = lines // files

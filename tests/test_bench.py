@@ -23,3 +23,10 @@ def test_an_unknown_benchmark_is_a_usage_error() -> None:
     with pytest.raises(SystemExit) as caught:
         main(["nope"])
     assert caught.value.code == 2
+
+
+def test_the_runner_benchmark_prints_its_ratios(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["runner", "--quick"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"walmart-migrate is [\d.]+x faster than the LibCST tool", out)
+    assert re.search(r"walmart-migrate takes [\d.]+x the time of grep", out)

@@ -133,11 +133,49 @@ def apply(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str,
 
 @cli.command(name="list")
 def list_command() -> None:
-    """Print each codemod, in the order it runs, with its one-line description."""
+    """Print each codemod (in the order it runs) and each verifier rule, with its description."""
     from codemods.registry import CODEMODS, load_codemods
+    from migrate.verify.command import BEFORE_AFTER
+    from migrate.verify.rules import RULES
 
+    click.echo("Codemods:")
     for codemod in load_codemods(CODEMODS):
-        click.echo(f"{codemod.NAME:<20} {codemod.DESCRIPTION}")
+        click.echo(f"  {codemod.NAME:<22} {codemod.DESCRIPTION}")
+    click.echo("Verifier rules:")
+    for rule_id, description in [*((r.id, r.description) for r in RULES), BEFORE_AFTER]:
+        click.echo(f"  {rule_id:<22} {description}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--before", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of legacy cassettes to compare with, paired by file name.")
+@click.option("--only", multiple=True, metavar="RULE",
+              help="Check only these rules (repeatable), e.g. --only no-secrets in pre-commit.")
+@click.option("--host", "hosts", multiple=True, metavar="HOST",
+              help="Another Walmart host (besides *.walmartapis.com and any serving /v3/).")
+@click.option("--secret-env", "secret_env", multiple=True, metavar="VAR",
+              help="Also look for the value of this environment variable (WALMART_CLIENT_SECRET "
+                   "and WALMART_PRIVATE_KEY are always looked for).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True)
+@click.option("--report", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the JSON report to this file.")
+def verify(paths: tuple[Path, ...], before: Path | None, only: tuple[str, ...],
+           hosts: tuple[str, ...], secret_env: tuple[str, ...], fmt: str,
+           report: Path | None) -> None:
+    """Check recorded cassettes: the token on every Walmart call and nothing of the old scheme.
+
+    Exit 1 when a rule fails or a cassette cannot be read.
+    """
+    import os
+
+    from migrate.verify.command import VerifyRequest
+    from migrate.verify.command import verify as run
+
+    secrets = tuple(os.environ[v] for v in secret_env if os.environ.get(v))
+    request = VerifyRequest(paths=paths, before=before, only=only, hosts=hosts, secrets=secrets)
+    sys.exit(run(request, fmt, report))
 
 
 @cli.command()

@@ -25,7 +25,7 @@ from shim._wire import (
     string_to_sign,
 )
 
-__all__ = ["Caller", "authenticate_call", "check_token_request", "missing_headers"]
+__all__ = ["Caller", "authenticate_call", "basic_credentials", "check_token_request", "missing_headers"]
 
 UNAUTHORIZED = "UNAUTHORIZED.GMP_GATEWAY_API"
 
@@ -49,7 +49,7 @@ def missing_headers(request: EmulatorRequest) -> EmulatorResponse | None:
     return None
 
 
-def _basic_credentials(value: str | None) -> tuple[str, str] | None:
+def basic_credentials(value: str | None) -> tuple[str, str] | None:
     if not value or not value.lower().startswith("basic "):
         return None
     try:
@@ -70,7 +70,7 @@ def check_token_request(
     problem = missing_headers(request)
     if problem:
         return problem
-    credentials = _basic_credentials(request.header("Authorization"))
+    credentials = basic_credentials(request.header("Authorization"))
     if credentials is None:
         return _unauthorized("Unauthorized token or incorrect authorization header")
     content_type = (request.header("Content-Type") or "").split(";")[0].strip().lower()

@@ -53,7 +53,8 @@ class Emulator:
     """A stand-in for Walmart's Marketplace gateway. Thread-safe."""
 
     def __init__(self, config: EmulatorConfig | None = None, *, clock: Callable[[], float] = time.time,
-                 seed: int | None = None, expired_token_status: int = 401) -> None:
+                 seed: int | None = None, expired_token_status: int = 401,
+                 any_client: bool = False) -> None:
         self.config = config or EmulatorConfig()
         self._clock = clock
         self._offset = 0.0
@@ -63,6 +64,9 @@ class Emulator:
         self.catalog = Catalog()
         self.throttle = Throttle(self.config.rate_limit, self.config.rate_window)
         self.expired_token_status = expired_token_status
+        # A stand-in token endpoint (cassette replay) issues tokens to whoever asks: the
+        # credentials in a seller's tests are made up.
+        self.any_client = any_client
         self._by_client_id: dict[str, ClientConfig] = {}
         self._by_consumer_id: dict[str, ClientConfig] = {}
         for client in self.config.clients:
@@ -181,6 +185,8 @@ class Emulator:
         return self._serve_api(request, path, caller)
 
     def _issue_token(self, request: EmulatorRequest, exchange: Exchange) -> EmulatorResponse:
+        if self.any_client:
+            self._admit(request)
         client = check_token_request(request, self._by_client_id)
         if isinstance(client, EmulatorResponse):
             return client
@@ -189,6 +195,14 @@ class Emulator:
         issued = self._state.tokens.issue(client.name, client.client_id, self.now(),
                                           self.config.token_lifetime, request.header(CHANNEL_TYPE))
         return token_response(issued, request.header("Accept"), self.config.token_lifetime)
+
+    def _admit(self, request: EmulatorRequest) -> None:
+        from migrate.emulator.auth import basic_credentials
+
+        credentials = basic_credentials(request.header("Authorization"))
+        if credentials and credentials[0] not in self._by_client_id and credentials[1]:
+            client_id, secret = credentials
+            self.add_client(ClientConfig(name=client_id, client_id=client_id, client_secret=secret))
 
     def _token_detail(self, request: EmulatorRequest, caller: Caller) -> EmulatorResponse:
         if request.method != "GET":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,7 +38,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _serve(self) -> None:
-        scheme = self.headers.get("X-Forwarded-Proto") or "http"
+        scheme = self.headers.get("X-Forwarded-Proto") or self.server.scheme
         host = self.headers.get("Host") or f"{LOOPBACK}:{self.server.server_address[1]}"
         request = EmulatorRequest(self.command, f"{scheme}://{host}{self.path}",
                                   list(self.headers.items()), self._body())
@@ -68,17 +69,24 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, emulator: Emulator, port: int) -> None:
+    def __init__(self, emulator: Emulator, port: int, tls: ssl.SSLContext | None) -> None:
         super().__init__((LOOPBACK, port), _Handler)
         self.emulator = emulator
+        self.scheme = "https" if tls is not None else "http"
+        if tls is not None:
+            # The handshake happens in the handler's thread, not in accept(): one slow client
+            # must not hold up the others.
+            self.socket = tls.wrap_socket(self.socket, server_side=True,
+                                          do_handshake_on_connect=False)
 
 
 class EmulatorServer:
     """Serve an emulator on loopback; use as a context manager, or ``start()`` / ``stop()``."""
 
-    def __init__(self, emulator: Emulator | None = None, port: int = 0) -> None:
+    def __init__(self, emulator: Emulator | None = None, port: int = 0,
+                 tls: ssl.SSLContext | None = None) -> None:
         self.emulator = emulator or Emulator()
-        self._server = _Server(self.emulator, port)
+        self._server = _Server(self.emulator, port, tls)
         self._thread: threading.Thread | None = None
 
     @property
@@ -87,7 +95,7 @@ class EmulatorServer:
 
     @property
     def url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
+        return f"{self._server.scheme}://{LOOPBACK}:{self.port}"
 
     def start(self) -> EmulatorServer:
         self._thread = threading.Thread(target=self._server.serve_forever,

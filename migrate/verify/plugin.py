@@ -1,0 +1,194 @@
+"""pytest plugin (entry point ``pytest11``): hooks and fixtures only; the VCR.py glue lives in
+``recording``, the scrubbing in ``scrub``, the routing in ``routing``.
+
+- Every cassette pytest-recording saves is scrubbed first (``<WALMART-TOKEN-1>``...).
+- ``@pytest.mark.walmart_replay`` (or ``--walmart-replay`` for every test): migrated code
+  replays legacy cassettes - token requests go to a local stand-in token endpoint, and a
+  request to a Walmart host without a token it issued, or with a legacy header, fails.
+- ``walmart_emulator`` fixture: Walmart's hosts answered by the local emulator over HTTPS,
+  for recording cassettes offline with httpx, requests, aiohttp or urllib.
+- ``@pytest.mark.walmart_all_played`` (or ``--walmart-all-played``): fail a test that left
+  recorded interactions unplayed.
+
+Order of configuration: command-line flags apply to every test; markers to one test.
+Imports of VCR.py and the emulator happen only when used, so installing walmart-migrate
+does not burden test suites that use none of this.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+__all__ = ["pytest_addoption", "pytest_configure"]
+
+SECRET_VARIABLES = ("WALMART_CLIENT_SECRET", "WALMART_PRIVATE_KEY")
+
+
+@dataclass
+class _State:
+    scrubber: Any = None
+    stand_in: Any = None  # EmulatorServer answering /v3/token during replay
+    replaying: bool = False
+    saved_env: dict[str, str | None] = field(default_factory=dict)
+
+    def issued(self) -> set[str]:
+        if self.stand_in is None:
+            return set()
+        return {t.token for t in self.stand_in.emulator.issued_tokens()}
+
+
+STATE = pytest.StashKey[_State]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("walmart-migrate")
+    group.addoption("--walmart-replay", action="store_true", default=False,
+                    help="Replay every VCR test as migrated code: a stand-in token endpoint, and "
+                         "Walmart calls must carry its token and no legacy header.")
+    group.addoption("--walmart-all-played", action="store_true", default=False,
+                    help="Fail VCR tests that leave recorded interactions unplayed.")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "walmart_replay: replay legacy cassettes as migrated code")
+    config.addinivalue_line("markers", "walmart_all_played: every recorded interaction must play")
+    state = _State()
+    config.stash[STATE] = state
+    if config.pluginmanager.hasplugin("recording"):
+        config.pluginmanager.register(_RecordingHooks(state), "walmart-migrate-recording")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is not None and state.stand_in is not None:
+        state.stand_in.stop()
+
+
+def _scrubber(state: _State) -> Any:
+    if state.scrubber is None:
+        from migrate.verify.scrub import Scrubber
+
+        state.scrubber = Scrubber(tuple(os.environ[v] for v in SECRET_VARIABLES
+                                        if os.environ.get(v)))
+    return state.scrubber
+
+
+def _wants(item: pytest.Item, marker: str, option: str) -> bool:
+    return item.get_closest_marker(marker) is not None or bool(item.config.getoption(option))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    state = item.config.stash[STATE]
+    state.replaying = _wants(item, "walmart_replay", "--walmart-replay")
+    if not state.replaying:
+        return
+    if state.stand_in is None:
+        from migrate.emulator import Emulator, EmulatorServer
+
+        state.stand_in = EmulatorServer(Emulator(any_client=True)).start()
+    values = {"WALMART_ENV": state.stand_in.url,
+              "WALMART_CLIENT_ID": os.environ.get("WALMART_CLIENT_ID") or "replay-client-id",
+              "WALMART_CLIENT_SECRET": os.environ.get("WALMART_CLIENT_SECRET") or "replay-secret"}
+    state.saved_env = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    state = item.config.stash[STATE]
+    for name, value in state.saved_env.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    state.saved_env, state.replaying = {}, False
+    import sys
+
+    shim = sys.modules.get("shim")
+    if shim is not None:  # tokens from one test's stand-in must not serve the next test
+        shim.reset_registry()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, None]:
+    outcome = yield
+    if outcome.excinfo is not None or not _wants(item, "walmart_all_played", "--walmart-all-played"):
+        return
+    cassette = getattr(item, "funcargs", {}).get("vcr")
+    if cassette is None or cassette.all_played:
+        return
+    unplayed = [f"{index} ({request.method} {request.uri})"
+                for index, (request, _) in enumerate(cassette.data)
+                if not cassette.play_counts[index]]
+    raise AssertionError(f"{cassette._path}: recorded interactions not played: "
+                         f"{', '.join(unplayed)}")
+
+
+class _RecordingHooks:
+    """Hooks of pytest-recording, registered only where it is installed."""
+
+    def __init__(self, state: _State) -> None:
+        self.state = state
+
+    def pytest_recording_configure(self, config: pytest.Config, vcr: Any) -> None:
+        from migrate.verify.recording import ScrubbingPersister, replay_matcher
+
+        vcr.register_persister(ScrubbingPersister(vcr.persister, _scrubber(self.state)))
+        if not self.state.replaying:
+            return
+        vcr.register_matcher("walmart_auth", replay_matcher(self.state.issued))
+        use_cassette = vcr.use_cassette
+
+        def replaying(path: Any = None, **kwargs: Any) -> Any:
+            kwargs["match_on"] = (*kwargs.get("match_on", vcr.match_on), "walmart_auth")
+            kwargs["ignore_localhost"] = True  # the stand-in token endpoint is on loopback
+            return use_cassette(path, **kwargs)
+
+        vcr.use_cassette = replaying
+
+
+@pytest.fixture
+def walmart_emulator(tmp_path_factory: pytest.TempPathFactory,
+                     monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Walmart's hosts answered by a local emulator over HTTPS, for the length of a test.
+
+    Clients come from the environment: WALMART_CLIENT_ID / WALMART_CLIENT_SECRET for OAuth,
+    WALMART_CONSUMER_ID / WALMART_PRIVATE_KEY (its public half is registered) for legacy.
+    """
+    from pathlib import Path
+
+    from migrate.emulator import ClientConfig, Emulator, EmulatorConfig, EmulatorServer
+    from migrate.emulator.tls import make_authority
+    from migrate.verify.routing import route_hosts
+    from shim._legacy import load_private_key
+    from shim._wire import ENVIRONMENTS
+
+    clients = []
+    client_id, secret = os.environ.get("WALMART_CLIENT_ID"), os.environ.get("WALMART_CLIENT_SECRET")
+    consumer_id, private_key = os.environ.get("WALMART_CONSUMER_ID"), os.environ.get("WALMART_PRIVATE_KEY")
+    public_key = None
+    if consumer_id and private_key:
+        from cryptography.hazmat.primitives import serialization
+
+        public_key = load_private_key(private_key).public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    if (client_id and secret) or public_key:
+        clients.append(ClientConfig(name="seller", client_id=client_id if secret else None,
+                                    client_secret=secret if client_id else None,
+                                    consumer_id=consumer_id if public_key else None,
+                                    public_key=public_key))
+    authority = make_authority()
+    folder = tmp_path_factory.mktemp("walmart-emulator")
+    system = Path(os.environ.get("SSL_CERT_FILE") or "/etc/ssl/certs/ca-certificates.crt")
+    bundle = authority.bundle(folder / "ca-bundle.pem", system)
+    for variable in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.setenv(variable, str(bundle))
+    hosts = frozenset(url.split("://", 1)[1] for url in ENVIRONMENTS.values())
+    with EmulatorServer(Emulator(EmulatorConfig(clients=clients)),
+                        tls=authority.server_context()) as server, route_hosts(hosts, server.port):
+        yield server.emulator

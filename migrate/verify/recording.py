@@ -1,0 +1,58 @@
+"""The VCR.py side of the pytest plugin: a persister that scrubs before saving, and the
+replay matcher that fails a request to a Walmart host without a valid token or with a legacy
+header."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from migrate.verify.scrub import Scrubber
+from shim._wire import ACCESS_TOKEN, ENVIRONMENTS, LEGACY_HEADERS
+
+__all__ = ["ScrubbingPersister", "replay_matcher"]
+
+WALMART_HOSTS = frozenset(url.split("://", 1)[1] for url in ENVIRONMENTS.values())
+
+
+class ScrubbingPersister:
+    """Wraps whatever persister is configured (pytest-recording's own, usually): loading is
+    untouched, saving scrubs every interaction first, so no secret reaches disk."""
+
+    def __init__(self, inner: Any, scrubber: Scrubber) -> None:
+        self.inner = inner
+        self.scrubber = scrubber
+
+    def load_cassette(self, cassette_path: str, serializer: Any) -> Any:
+        return self.inner.load_cassette(cassette_path, serializer=serializer)
+
+    def save_cassette(self, cassette_path: str, cassette_dict: dict[str, Any],
+                      serializer: Any) -> None:
+        self.inner.save_cassette(cassette_path, self.scrubber.cassette(cassette_dict),
+                                 serializer=serializer)
+
+
+def _is_walmart(request: Any) -> bool:
+    host = (getattr(request, "host", "") or "").lower()
+    path = getattr(request, "path", "") or ""
+    return host in WALMART_HOSTS or path.startswith(("/v3/", "/v2/"))
+
+
+def replay_matcher(issued: Callable[[], set[str]]) -> Callable[[Any, Any], None]:
+    """A VCR.py matcher: the live request (first argument) to a Walmart host must carry a
+    token the stand-in issued and no legacy header; VCR.py reports the message when no
+    recorded request matches."""
+
+    def walmart_auth(live: Any, recorded: Any) -> None:
+        if not _is_walmart(live):
+            return
+        token = live.headers.get(ACCESS_TOKEN)
+        if not token:
+            raise AssertionError(f"the replayed request carries no {ACCESS_TOKEN}")
+        if token not in issued():
+            raise AssertionError(f"the replayed request's {ACCESS_TOKEN} was not issued by the "
+                                 "stand-in token endpoint")
+        legacy = [h for h in LEGACY_HEADERS if live.headers.get(h) is not None]
+        if legacy:
+            raise AssertionError(f"the replayed request still sends {', '.join(legacy)}")
+
+    return walmart_auth

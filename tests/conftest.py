@@ -9,6 +9,8 @@ from migrate.emulator import ClientConfig, Emulator, EmulatorConfig, EmulatorSer
 from tests.keys import KeyPair, new_key
 from tests.legacy_signing import token_request_headers
 
+pytest_plugins = ["pytester"]
+
 SELLER_ID = "3f8a1c2e-seller-client-id"
 SELLER_SECRET = "s3ll3r-cl13nt-s3cr3t-9f27d1"
 CONSUMER_ID = "c0n5umer-4b1d-4c2e-9a8f-0123456789ab"

@@ -30,3 +30,10 @@ def test_the_runner_benchmark_prints_its_ratios(capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert re.search(r"walmart-migrate is [\d.]+x faster than the LibCST tool", out)
     assert re.search(r"walmart-migrate takes [\d.]+x the time of grep", out)
+
+
+def test_the_verify_benchmark_prints_its_ratio(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "--quick"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"verified \d+ interactions in [\d.]+s: [\d,]+ interactions/s", out)
+    assert re.search(r"verify takes [\d.]+x the floor", out)

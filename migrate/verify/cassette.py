@@ -14,6 +14,10 @@ import yaml
 
 __all__ = ["Cassette", "CassetteError", "Headers", "Interaction", "load_cassette"]
 
+# LibYAML's safe loader when it is there (VCR.py writes with LibYAML too): same documents,
+# several times faster than the pure-Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class CassetteError(ValueError):
     """A file that cannot be read as a cassette; the message names it and says what to do."""
@@ -144,7 +148,7 @@ def load_cassette(path: str | Path) -> Cassette:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise CassetteError(f"{path}: cannot read the cassette ({reason})") from None
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_LOADER)  # noqa: S506
     except (ValueError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" near line {mark.line + 1}" if mark is not None else ""

@@ -95,9 +95,14 @@ class _Finder:
 
     def _environment(self, node: cst.Subscript | cst.Call, classes: list[str],
                      functions: list[str]) -> None:
+        """Rename a read only where the plan followed the credentials through it."""
         variable = env_variable(node)
         if variable is None or variable not in self.renames.env or \
                 self._protected(classes, functions):
+            return
+        keys = {self.module, self._scope(classes, functions),
+                ".".join([self.module, *classes, *functions])}
+        if not keys & self.renames.env_scopes.get(variable, set()):
             return
         literal = env_literal(node)
         if isinstance(literal, cst.SimpleString):
@@ -159,6 +164,8 @@ class _Finder:
         if name is None:
             return None
         head, _, rest = name.partition(".")
+        if name == "cls" and classes:  # cls(...) in a classmethod
+            return f"{self.module}.{classes[0]}"
         if head in ("self", "cls") and classes and rest:
             return f"{self.module}.{classes[0]}.{rest}"
         if head in self.imports:

@@ -91,7 +91,14 @@ class _Collector(cst.CSTVisitor):
         self._stack: list[cst.CSTNode] = []
         self._parents: dict[int, cst.CSTNode] = {}
         self._values: dict[int, dict[str, cst.BaseExpression]] = {}
-        self._module_scope = FunctionScope.of(module, self.globals, self.imports)
+        self.strings = {
+            small.targets[0].target.value: value
+            for line in module.body if isinstance(line, cst.SimpleStatementLine)
+            for small in line.body
+            if isinstance(small, cst.Assign) and len(small.targets) == 1
+            and isinstance(small.targets[0].target, cst.Name)
+            for value in [literal_string(small.value)] if value is not None}
+        self._module_scope = FunctionScope.of(module, self.globals, self.imports, self.strings)
 
     # -- context --------------------------------------------------------------------------
     def _module_globals(self, module: cst.Module) -> set[str]:
@@ -155,13 +162,19 @@ class _Collector(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         owner = [self.module_name, *self.classes, *(f[0].rsplit(".", 1)[-1] for f in self.functions)]
         qualname = ".".join([*owner, node.name.value])
-        scope = FunctionScope.of(node, self.globals, self.imports)
+        scope = FunctionScope.of(node, self.globals, self.imports, self.strings)
         self.functions.append((qualname, node, scope))
         self.function_nodes[qualname] = node
         is_method = bool(self.classes) and len(self.functions) == 1
         params = scope.params[1:] if is_method and scope.params[:1] in (("self",), ("cls",)) \
             else scope.params
         self.facts.signatures[qualname] = params
+        for param in (*node.params.params, *node.params.kwonly_params):
+            if param.default is not None:
+                leaf = FunctionScope(module_globals=self.globals,
+                                     imported_modules=self.imports).credential(param.default)
+                if leaf.kind in ("env", "global", "module-attr"):
+                    self.facts.param_defaults.setdefault(qualname, {})[param.name.value] = leaf
         if is_method and node.name.value == "__init__":
             self.facts.signatures[f"{self.module_name}.{self.classes[0]}"] = params
         signing = find_signing(node.body, scope)
@@ -395,6 +408,8 @@ class _Collector(cst.CSTVisitor):
     # -- calls ----------------------------------------------------------------------------
     def resolve_callee(self, func: cst.BaseExpression) -> str | None:
         if isinstance(func, cst.Name):
+            if func.value == "cls" and self.classes:  # cls(...) in a classmethod: the class
+                return f"{self.module_name}.{self.classes[0]}"
             if func.value in self.imports:
                 return self.imports[func.value]
             if func.value in self.globals:

@@ -36,15 +36,15 @@ class _Flow:
     def module_facts(self, module: str) -> FileFacts | None:
         return self.planner.by_module.get(module)
 
-    def env(self, code: str, variable: str, role: str) -> str:
-        new = self.renames.variable(variable, role)
+    def env(self, code: str, variable: str, role: str, where: str) -> str:
+        new = self.renames.variable(variable, role, where)
         return code.replace(f'"{variable}"', f'"{new}"').replace(f"'{variable}'", f"'{new}'")
 
     def global_in(self, module: str, name: str, role: str) -> str:
         new = self.renames.global_name(module, name, role)
         facts = self.module_facts(module)
         if facts is not None and name in facts.env_globals:
-            self.renames.variable(facts.env_globals[name], role)
+            self.renames.variable(facts.env_globals[name], role, module)
         return new
 
     def leaf(self, leaf: Credential, site: Any, role: str) -> str | None:
@@ -71,7 +71,7 @@ class _Flow:
                 return None
             return _replace_last(leaf.code, self.global_in(module, name, role))
         if leaf.kind == "env":
-            return self.env(leaf.code, leaf.name, role)
+            return self.env(leaf.code, leaf.name, role, facts.function or file.module)
         return None
 
     def _attr_sources(self, file: FileFacts, class_name: str, attr: str, role: str) -> None:
@@ -81,7 +81,7 @@ class _Flow:
             if source.kind == "param":
                 self.renames.param(function, _callee(function), source.name, role)
             elif source.kind == "env":
-                self.renames.variable(source.name, role)
+                self.renames.variable(source.name, role, function)
             elif source.kind == "global":
                 self.global_in(file.module, source.name, role)
             elif source.kind == "module-attr":
@@ -90,12 +90,13 @@ class _Flow:
                     self.global_in(module, name, role)
 
 
-def follow_source(planner: _Planner, file: FileFacts, leaf: Credential, role: str) -> None:
-    """Rename what a caller passes for a renamed parameter: an environment variable, a
-    module setting of this repository."""
+def follow_source(planner: _Planner, file: FileFacts, leaf: Credential, role: str,
+                  where: str) -> None:
+    """Rename what a caller passes for a renamed parameter: an environment variable (read in
+    ``where``), a module setting of this repository."""
     flow = _Flow(planner, rollout=False)
     if leaf.kind == "env":
-        flow.renames.variable(leaf.name, role)
+        flow.renames.variable(leaf.name, role, where)
     elif leaf.kind == "global" and leaf.name in file.env_globals:
         flow.global_in(file.module, leaf.name, role)
     elif leaf.kind == "module-attr":

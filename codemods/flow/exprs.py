@@ -91,12 +91,15 @@ class FunctionScope:
     unpacked: dict[str, tuple[cst.BaseExpression, int]] = field(default_factory=dict)
     module_globals: frozenset[str] = frozenset()
     imported_modules: dict[str, str] = field(default_factory=dict)  # local name -> module
+    module_strings: dict[str, str] = field(default_factory=dict)  # NAME = "literal" at top
 
     @classmethod
     def of(cls, node: cst.FunctionDef | cst.Module | None, module_globals: frozenset[str],
-           imported_modules: dict[str, str]) -> FunctionScope:
+           imported_modules: dict[str, str],
+           module_strings: dict[str, str] | None = None) -> FunctionScope:
         """A function's names; for a module, the names its top-level code assigns."""
-        scope = cls(module_globals=module_globals, imported_modules=imported_modules)
+        scope = cls(module_globals=module_globals, imported_modules=imported_modules,
+                    module_strings=module_strings or {})
         if node is None:
             return scope
         if isinstance(node, cst.FunctionDef):
@@ -129,7 +132,7 @@ class FunctionScope:
 
     def credential(self, node: cst.BaseExpression, depth: int = 0) -> Credential:
         """Follow a value back to a parameter, attribute, global, environment read..."""
-        node = unwrap_credential(node)
+        node = unwrap_credential(node, self.module_strings)
         variable = env_variable(node)
         if variable:
             return Credential("env", variable, code(node))
@@ -170,8 +173,15 @@ def _statements(body: cst.BaseSuite) -> Iterator[cst.BaseSmallStatement]:
         stack.extend(reversed(current.children))
 
 
-def unwrap_credential(node: cst.BaseExpression) -> cst.BaseExpression:
-    """Strip what legacy code wraps a key or id in: b64decode, .encode(), str(), PEM armour."""
+def unwrap_credential(node: cst.BaseExpression,
+                      strings: dict[str, str] | None = None) -> cst.BaseExpression:
+    """Strip what legacy code wraps a key or id in: b64decode, .encode(), str(), PEM armour
+    (written out, or held in module constants such as ``PEM_HEADER``)."""
+    strings = strings or {}
+
+    def literal(part: cst.BaseExpression) -> bool:
+        return literal_string(part) is not None or (isinstance(part, cst.Name) and part.value in strings)
+
     while True:
         if isinstance(node, cst.Call):
             func = node.func
@@ -183,7 +193,7 @@ def unwrap_credential(node: cst.BaseExpression) -> cst.BaseExpression:
                 continue
             return node
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-            parts = [p for p in flatten_add(node) if literal_string(p) is None]
+            parts = [p for p in flatten_add(node) if not literal(p)]
             if len(parts) == 1:
                 node = parts[0]
                 continue

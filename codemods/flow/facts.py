@@ -97,6 +97,8 @@ def _credentials_of(facts: FileFacts) -> list[Credential]:
         found += [credential for sources in attrs.values() for _, credential in sources]
     for call in facts.calls:
         found += [credential for _, credential in call.sources]
+    for defaults in facts.param_defaults.values():
+        found += list(defaults.values())
     return found
 
 
@@ -121,6 +123,8 @@ class FileFacts:
     references: dict[str, dict[str, int]] = field(default_factory=dict)
     attribute_names: set[str] = field(default_factory=set)  # every .name loaded anywhere
     imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
+    # Default values of parameters read from the environment or settings: function -> name.
+    param_defaults: dict[str, dict[str, Credential]] = field(default_factory=dict)
 
     def settings_modules(self) -> set[str]:
         """Modules whose globals credentials are read from (``settings.CONSUMER_ID``)."""

@@ -5,7 +5,7 @@ renamed and which signing helpers the rewrite leaves without a caller."""
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from codemods.flow.facts import Credential, FileFacts, HelperFacts, SiteFacts
 from codemods.flow.renames import RenamePlan
@@ -147,6 +147,10 @@ class _Planner:
         for callee in renames.kwargs:
             renames.positions[callee] = self._signature(callee)
         for file in self.files:
+            for function, defaults in file.param_defaults.items():
+                for name, leaf in defaults.items():
+                    if name in renames.params.get(function, {}):
+                        follow_source(self, file, leaf, f"default for {name}", function)
             for call in file.calls:
                 renamed = renames.kwargs.get(call.callee)
                 if not renamed:
@@ -155,7 +159,7 @@ class _Planner:
                 for key, leaf in call.sources:
                     name = params[int(key)] if key.isdigit() and int(key) < len(params) else key
                     if name in renamed:
-                        follow_source(self, file, leaf, f"value for {name}")
+                        follow_source(self, file, leaf, f"value for {name}", call.scope)
 
     def _signature(self, callee: str) -> tuple[str, ...]:
         for file in self.files:
@@ -282,6 +286,8 @@ class _Planner:
         source = helper.consumer if which == "consumer" else helper.key
         if source is None:
             return facts.consumer if which == "consumer" else None
+        # A local the helper read it through is the helper's own, not the site's.
+        source = replace(source, local="")
         if source.kind == "param":
             index = str(helper.params.index(source.name)) if source.name in helper.params else ""
             return facts.call_credentials.get(index) or facts.call_credentials.get(source.name)

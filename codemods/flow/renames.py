@@ -19,6 +19,9 @@ class RenamePlan:
     kwargs: dict[str, dict[str, str]] = field(default_factory=dict)  # callee -> old -> new
     globals: dict[str, dict[str, str]] = field(default_factory=dict)  # module -> old -> new
     env: dict[str, str] = field(default_factory=dict)  # variable -> variable
+    # Where each renamed variable is read on the way to the credentials (a module, class or
+    # function): only those reads change, not every read of the same variable anywhere.
+    env_scopes: dict[str, set[str]] = field(default_factory=dict)
     kept: dict[str, str] = field(default_factory=dict)  # names no rule renames -> their role
     # Parameters of each renamed callee, so positional arguments at call sites can be matched.
     positions: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -55,12 +58,13 @@ class RenamePlan:
     def global_name(self, module: str, old: str, role: str) -> str:
         return self._add(self.globals, module, old, role)
 
-    def variable(self, old: str, role: str) -> str:
+    def variable(self, old: str, role: str, where: str) -> str:
         new = self.new_name(old)
         if new == old:
             self.kept[old] = role
         else:
             self.env[old] = new
+            self.env_scopes.setdefault(old, set()).add(where)
         return new
 
     def qualified(self) -> dict[str, str]:

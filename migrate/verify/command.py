@@ -13,7 +13,8 @@ from typing import Any, TextIO
 from migrate import __version__
 from migrate.verify.cassette import Cassette, CassetteError, load_cassette
 from migrate.verify.compare import compare_cassettes, pair_cassettes
-from migrate.verify.rules import DEFAULT_HOSTS, RULES, VerifyContext, Violation, check_cassette
+from migrate.verify.hosts import DEFAULT_HOSTS
+from migrate.verify.rules import RULES, VerifyContext, Violation, check_cassette
 
 __all__ = ["VerifyRequest", "verify"]
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from migrate.verify.scrub import Scrubber
-from shim._wire import ACCESS_TOKEN, ENVIRONMENTS, LEGACY_HEADERS
+from migrate.verify.hosts import is_marketplace_call
+from shim._wire import ACCESS_TOKEN, LEGACY_HEADERS
 
 __all__ = ["ScrubbingPersister", "replay_matcher"]
 
-WALMART_HOSTS = frozenset(url.split("://", 1)[1] for url in ENVIRONMENTS.values())
 
 
 class ScrubbingPersister:
@@ -32,9 +32,8 @@ class ScrubbingPersister:
 
 
 def _is_walmart(request: Any) -> bool:
-    host = (getattr(request, "host", "") or "").lower()
-    path = getattr(request, "path", "") or ""
-    return host in WALMART_HOSTS or path.startswith(("/v3/", "/v2/"))
+    return is_marketplace_call(getattr(request, "host", "") or "",
+                               getattr(request, "path", "") or "", request.headers.get)
 
 
 def replay_matcher(issued: Callable[[], set[str]]) -> Callable[[Any, Any], None]:

@@ -12,11 +12,11 @@ from urllib.parse import parse_qs
 from migrate.verify.cassette import Cassette, Interaction
 from migrate.verify.secrets_scan import secrets_in
 from migrate.verify.tokens import is_token_request, issued_tokens, same_token, token_fingerprint
-from shim._wire import ACCESS_TOKEN, CORRELATION_ID, ENVIRONMENTS, LEGACY_HEADERS, SVC_NAME
+from migrate.verify.hosts import DEFAULT_HOSTS, is_marketplace_call
+from shim._wire import ACCESS_TOKEN, CORRELATION_ID, LEGACY_HEADERS, SVC_NAME
 
 __all__ = ["RULES", "Rule", "VerifyContext", "Violation", "check_cassette"]
 
-DEFAULT_HOSTS = frozenset(url.split("://", 1)[1] for url in ENVIRONMENTS.values())
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ class Rule:
 
 
 def is_walmart(interaction: Interaction, context: VerifyContext) -> bool:
-    return interaction.host in context.hosts or interaction.path.startswith(("/v3/", "/v2/"))
+    return is_marketplace_call(interaction.host, interaction.path,
+                               interaction.request_headers.get, context.hosts)
 
 
 def _api_calls(cassette: Cassette, context: VerifyContext) -> Iterator[Interaction]:

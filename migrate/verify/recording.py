@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from migrate.verify.scrub import Scrubber
 from migrate.verify.hosts import is_marketplace_call
+from migrate.verify.scrub import Scrubber
 from shim._wire import ACCESS_TOKEN, LEGACY_HEADERS
 
 __all__ = ["ScrubbingPersister", "replay_matcher"]

@@ -10,9 +10,9 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 from migrate.verify.cassette import Cassette, Interaction
+from migrate.verify.hosts import DEFAULT_HOSTS, is_marketplace_call
 from migrate.verify.secrets_scan import secrets_in
 from migrate.verify.tokens import is_token_request, issued_tokens, same_token, token_fingerprint
-from migrate.verify.hosts import DEFAULT_HOSTS, is_marketplace_call
 from shim._wire import ACCESS_TOKEN, CORRELATION_ID, LEGACY_HEADERS, SVC_NAME
 
 __all__ = ["RULES", "Rule", "VerifyContext", "Violation", "check_cassette"]

@@ -179,11 +179,21 @@ def verify(paths: tuple[Path, ...], before: Path | None, only: tuple[str, ...],
 
 
 @cli.command()
-def demo() -> None:
-    """Run the walkthrough against a local emulator."""
+@click.option("--keep", type=click.Path(path_type=Path, file_okay=False),
+              help="Work in this folder and keep it (default: a temporary one, removed).")
+@click.option("--rollout", is_flag=True,
+              help="The phased way: the rollout switch first, then a second run to OAuth only.")
+def demo(keep: Path | None, rollout: bool) -> None:
+    """Migrate the bundled sample seller repository end to end, offline.
+
+    Scan, diff, apply, replay the seller's tests against the legacy cassettes, record new
+    ones against the local emulator, and verify them against the legacy ones.
+    """
     from migrate.demo import run_demo
 
-    sys.exit(run_demo())
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+    sys.exit(run_demo(keep=keep, rollout=rollout))
 
 
 def main(argv: list[str] | None = None) -> None:

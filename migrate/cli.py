@@ -179,6 +179,33 @@ def verify(paths: tuple[Path, ...], before: Path | None, only: tuple[str, ...],
 
 
 @cli.command()
+@click.option("--client-id", help="Client ID (default: WALMART_CLIENT_ID).")
+@click.option("--client-secret", help="Client Secret (default: WALMART_CLIENT_SECRET).")
+@click.option("--environment", help="production, sandbox, supplier or a base URL (default: "
+                                    "WALMART_ENV, else production).")
+@click.option("--channel-type", help="WM_CONSUMER.CHANNEL.TYPE to check against the key.")
+@click.option("--need", "needs", multiple=True, metavar="CATEGORY[:full|:view]",
+              help="A category the integration needs (repeatable); missing scope fails.")
+def doctor(client_id: str | None, client_secret: str | None, environment: str | None,
+           channel_type: str | None, needs: tuple[str, ...]) -> None:
+    """Check OAuth credentials: token, scopes per category, and what to fix.
+
+    Exit 1 when something is wrong.
+    """
+    from migrate.doctor import parse_needs, run_doctor
+    from shim._config import Settings
+    from shim.errors import ConfigurationError
+
+    try:
+        settings = Settings.resolve(client_id=client_id, client_secret=client_secret,
+                                    environment=environment, channel_type=channel_type)
+        wanted = parse_needs(needs)
+    except ConfigurationError as exc:
+        raise click.UsageError(str(exc)) from exc
+    sys.exit(run_doctor(settings, wanted))
+
+
+@cli.command()
 @click.option("--keep", type=click.Path(path_type=Path, file_okay=False),
               help="Work in this folder and keep it (default: a temporary one, removed).")
 @click.option("--rollout", is_flag=True,

@@ -8,16 +8,15 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO
 
+from migrate.emulator.config import CATEGORIES  # the gateway's scope categories (spec §3)
 from shim import RetryPolicy, TokenProvider
 from shim._config import Settings
 from shim._diagnosis import SOLUTION_PROVIDER_NOTE, looks_like_private_key
 from shim._secrets import fingerprint
 from shim.errors import ConfigurationError, TokenError, TokenRejectedError
 
-__all__ = ["CATEGORIES", "run_doctor"]
+__all__ = ["parse_needs", "run_doctor"]
 
-CATEGORIES = ("orders", "item", "inventory", "price", "feeds", "reports", "returns", "shipping",
-              "lagtime", "rules", "content")
 GRANT_RANK = {"no_access": 0, "view_only": 1, "full_access": 2}
 
 
@@ -39,8 +38,10 @@ def _credentials(settings: Settings) -> Row:
     if not settings.client_id or not settings.client_secret:
         return Row("credentials", "FAIL", "no client id or client secret: pass --client-id and "
                    "--client-secret, or set WALMART_CLIENT_ID / WALMART_CLIENT_SECRET")
-    detail = (f"client id {settings.client_id}, secret {fingerprint(settings.client_secret)}, "
-              f"{settings.environment} ({settings.token_url})")
+    where = settings.token_url
+    if not settings.environment.startswith(("http://", "https://")):
+        where = f"{settings.environment} ({where})"
+    detail = f"client id {settings.client_id}, secret {fingerprint(settings.client_secret)}, {where}"
     if looks_like_private_key(settings.client_secret):
         return Row("credentials", "FAIL", f"{detail}; the secret is shaped like a legacy Private "
                    "Key: Client ID and Client Secret are new credentials from the Developer Portal")
@@ -99,7 +100,8 @@ def _token_rows(settings: Settings, needs: dict[str, str]) -> list[Row]:
                         "does not match the key's channel: check the channel type the "
                         "Developer Portal shows for this key"))
     else:
-        rows.append(Row("token detail", "ok", "valid" + (", channel matches" if channel else "")))
+        matched = ", channel matches" if channel and settings.channel_type else ""
+        rows.append(Row("token detail", "ok", "valid" + matched))
     return rows + _scopes(detail, needs)
 
 

@@ -9,6 +9,20 @@ from pathlib import Path
 
 import pytest
 
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def _section(out: str, heading: str) -> str:
+    """One numbered step of the demo's output, without its heading and indent."""
+    body = out.split(heading + "\n", 1)[1].split("\n== ", 1)[0]
+    return "\n".join(line[3:] for line in body.splitlines()).strip()
+
+
+def _readme_block(command: str) -> str:
+    """The console block the README shows for ``$ command``."""
+    body = README.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
+    return body.strip()
+
 
 def _demo(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "migrate", "demo", *args], capture_output=True,
@@ -22,10 +36,15 @@ def test_the_demo_migrates_and_verifies_the_sample(tmp_path: Path) -> None:
     for step in ("== 2. walmart-migrate scan .", "== 3. walmart-migrate apply --diff .",
                  "== 7. walmart-migrate verify tests/cassettes --before legacy-cassettes"):
         assert step in out
-    assert "+            \"WM_SEC.ACCESS_TOKEN\": shim.access_token(self.client_id, self.client_secret)," in out
+    assert '+            "WM_SEC.ACCESS_TOKEN": shim.access_token(self.client_id, self.client_secret),' in out
     assert "seller/canada/client.py:29:19  canada-signature" in out
     assert "0 violation(s): ok" in out
     assert "verdict: migrated and verified" in out
+    # The README's walkthrough shows this run's real output: keep them the same.
+    assert _readme_block("walmart-migrate scan .") == _section(out, "== 2. walmart-migrate scan .")
+    summary = out.split("== Summary\n", 1)[1].split("verdict: ", 1)[0] + "verdict: migrated and verified"
+    assert "\n".join(line.strip() for line in summary.splitlines()) in "\n".join(
+        line.strip() for line in README.splitlines())
     migrated = tmp_path / "demo" / "acme"
     client = (migrated / "seller" / "walmart" / "client.py").read_text()
     assert "WM_SEC.AUTH_SIGNATURE" not in client

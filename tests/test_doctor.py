@@ -89,3 +89,11 @@ def test_missing_credentials_and_a_bad_need() -> None:
     assert "no client id or client secret" in done.stdout
     bad = _doctor("sandbox", "--client-id", "a", "--client-secret", "b", "--need", "orders:write")
     assert bad.returncode == 2
+
+
+def test_a_garbled_token_answer(gateway: EmulatorServer) -> None:
+    gateway.emulator.inject("malformed", "/v3/token", count=5)
+    done = _doctor(gateway.url, "--client-id", "seller-id", "--client-secret", "seller-secret")
+    assert done.returncode == 1
+    token_row = next(line for line in done.stdout.splitlines() if line.startswith("token "))
+    assert "FAIL" in token_row and "/v3/token" in token_row, done.stdout

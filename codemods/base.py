@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any, ClassVar
+from dataclasses import replace
+from typing import ClassVar
 
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider, ProviderT
+
+from codemods.findings import ACTIONS, SCHEMES, Finding, MigrationOptions
 
 __all__ = [
     "ACTIONS",
@@ -28,50 +30,8 @@ __all__ = [
     "options_of",
 ]
 
-SCHEMES = (
-    "marketplace-signature",
-    "canada-signature",
-    "affiliate-signature",
-    "fake-signature",
-    "oauth",
-    "hybrid",
-    "unknown",
-)
-ACTIONS = ("rewritten", "manual", "ignored")
-
 _FINDINGS = "walmart_migrate.findings"
 _OPTIONS = "walmart_migrate.options"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One site that touches Walmart signing, and what the run did about it."""
-
-    line: int
-    column: int
-    scheme: str
-    codemod: str
-    action: str
-    message: str
-
-    def __post_init__(self) -> None:
-        if self.scheme not in SCHEMES:
-            raise ValueError(f"unknown scheme {self.scheme!r}")
-        if self.action not in ACTIONS:
-            raise ValueError(f"unknown action {self.action!r}")
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class MigrationOptions:
-    """What the command line (and the target repo's pyproject) asks of the codemods."""
-
-    target: str = "oauth"  # or "rollout"
-    # Renames for credentials: names and environment variables (consumer id -> client id...).
-    renames: tuple[tuple[str, str], ...] = field(default=())
-    mark_manual: bool = False  # add a "# walmart-migrate: ..." comment at manual sites
 
 
 def findings_of(context: CodemodContext) -> list[Finding]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
+from typing import TYPE_CHECKING
 
-from codemods.base import WalmartCodemod
+if TYPE_CHECKING:  # the codemods import LibCST; the runner's cache path must not
+    from codemods.base import WalmartCodemod
 
 __all__ = ["CODEMODS", "load_codemod", "load_codemods", "markers_of"]
 
@@ -29,6 +31,8 @@ def load_codemod(path: str) -> type[WalmartCodemod]:
     module_name, _, class_name = path.partition(":")
     if not module_name or not class_name:
         raise ValueError(f"{path!r} is not MODULE:CLASS")
+    from codemods.base import WalmartCodemod
+
     codemod = getattr(importlib.import_module(module_name), class_name)
     if not (isinstance(codemod, type) and issubclass(codemod, WalmartCodemod)):
         raise TypeError(f"{path} is not a WalmartCodemod")

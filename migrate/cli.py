@@ -74,6 +74,8 @@ def _repo_options(command: Callable[..., None]) -> Callable[..., None]:
                      help="Also write the JSON report to this file."),
         click.option("--codemod", "codemods", multiple=True, metavar="MODULE:CLASS",
                      help="Run these codemods (in order) instead of the built-in set."),
+        click.option("--no-cache", is_flag=True,
+                     help="Do not read or write the result cache (.walmart-migrate-cache/)."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -81,31 +83,34 @@ def _repo_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _request(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, ...],
-             jobs: int, target: str | None, codemods: tuple[str, ...],
+             jobs: int, target: str | None, codemods: tuple[str, ...], no_cache: bool,
              **extra: object) -> RunRequest:
     from codemods.registry import CODEMODS, load_codemods
     from migrate.runner.run import RunRequest
 
-    chosen = codemods or CODEMODS
-    try:
-        load_codemods(chosen)
-    except (ImportError, AttributeError, TypeError, ValueError) as exc:
-        raise click.BadParameter(f"cannot load a codemod: {exc}", param_hint="--codemod") from None
+    if codemods:  # the built-in set is loaded only when the work needs it
+        try:
+            load_codemods(codemods)
+        except (ImportError, AttributeError, TypeError, ValueError) as exc:
+            raise click.BadParameter(f"cannot load a codemod: {exc}",
+                                     param_hint="--codemod") from None
     return RunRequest(paths=paths, include=include, exclude=exclude, jobs=jobs, target=target,
-                      codemods=chosen, **extra)  # type: ignore[arg-type]
+                      codemods=codemods or CODEMODS, cache=not no_cache,
+                      **extra)  # type: ignore[arg-type]
 
 
 @cli.command()
 @_repo_options
 def scan(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, ...], jobs: int,
-         target: str | None, fmt: str, report: Path | None, codemods: tuple[str, ...]) -> None:
+         target: str | None, fmt: str, report: Path | None, codemods: tuple[str, ...],
+         no_cache: bool) -> None:
     """Find every legacy signing site and classify it; change nothing.
 
     Exit 1 when Marketplace signing is left to migrate.
     """
     from migrate.repo_commands import scan_command
 
-    request = _request(paths, include, exclude, jobs, target, codemods)
+    request = _request(paths, include, exclude, jobs, target, codemods, no_cache)
     sys.exit(scan_command(request, fmt, report))
 
 
@@ -118,14 +123,14 @@ def scan(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, 
               help="Add a '# walmart-migrate: ...' comment above each site left for a person.")
 def apply(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, ...], jobs: int,
           target: str | None, fmt: str, report: Path | None, codemods: tuple[str, ...],
-          diff: bool, check: bool, allow_dirty: bool, mark_manual: bool) -> None:
+          no_cache: bool, diff: bool, check: bool, allow_dirty: bool, mark_manual: bool) -> None:
     """Rewrite what can be proven safe to OAuth, in place; report the rest.
 
     Exit 1 when something would change (--check, --diff) or is left for a person.
     """
     from migrate.repo_commands import apply_command
 
-    request = _request(paths, include, exclude, jobs, target, codemods,
+    request = _request(paths, include, exclude, jobs, target, codemods, no_cache,
                        write=not (diff or check), allow_dirty=allow_dirty,
                        mark_manual=mark_manual)
     sys.exit(apply_command(request, fmt, report, diff=diff, check=check))

@@ -16,6 +16,7 @@ __all__ = ["Discovered", "discover"]
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", "site-packages", "__pycache__", ".tox", ".nox",
     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", "_vendor", "vendored",
+    ".walmart-migrate-cache",
 })
 
 

@@ -7,13 +7,21 @@ from pathlib import Path
 __all__ = ["module_of"]
 
 
-def module_of(path: Path, root: Path) -> tuple[str, bool]:
+def module_of(path: Path, root: Path, packages: dict[Path, bool] | None = None) -> tuple[str, bool]:
     """(module name, is a package ``__init__``). Parent folders count while they hold an
-    ``__init__.py``, so ``src/app/client.py`` in package ``app`` is ``app.client``."""
+    ``__init__.py``, so ``src/app/client.py`` in package ``app`` is ``app.client``.
+    ``packages`` remembers which folders are packages, for one pass over many files."""
     is_package = path.name == "__init__.py"
     parts = [] if is_package else [path.stem]
     folder = path.parent
-    while (folder / "__init__.py").is_file() and folder != folder.parent:
+    known = {} if packages is None else packages
+
+    def package(folder: Path) -> bool:
+        if folder not in known:
+            known[folder] = (folder / "__init__.py").is_file()
+        return known[folder]
+
+    while package(folder) and folder != folder.parent:
         parts.insert(0, folder.name)
         if folder == root:
             break

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from codemods.base import Finding
+from codemods.findings import Finding
 
 __all__ = ["EXIT_CHANGES", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "FileResult", "RunResult"]
 

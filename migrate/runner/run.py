@@ -1,5 +1,6 @@
-"""A whole run over a repository: discover, prefilter, transform in parallel, then - for
-``apply`` - check git and write atomically. Returns results; prints nothing."""
+"""A whole run over a repository: discover, then answer from the result cache or prefilter
+and transform in parallel, then - for ``apply`` - check git and write atomically. Returns
+results; prints nothing."""
 
 from __future__ import annotations
 
@@ -8,18 +9,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from codemods.base import MigrationOptions
-from codemods.flow.facts import FileFacts
-from codemods.flow.plan import RepoPlan, plan_repository
-from codemods.registry import CODEMODS, markers_of
+from codemods.findings import MigrationOptions
+from codemods.registry import CODEMODS
+from migrate.runner.cache import Recorded, RunCache, cache_key
 from migrate.runner.discover import discover
 from migrate.runner.git import GitError, dirty_files, git_root
+from migrate.runner.inputs import Plan, SourceFile
 from migrate.runner.modules import module_of
-from migrate.runner.parallel import Workers
-from migrate.runner.progress import Progress
 from migrate.runner.project import ProjectConfigError, find_project_config
-from migrate.runner.results import EXIT_CHANGES, EXIT_INTERNAL, EXIT_OK, FileResult, RunResult
-from migrate.runner.transform import Plan, SourceFile, analyze_file, has_marker, migrate_file
+from migrate.runner.results import EXIT_CHANGES, EXIT_INTERNAL, EXIT_OK, RunResult
 from migrate.runner.write import write_atomically
 
 __all__ = ["RunError", "RunRequest", "exit_code", "run"]
@@ -43,6 +41,7 @@ class RunRequest:
     mark_manual: bool = False
     codemods: tuple[str, ...] = CODEMODS
     progress: bool | None = None  # None: on a terminal only
+    cache: bool = True  # reuse an earlier run's result when nothing it read has changed
 
 
 @dataclass
@@ -50,23 +49,25 @@ class Run:
     result: RunResult
     base: Path  # report and diff paths are relative to this
     warnings: list[str] = field(default_factory=list)
-    plan: RepoPlan | None = None
+    cached: bool = False  # answered from the result cache
 
 
-def _plan(request: RunRequest, root: Path, warnings: list[str]) -> tuple[Plan, RunRequest]:
+def _settings(request: RunRequest, root: Path) -> tuple[MigrationOptions, tuple[bytes, ...],
+                                                        RunRequest]:
+    """The options, the project's extra markers, and the request with the project's
+    include/exclude patterns added."""
     try:
         project = find_project_config(request.paths[0], stop=root)
     except ProjectConfigError as exc:
         raise RunError(str(exc)) from None
     options = MigrationOptions(target=request.target or "oauth", mark_manual=request.mark_manual)
-    markers = markers_of(request.codemods)
-    if project is not None:
-        request = replace(request, include=project.include + request.include,
-                          exclude=project.exclude + request.exclude)
-        options = replace(options, target=request.target or project.target or "oauth",
-                          renames=tuple(project.renames.items()))
-        markers += tuple(m.encode() for m in project.markers)
-    return Plan(request.codemods, markers, options), request
+    if project is None:
+        return options, (), request
+    request = replace(request, include=project.include + request.include,
+                      exclude=project.exclude + request.exclude)
+    options = replace(options, target=request.target or project.target or "oauth",
+                      renames=tuple(project.renames.items()))
+    return options, tuple(m.encode() for m in project.markers), request
 
 
 def run(request: RunRequest) -> Run:
@@ -77,88 +78,66 @@ def run(request: RunRequest) -> Run:
     repo = git_root(first if first.exists() else first.parent)
     root = repo or (first if first.is_dir() else first.parent)
     base = repo or Path.cwd()
-    plan, request = _plan(request, root, warnings)
+    options, project_markers, request = _settings(request, root)
     found = discover(list(request.paths), root, base, request.include, request.exclude)
     if found.missing:
         raise RunError("; ".join(f"{m}: no such file or folder" for m in found.missing))
     for link in found.outside_links:
         warnings.append(f"{link}: symlink leaves the tree; skipped")
-    sources = [SourceFile(str(path), display, *module_of(path, root)) for path, display in found.files]
-    jobs = request.jobs or os.cpu_count() or 1
-    progress = Progress(len(sources), "walmart-migrate", enabled=request.progress)
-    with Workers(jobs, warnings.append) as workers:
-        result, plan = _two_passes(sources, plan, workers, progress)
-    progress.close()
+    packages: dict[Path, bool] = {}
+    sources = [SourceFile(str(path), display, *module_of(path, root, packages))
+               for path, display in found.files]
+    cache = _cache(request, options, project_markers, root)
+    result = cache.answer(sources) if cache is not None else None
+    cached = result is not None
+    if result is None:
+        result = _compute(request, options, project_markers, sources, cache, warnings)
     result.scanned = len(sources)
-    if plan.repo is not None:
-        result.kept_names = dict(plan.repo.renames.kept)
-    for file_result in result.files:
-        result.environment.update(file_result.environment)
     if request.write and result.changed:
         real_paths = {s.display: Path(s.path) for s in sources}
         _write(result, real_paths, repo, request.allow_dirty, warnings.append)
-    return Run(result, base, warnings, plan.repo)
+    return Run(result, base, warnings, cached)
 
 
-def _two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
-                progress: Progress) -> tuple[RunResult, Plan]:
-    """First every candidate is analysed, then the repository plan is made, then every file
-    the plan touches is rewritten with it."""
-    candidates = [s for s in sources if _has_marker(s, plan.markers)]
-    first = workers.map(analyze_file, [(s, plan) for s in candidates], lambda _: None)
-    facts = {s.display: f for s, f in zip(candidates, first) if isinstance(f, FileFacts)}
-    constants = {f"{f.module}.{n}": h for f in facts.values() for n, h in f.header_constants.items()}
-    if constants:  # sites keyed by constants imported from another module need a second look
-        again = [s for s in sources if s.display in facts and
-                 set(facts[s.display].imports.values()) & set(constants)]
-        for source, redone in zip(again, workers.map(
-                analyze_file, [(s, plan, constants) for s in again], lambda _: None)):
-            if isinstance(redone, FileFacts):
-                facts[source.display] = redone
-    settings = {m for f in facts.values() for m in f.settings_modules()}
-    wanted = [s for s in sources if s.module in settings and s.display not in facts]
-    for source, found in zip(wanted, workers.map(
-            analyze_file, [(s, plan, constants, True) for s in wanted], lambda _: None)):
-        if isinstance(found, FileFacts):  # a settings module: read, not reported on its own
-            facts[source.display] = found
-    repo_plan = plan_repository(list(facts.values()), plan.options.target,
-                                dict(plan.options.renames))
-    plan = replace(plan, repo=repo_plan)
-    records = {s.display: r for s, r in zip(candidates, first) if isinstance(r, FileResult)}
-    second = [s for s in sources if s.display in facts or _mentions(s, repo_plan.old_names())]
-    progress.total = len(second) + len(records)
-    for _ in records:
-        progress.advance(False)
-    migrated = workers.map(migrate_file, [(s, plan) for s in second],
-                           lambda r: progress.advance(r.status == "changed"))
-    by_display = {**records, **{s.display: r for s, r in zip(second, migrated)}}
-    result = RunResult()
-    for source in sources:
-        outcome = by_display.get(source.display)
-        if outcome is not None and (source.display in facts or source.display in records
-                                    or outcome.status != "unchanged"):
-            result.files.append(outcome)
-    return result, plan
+def _cache(request: RunRequest, options: MigrationOptions, project_markers: tuple[bytes, ...],
+           root: Path) -> RunCache | None:
+    """Only the built-in codemods are cached: code from elsewhere is not fingerprinted."""
+    if not request.cache or not set(request.codemods) <= set(CODEMODS):
+        return None
+    settings = {"target": options.target, "renames": [list(r) for r in options.renames],
+                "mark_manual": options.mark_manual,
+                "markers": [m.decode("latin-1") for m in project_markers]}
+    given = [os.path.relpath(os.path.abspath(p), root) for p in request.paths]
+    return RunCache(root, cache_key(request.codemods, settings, given))
 
 
-def _has_marker(source: SourceFile, markers: tuple[bytes, ...]) -> bool:
-    """The prefilter, in this process: only files with a marker are sent to the workers."""
-    try:
-        data = Path(source.path).read_bytes()
-    except OSError:
-        return True  # the worker reports the read error as a failed record
-    return has_marker(data, markers)
+def _compute(request: RunRequest, options: MigrationOptions, project_markers: tuple[bytes, ...],
+             sources: list[SourceFile], cache: RunCache | None, warnings: list[str]) -> RunResult:
+    """The real work, in worker processes. Imported here so that a cached run never loads
+    LibCST or the codemods."""
+    from codemods.registry import markers_of
+    from migrate.runner.parallel import Workers
+    from migrate.runner.passes import two_passes
+    from migrate.runner.progress import Progress
 
-
-def _mentions(source: SourceFile, names: set[str]) -> bool:
-    """A file outside the candidates still needs the rename pass if it names what is renamed."""
-    if not names:
-        return False
-    try:
-        data = Path(source.path).read_bytes()
-    except OSError:
-        return False
-    return any(name.encode() in data for name in names)
+    plan = Plan(request.codemods, markers_of(request.codemods) + project_markers, options)
+    jobs = request.jobs or os.cpu_count() or 1
+    progress = Progress(len(sources), "walmart-migrate", enabled=request.progress)
+    with Workers(jobs, warnings.append) as workers:
+        outcome = two_passes(sources, plan, workers, progress)
+    progress.close()
+    result = outcome.result
+    if outcome.plan.repo is not None:
+        result.kept_names = dict(outcome.plan.repo.renames.kept)
+    for file_result in result.files:
+        result.environment.update(file_result.environment)
+    # A run about to rewrite files would store a result those very writes make stale.
+    if cache is not None and not (request.write and result.changed):
+        modules = {s.display: s.module for s in sources}
+        recorded = Recorded({d: modules[d] for d in outcome.read}, plan.markers,
+                            outcome.names, outcome.settings)
+        cache.store(result, recorded, sources)
+    return result
 
 
 def _write(result: RunResult, real_paths: dict[str, Path], repo: Path | None, allow_dirty: bool,

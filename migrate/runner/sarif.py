@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from codemods.base import Finding
+from codemods.findings import Finding
 from migrate import __version__
 from migrate.runner.results import RunResult
 

@@ -6,45 +6,22 @@ from __future__ import annotations
 
 import ast
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
-from codemods.base import MigrationOptions, attach_options, findings_of
+from codemods.base import attach_options, findings_of
 from codemods.flow.collect import analyze
 from codemods.flow.facts import FileFacts
-from codemods.flow.plan import RepoPlan
 from codemods.registry import load_codemods
 from codemods.work import attach_plan, renamed_variables
+from migrate.runner.inputs import Plan, SourceFile, has_marker
 from migrate.runner.results import FileResult
 from migrate.runner.source import Unreadable, decode_source, is_generated, python2_reason
 
 __all__ = ["Plan", "SourceFile", "analyze_file", "has_marker", "migrate_bytes", "migrate_file"]
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Everything a worker needs, as plain picklable data."""
-
-    codemods: tuple[str, ...]
-    markers: tuple[bytes, ...]
-    options: MigrationOptions = field(default_factory=MigrationOptions)
-    repo: RepoPlan | None = None  # set between the two passes
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    path: str
-    display: str
-    module: str  # dotted module name, for imports between the repository's files
-    is_package: bool = False
-
-
-def has_marker(data: bytes, markers: tuple[bytes, ...]) -> bool:
-    return any(marker in data for marker in markers)
 
 
 def _python2(text: str) -> str | None:

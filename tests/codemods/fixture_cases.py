@@ -14,6 +14,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from migrate.runner.cache import FOLDER as CACHE_FOLDER
 from migrate.runner.run import RunRequest, run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,9 +51,10 @@ def load_cases() -> list[Case]:
 
 
 def tree(root: Path) -> dict[str, bytes]:
+    """The seller's files: not git's, Python's bytecode or the run's own result cache."""
     return {p.relative_to(root).as_posix(): p.read_bytes()
             for p in sorted(root.rglob("*"))
-            if p.is_file() and "__pycache__" not in p.parts and ".git" not in p.parts}
+            if p.is_file() and not {"__pycache__", ".git", CACHE_FOLDER} & set(p.parts)}
 
 
 def migrate_copy(case: Case, destination: Path) -> Any:

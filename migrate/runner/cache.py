@@ -1,0 +1,214 @@
+"""Results of an earlier run, reused when nothing they depended on has changed.
+
+A run's outcome is a function of its options, the tool itself, and the content of the files
+it read: the candidates, the settings modules it followed, and the files the rename pass took
+in because they name what is renamed. An entry records all of that. A later run with the same
+options reads every discovered file once (it has to, for the prefilter) and reuses the entry
+when each recorded file is byte-for-byte the same (SHA-256) under the same module name, and no
+other file has become part of the run: no new marker, no new mention of a renamed name, no
+new settings module. Files the run did not read are compared by size and modification time
+(as git's index does), and read again only when those differ; a run during which any file
+changed is not stored. Editing an unrelated file keeps the cache; editing a Walmart file, the
+options, or walmart-migrate itself does not.
+
+Entries are JSON, never pickle: a repository could carry a planted cache folder, and reading
+it must not run code. A cache that cannot be read or written is ignored; the run goes on.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from codemods.findings import Finding
+from migrate import __version__
+from migrate.runner.inputs import SourceFile, has_marker, mentions
+from migrate.runner.results import FileResult, RunResult
+
+__all__ = ["FOLDER", "Recorded", "RunCache", "cache_key"]
+
+FOLDER = ".walmart-migrate-cache"
+FORMAT = 1
+KEEP = 16  # entries per repository: one per distinct set of options and paths
+# A file modified this close to the start of the run (or after it) may have been read in
+# another state than the one hashed afterwards; such a run is not stored.
+RACY_NS = 100_000_000
+
+_PACKAGE = Path(__file__).resolve().parents[2]
+_TOOL_SOURCES = ("codemods", "migrate/runner", "shim/_wire.py")
+
+
+def _tool_fingerprint() -> str:
+    """The version and the source of what decides a run's outcome, so that an upgrade or an
+    edited checkout never reuses results an older codemod produced."""
+    digest = hashlib.sha256(__version__.encode())
+    for name in _TOOL_SOURCES:
+        target = _PACKAGE / name
+        files = [target] if target.is_file() else sorted(target.rglob("*.py"))
+        for path in files:
+            digest.update(str(path.relative_to(_PACKAGE)).encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(codemods: tuple[str, ...], options: dict[str, Any], paths: list[str]) -> str:
+    payload = json.dumps([FORMAT, _tool_fingerprint(), list(codemods), options, sorted(paths)],
+                         sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+@dataclass
+class Recorded:
+    """What the run depended on, beyond its options."""
+
+    files: dict[str, str]  # display path -> module name
+    markers: tuple[bytes, ...]
+    names: frozenset[str]
+    settings: frozenset[str]
+
+
+def _text(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _bytes(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _file_to_json(result: FileResult) -> dict[str, Any]:
+    return {**result.to_json(), "internal_error": result.internal_error,
+            "environment": result.environment,
+            "new": _text(result.new) if result.new is not None else None}
+
+
+def _file_from_json(data: dict[str, Any], original: bytes | None) -> FileResult:
+    new = data["new"]
+    return FileResult(path=str(data["path"]), status=str(data["status"]), reason=str(data["reason"]),
+                      findings=[Finding(**f) for f in data["findings"]],
+                      original=original if new is not None else None,
+                      new=_bytes(new) if new is not None else None,
+                      internal_error=bool(data["internal_error"]),
+                      environment={str(k): str(v) for k, v in data["environment"].items()})
+
+
+class RunCache:
+    def __init__(self, root: Path, key: str) -> None:
+        self.folder = root / FOLDER
+        self.path = self.folder / f"{key}.json"
+        self.started_ns = time.time_ns()
+
+    # reading
+
+    def answer(self, sources: list[SourceFile]) -> RunResult | None:
+        """The recorded result, if it still holds for these files; None otherwise."""
+        try:
+            entry = json.loads(self.path.read_bytes())
+            return _still_valid(entry, sources) if entry.get("format") == FORMAT else None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None  # missing, half written, from another version, or not ours
+
+    # writing
+
+    def store(self, result: RunResult, recorded: Recorded, sources: list[SourceFile]) -> None:
+        if result.internal_errors:
+            return  # a codemod bug is not an answer worth keeping
+        files: dict[str, list[str]] = {}
+        others: dict[str, list[int]] = {}
+        try:
+            for source in sources:
+                path = Path(source.path)
+                status = path.stat()
+                if status.st_mtime_ns >= self.started_ns - RACY_NS:
+                    return  # changed while the run read it: the result may not match the bytes
+                if source.display in recorded.files:
+                    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                    files[source.display] = [digest, recorded.files[source.display]]
+                else:  # not read by the run: its size and time say it has not changed since
+                    others[source.display] = [status.st_size, status.st_mtime_ns]
+        except OSError:
+            return
+        if len(files) != len(recorded.files):
+            return
+        entry = {
+            "format": FORMAT,
+            "markers": [_text(m) for m in recorded.markers],
+            "names": sorted(recorded.names),
+            "settings": sorted(recorded.settings),
+            "inputs": files,
+            "others": others,
+            "environment": result.environment,
+            "kept_names": result.kept_names,
+            "files": [_file_to_json(r) for r in result.files],
+        }
+        try:
+            self._prepare()
+            _replace(self.path, json.dumps(entry, sort_keys=True).encode())
+            self._prune()
+        except OSError:
+            pass  # a read-only checkout runs without a cache
+
+    def _prepare(self) -> None:
+        if not self.folder.is_dir():
+            self.folder.mkdir()
+            # Never committed, never scanned, and marked for backup tools.
+            (self.folder / ".gitignore").write_text("# created by walmart-migrate\n*\n")
+            (self.folder / "CACHEDIR.TAG").write_text(
+                "Signature: 8a477f597d28d172789f06886806bc55\n"
+                "# This file is a cache directory tag created by walmart-migrate.\n")
+
+    def _prune(self) -> None:
+        entries = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in entries[KEEP:]:
+            stale.unlink(missing_ok=True)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Atomically: a reader sees the old entry or the new one, never half of one."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def _still_valid(entry: dict[str, Any], sources: list[SourceFile]) -> RunResult | None:
+    inputs: dict[str, list[str]] = entry["inputs"]
+    others: dict[str, list[int]] = entry["others"]
+    markers = tuple(_bytes(m) for m in entry["markers"])
+    names = frozenset(str(n) for n in entry["names"])
+    settings = frozenset(str(m) for m in entry["settings"])
+    changed = {f["path"] for f in entry["files"] if f["new"] is not None}
+    originals: dict[str, bytes] = {}
+    seen = 0
+    for source in sources:
+        recorded = inputs.get(source.display)
+        try:
+            if recorded is None:
+                # A file the run did not read must still be one it would not read.
+                if source.module in settings:
+                    return None
+                status = os.stat(source.path)
+                if others.get(source.display) == [status.st_size, status.st_mtime_ns]:
+                    continue
+                data = Path(source.path).read_bytes()
+                if has_marker(data, markers) or mentions(data, names):
+                    return None
+                continue
+            data = Path(source.path).read_bytes()
+        except OSError:
+            return None
+        seen += 1
+        digest, module = recorded
+        if source.module != module or hashlib.sha256(data).hexdigest() != digest:
+            return None
+        if source.display in changed:
+            originals[source.display] = data
+    if seen != len(inputs):
+        return None  # a file the run read is gone
+    result = RunResult(environment=dict(entry["environment"]), kept_names=dict(entry["kept_names"]))
+    result.files = [_file_from_json(f, originals.get(f["path"])) for f in entry["files"]]
+    return result

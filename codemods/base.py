@@ -2,7 +2,9 @@
 
 A codemod is a LibCST ``VisitorBasedCodemodCommand`` with three class attributes:
 ``NAME`` (a short id), ``DESCRIPTION`` (one sentence) and ``MARKERS`` (byte strings; a file
-containing none of them is never parsed). It reports what it saw with ``self.report(...)``;
+containing none of them is never parsed), and optionally ``SIGNING_MARKERS`` (signing code a
+marked file may call into: a file with only these is parsed when it and a marked file import
+one another). It reports what it saw with ``self.report(...)``;
 the runner collects those findings from ``context.scratch``.
 """
 
@@ -57,6 +59,7 @@ class WalmartCodemod(CodemodCommand, cst.CSTTransformer):
 
     NAME: ClassVar[str] = ""
     MARKERS: ClassVar[tuple[bytes, ...]] = ()
+    SIGNING_MARKERS: ClassVar[tuple[bytes, ...]] = ()
     # Nothing by default: each codemod declares what it reads, so none pays for the rest.
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = ()
 

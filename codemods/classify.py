@@ -6,7 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods.base import Finding, WalmartCodemod, findings_of
-from codemods.names import MARKERS
+from codemods.names import MARKERS, SIGNING_MARKERS
 from codemods.work import fresh_analysis, module_name_of, plan_of
 
 __all__ = ["MARK", "ClassifySites"]
@@ -38,6 +38,7 @@ class ClassifySites(WalmartCodemod):
     DESCRIPTION = ("Classify every site that touches Walmart signing (Marketplace, Canada, "
                    "affiliate, fake, OAuth, hybrid, unknown) before anything is rewritten.")
     MARKERS = MARKERS
+    SIGNING_MARKERS = SIGNING_MARKERS
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         plan = plan_of(self.context, tree)

@@ -17,7 +17,7 @@ from libcst.metadata import MetadataWrapper, ScopeProvider
 from codemods.base import WalmartCodemod
 from codemods.flow.exprs import env_variable, literal_string
 from codemods.imports_edit import prune_aliases
-from codemods.names import LEGACY, MARKERS
+from codemods.names import LEGACY, MARKERS, SIGNING_MARKERS
 from codemods.work import module_name_of, note_removed, plan_of, removed_names
 
 __all__ = ["RemoveDeadSigning"]
@@ -152,6 +152,7 @@ class RemoveDeadSigning(WalmartCodemod):
     DESCRIPTION = ("Remove signing helpers, timestamp and signature locals, legacy header "
                    "constants and crypto/subprocess imports that the rewrite left unused.")
     MARKERS = MARKERS
+    SIGNING_MARKERS = SIGNING_MARKERS
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         plan = plan_of(self.context, tree)
@@ -166,6 +167,8 @@ class RemoveDeadSigning(WalmartCodemod):
         self.statements: dict[int, cst.CSTNode] = {}
         self.definitions: dict[int, cst.CSTNode] = {}
         self.defs = list(_qualified_defs(tree, self.module_name))
+        # Walked once: every round asks which attributes removed code has not swallowed.
+        self.attributes = [n for n in _walk(tree) if isinstance(n, cst.Attribute)]
         while self._one_round():
             pass
         aliases = self._unused_import_aliases()
@@ -231,9 +234,8 @@ class RemoveDeadSigning(WalmartCodemod):
         has not removed the calls yet). Uses inside the helper itself do not count."""
         own = {id(n) for n in _walk(node)}
         name = node.name.value
-        for other in _walk(self.tree):
-            if isinstance(other, cst.Attribute) and other.attr.value == name and \
-                    id(other) not in own and id(other) not in self.gone:
+        for other in self.attributes:
+            if other.attr.value == name and id(other) not in own and id(other) not in self.gone:
                 return False
         return not self._alive(node.name, exclude=own)
 
@@ -242,8 +244,7 @@ class RemoveDeadSigning(WalmartCodemod):
         path, whose last use the removed code was."""
         touched = {n.removeprefix("self.") for names in removed_names(self.context).values()
                    for n in names}
-        loaded = {n.attr.value for n in _walk(self.tree)
-                  if isinstance(n, cst.Attribute) and id(n) not in self.gone}
+        loaded = {n.attr.value for n in self.attributes if id(n) not in self.gone}
         progress = False
         for statement in self.tree.body:
             lines: list[tuple[cst.SimpleStatementLine, bool]] = []

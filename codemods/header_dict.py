@@ -12,7 +12,7 @@ from codemods.edits import drop_elements
 from codemods.flow.collect import ROLLOUT, SiteNode
 from codemods.flow.plan import RepoPlan
 from codemods.imports_edit import ensure_import
-from codemods.names import ACCESS_TOKEN, AUTH_SIGNATURE, LEGACY, MARKERS
+from codemods.names import ACCESS_TOKEN, AUTH_SIGNATURE, LEGACY, MARKERS, SIGNING_MARKERS
 from codemods.work import fresh_analysis, module_name_of, note_removed, plan_of, token_expression
 
 __all__ = ["RewriteHeaderDicts"]
@@ -37,6 +37,7 @@ class RewriteHeaderDicts(WalmartCodemod):
     DESCRIPTION = ("Replace the legacy signature entries of header dict literals and dict() "
                    "calls with WM_SEC.ACCESS_TOKEN from the shim (or **shim.auth_headers(...)).")
     MARKERS = MARKERS
+    SIGNING_MARKERS = SIGNING_MARKERS
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         self.plan: RepoPlan = plan_of(self.context, tree)

@@ -11,7 +11,7 @@ from codemods.flow.collect import SiteNode
 from codemods.flow.plan import RepoPlan, TokenCall
 from codemods.header_dict import token_key
 from codemods.imports_edit import ensure_import
-from codemods.names import AUTH_SIGNATURE, LEGACY, MARKERS
+from codemods.names import AUTH_SIGNATURE, LEGACY, MARKERS, SIGNING_MARKERS
 from codemods.work import fresh_analysis, module_name_of, note_removed, plan_of, token_expression
 
 __all__ = ["RewriteHeaderCalls", "RewriteHeaderSubscripts"]
@@ -20,6 +20,7 @@ __all__ = ["RewriteHeaderCalls", "RewriteHeaderSubscripts"]
 class _StatementSites(WalmartCodemod):
     KIND = ""
     MARKERS = MARKERS
+    SIGNING_MARKERS = SIGNING_MARKERS
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         self.plan: RepoPlan = plan_of(self.context, tree)

@@ -24,6 +24,7 @@ __all__ = [
     "LEGACY",
     "LOOKALIKE",
     "MARKERS",
+    "SIGNING_MARKERS",
     "TENANT_ID",
     "TIMESTAMP",
     "rename_identifier",
@@ -32,21 +33,27 @@ __all__ = [
 LEGACY = frozenset({CONSUMER_ID, TIMESTAMP, AUTH_SIGNATURE})
 LOOKALIKE = frozenset({INTIMESTAMP, KEY_VERSION, TENANT_ID})
 
-# A file without one of these is never parsed: the header names, the jar, the rollout call,
-# and the RSA signing calls a helper in another module is written with.
+# A Walmart file has one of these, and is always parsed: the header names, the jar, the
+# rollout call.
 MARKERS = (
     b"WM_SEC.AUTH_SIGNATURE",
     b"WM_CONSUMER.ID",
     b"WM_SEC.TIMESTAMP",
     b"DigitalSignatureUtil",
     b"auth_headers(",
+    b"WM_SEC.ACCESS_TOKEN",  # already migrated code is reported as such
+)
+
+# The RSA and HMAC signing calls a helper in another module is written with. A file with
+# only these is parsed when it and a Walmart file import one another: a repository's
+# webhook verification (hmac.new) or unrelated signing is never read for nothing.
+SIGNING_MARKERS = (
     b"PKCS1v15",
     b"PKCS1_v1_5",
     b"pkcs1_15",
     b"RSASigner",
     b"rsa.sign(",
     b"hmac.new(",
-    b"WM_SEC.ACCESS_TOKEN",  # already migrated code is reported as such
 )
 
 # Substring renames, applied to identifiers and environment-variable names that carried

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the codemods import LibCST; the runner's cache path must not
     from codemods.base import WalmartCodemod
 
-__all__ = ["CODEMODS", "load_codemod", "load_codemods", "markers_of"]
+__all__ = ["CODEMODS", "load_codemod", "load_codemods", "markers_of", "signing_markers_of"]
 
 CODEMODS: tuple[str, ...] = (
     "codemods.classify:ClassifySites",
@@ -45,5 +45,13 @@ def load_codemods(paths: tuple[str, ...]) -> list[type[WalmartCodemod]]:
 
 def markers_of(paths: tuple[str, ...]) -> tuple[bytes, ...]:
     """Every byte string that makes a file worth parsing, deduplicated, longest first."""
-    found = {m for p in paths for m in load_codemod(p).MARKERS}
-    return tuple(sorted(found, key=lambda m: (-len(m), m)))
+    return _longest_first({m for p in paths for m in load_codemod(p).MARKERS})
+
+
+def signing_markers_of(paths: tuple[str, ...]) -> tuple[bytes, ...]:
+    """Byte strings of signing code a marked file may call into (see WalmartCodemod)."""
+    return _longest_first({m for p in paths for m in load_codemod(p).SIGNING_MARKERS})
+
+
+def _longest_first(markers: set[bytes]) -> tuple[bytes, ...]:
+    return tuple(sorted(markers, key=lambda m: (-len(m), m)))

@@ -13,7 +13,7 @@ from codemods.base import WalmartCodemod
 from codemods.flow.exprs import dotted, env_literal, env_variable
 from codemods.flow.imports import import_table
 from codemods.flow.plan import RepoPlan
-from codemods.names import MARKERS
+from codemods.names import MARKERS, SIGNING_MARKERS
 from codemods.work import module_name_of, plan_of, renamed_variables
 
 __all__ = ["RenameCredentials"]
@@ -263,6 +263,7 @@ class RenameCredentials(WalmartCodemod):
                    "attributes, keyword arguments across the repo, settings, environment "
                    "variables) to client-id/client-secret names.")
     MARKERS = MARKERS
+    SIGNING_MARKERS = SIGNING_MARKERS
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         plan = plan_of(self.context, tree)

@@ -423,6 +423,11 @@ class _Collector(cst.CSTVisitor):
                 return f"{self.imports[owner]}.{func.attr.value}"
             if owner in self.globals:  # a class of this module
                 return f"{self.module_name}.{owner}.{func.attr.value}"
+        if isinstance(func, cst.Attribute):  # sync.signing.generate_signature after `import sync.signing`
+            path = dotted(func)
+            root = path.split(".")[0] if path else ""
+            if path and root in self.imports and self.imports[root] == root:
+                return path
         return None
 
     def _call_ref(self, node: cst.Call) -> None:

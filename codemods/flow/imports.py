@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import libcst as cst
 
 from codemods.flow.exprs import dotted
@@ -19,23 +21,42 @@ def _absolute(module: str, is_package: bool, relative: int, target: str) -> str:
 
 
 def import_table(module: cst.Module, module_name: str, is_package: bool) -> dict[str, str]:
+    """Module-level imports, then - for names they leave unbound - imports nested in
+    functions, ``try`` fallbacks and conditionals: a helper imported inside the function
+    that calls it is still used."""
     table: dict[str, str] = {}
+    nested: dict[str, str] = {}
     for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.Import):
-                for alias in small.names:
-                    name = dotted(alias.name) or ""
-                    local = alias.asname.name.value if alias.asname and \
-                        isinstance(alias.asname.name, cst.Name) else name.split(".")[0]
-                    table[local] = name if alias.asname else name.split(".")[0]
-            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                source = dotted(small.module) if small.module else ""
-                base = _absolute(module_name, is_package, len(small.relative), source or "")
-                for alias in small.names:
-                    name = dotted(alias.name) or ""
-                    local = alias.asname.name.value if alias.asname and \
-                        isinstance(alias.asname.name, cst.Name) else name
-                    table[local] = f"{base}.{name}" if base else name
-    return table
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                _bind(small, module_name, is_package, table)
+        else:
+            for small in _small_statements(statement):
+                _bind(small, module_name, is_package, nested)
+    return {**nested, **table}
+
+
+def _small_statements(node: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]:
+    for child in node.children:
+        if isinstance(child, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            yield from child.body
+        elif not isinstance(child, cst.BaseExpression):  # no import hides in an expression
+            yield from _small_statements(child)
+
+
+def _bind(small: cst.BaseSmallStatement, module_name: str, is_package: bool,
+          table: dict[str, str]) -> None:
+    if isinstance(small, cst.Import):
+        for alias in small.names:
+            name = dotted(alias.name) or ""
+            local = alias.asname.name.value if alias.asname and \
+                isinstance(alias.asname.name, cst.Name) else name.split(".")[0]
+            table[local] = name if alias.asname else name.split(".")[0]
+    elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+        source = dotted(small.module) if small.module else ""
+        base = _absolute(module_name, is_package, len(small.relative), source or "")
+        for alias in small.names:
+            name = dotted(alias.name) or ""
+            local = alias.asname.name.value if alias.asname and \
+                isinstance(alias.asname.name, cst.Name) else name
+            table[local] = f"{base}.{name}" if base else name

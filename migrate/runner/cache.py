@@ -1,15 +1,16 @@
 """Results of an earlier run, reused when nothing they depended on has changed.
 
 A run's outcome is a function of its options, the tool itself, and the content of the files
-it read: the candidates, the settings modules it followed, and the files the rename pass took
-in because they name what is renamed. An entry records all of that. A later run with the same
-options reads every discovered file once (it has to, for the prefilter) and reuses the entry
-when each recorded file is byte-for-byte the same (SHA-256) under the same module name, and no
-other file has become part of the run: no new marker, no new mention of a renamed name, no
-new settings module. Files the run did not read are compared by size and modification time
-(as git's index does), and read again only when those differ; a run during which any file
-changed is not stored. Editing an unrelated file keeps the cache; editing a Walmart file, the
-options, or walmart-migrate itself does not.
+it read: the candidates, the signing code and settings modules it followed, the files that
+import what it may remove, and the files the rename pass took in because they name what is
+renamed. An entry records all of that. A later run with the same options reads every
+discovered file once (it has to, for the prefilter) and reuses the entry when each recorded
+file is byte-for-byte the same (SHA-256) under the same module name, and no other file has
+become part of the run: no new marker, no new mention of a renamed name, no new import of a
+module the run read, no new settings module. Files the run did not read are compared by size
+and modification time (as git's index does), and read again only when those differ; a run
+during which any file changed is not stored. Editing an unrelated file keeps the cache;
+editing a Walmart file, the options, or walmart-migrate itself does not.
 
 Entries are JSON, never pickle: a repository could carry a planted cache folder, and reading
 it must not run code. A cache that cannot be read or written is ignored; the run goes on.
@@ -22,19 +23,19 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from codemods.findings import Finding
 from migrate import __version__
-from migrate.runner.inputs import SourceFile, has_marker, mentions
+from migrate.runner.inputs import Reach, SourceFile, has_marker, mentions
 from migrate.runner.results import FileResult, RunResult
 
 __all__ = ["FOLDER", "Recorded", "RunCache", "cache_key"]
 
 FOLDER = ".walmart-migrate-cache"
-FORMAT = 1
+FORMAT = 2
 KEEP = 16  # entries per repository: one per distinct set of options and paths
 # A file modified this close to the start of the run (or after it) may have been read in
 # another state than the one hashed afterwards; such a run is not stored.
@@ -71,6 +72,7 @@ class Recorded:
     markers: tuple[bytes, ...]
     names: frozenset[str]
     settings: frozenset[str]
+    reach: Reach = field(default_factory=Reach)
 
 
 def _text(data: bytes) -> str:
@@ -140,6 +142,7 @@ class RunCache:
             "markers": [_text(m) for m in recorded.markers],
             "names": sorted(recorded.names),
             "settings": sorted(recorded.settings),
+            "reach": recorded.reach.to_json(),
             "inputs": files,
             "others": others,
             "environment": result.environment,
@@ -181,6 +184,8 @@ def _still_valid(entry: dict[str, Any], sources: list[SourceFile]) -> RunResult 
     markers = tuple(_bytes(m) for m in entry["markers"])
     names = frozenset(str(n) for n in entry["names"])
     settings = frozenset(str(m) for m in entry["settings"])
+    reach = Reach(frozenset(str(m) for m in entry["reach"]["modules"]),
+                  frozenset(str(m) for m in entry["reach"]["methods"]))
     changed = {f["path"] for f in entry["files"] if f["new"] is not None}
     originals: dict[str, bytes] = {}
     seen = 0
@@ -195,7 +200,7 @@ def _still_valid(entry: dict[str, Any], sources: list[SourceFile]) -> RunResult 
                 if others.get(source.display) == [status.st_size, status.st_mtime_ns]:
                     continue
                 data = Path(source.path).read_bytes()
-                if has_marker(data, markers) or mentions(data, names):
+                if has_marker(data, markers) or mentions(data, names) or reach.touches(data):
                     return None
                 continue
             data = Path(source.path).read_bytes()

@@ -1,21 +1,33 @@
-"""The two passes over a repository's candidates, in worker processes: first every candidate
-is analysed, then the repository plan is made, then every file the plan touches is rewritten
-with it. Also says which files the outcome depended on, for the result cache."""
+"""The two passes over a repository, in worker processes: first the files that matter are
+analysed and the repository plan is made, then every file the plan touches is rewritten with
+it. Also says which files the outcome depended on, for the result cache.
+
+Which files matter, widening from the Walmart files (those with a header name or the jar):
+- signing code they call into: a file with RSA or HMAC signing calls, when it and a Walmart
+  file import one another - not every webhook ``hmac.new`` of the repository;
+- files that import what the rewrite may delete (a signing helper, a header constant), or
+  call a method it may delete, so that nothing still used is removed;
+- the settings modules credentials are read from;
+- and, for the second pass only, files that name what is renamed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Union
 
 from codemods.flow.facts import FileFacts
-from codemods.flow.plan import plan_repository
-from migrate.runner.inputs import Plan, SourceFile, has_marker, mentions
+from codemods.flow.plan import RepoPlan, plan_repository
+from migrate.runner.inputs import Plan, Reach, SourceFile, has_marker, last_names, mentions
 from migrate.runner.parallel import Workers
 from migrate.runner.progress import Progress
 from migrate.runner.results import FileResult, RunResult
 from migrate.runner.transform import analyze_file, migrate_file
 
 __all__ = ["Outcome", "two_passes"]
+
+Analysed = Union[FileFacts, FileResult, None]
 
 
 @dataclass
@@ -25,64 +37,147 @@ class Outcome:
     read: set[str] = field(default_factory=set)  # display paths whose content was used
     names: frozenset[str] = frozenset()  # a file naming one of these joins the second pass
     settings: frozenset[str] = frozenset()  # modules read as settings when they exist
+    reach: Reach = field(default_factory=Reach)  # a file it touches would have been read
+
+
+class _Analysis:
+    """The first pass, widened step by step; every file analysed at most once."""
+
+    def __init__(self, sources: list[SourceFile], plan: Plan, workers: Workers) -> None:
+        self.sources = sources
+        self.plan = plan
+        self.workers = workers
+        self.facts: dict[str, FileFacts] = {}
+        self.records: dict[str, FileResult] = {}  # candidates that cannot be read as Python 3
+        self.read: set[str] = set()
+        self.reported: set[str] = set()  # analysed for what they hold, not for a dependency
+
+    def add(self, wanted: list[SourceFile], *extra: object, report: bool = True) -> list[str]:
+        """Analyse these files; the display paths that gave facts."""
+        outcomes: list[Analysed] = self.workers.map(
+            analyze_file, [(s, self.plan, *extra) for s in wanted], lambda _: None)
+        added = []
+        for source, outcome in zip(wanted, outcomes):
+            self.read.add(source.display)
+            if isinstance(outcome, FileFacts):
+                self.facts[source.display] = outcome
+                added.append(source.display)
+                if report:
+                    self.reported.add(source.display)
+            elif isinstance(outcome, FileResult) and report:
+                self.records[source.display] = outcome
+        return added
+
+    def unread(self, test: Callable[[SourceFile, bytes], bool]) -> list[SourceFile]:
+        return [s for s in self.sources if s.display not in self.read and test(s, _data(s))]
+
+    def public_method(self, qualname: str) -> bool:
+        return any(h.qualname == qualname and h.is_method and
+                   not qualname.rpartition(".")[2].startswith("_")
+                   for f in self.facts.values() for h in f.helpers)
+
+    def modules(self, displays: Iterable[str]) -> frozenset[str]:
+        return last_names(self.facts[d].module for d in displays if d in self.facts)
 
 
 def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
                progress: Progress) -> Outcome:
-    candidates = [s for s in sources if _has_marker(s, plan.markers)]
-    first = workers.map(analyze_file, [(s, plan) for s in candidates], lambda _: None)
-    facts = {s.display: f for s, f in zip(candidates, first) if isinstance(f, FileFacts)}
-    constants = {f"{f.module}.{n}": h for f in facts.values() for n, h in f.header_constants.items()}
-    if constants:  # sites keyed by constants imported from another module need a second look
-        again = [s for s in sources if s.display in facts and
-                 set(facts[s.display].imports.values()) & set(constants)]
-        for source, redone in zip(again, workers.map(
-                analyze_file, [(s, plan, constants) for s in again], lambda _: None)):
-            if isinstance(redone, FileFacts):
-                facts[source.display] = redone
-    settings = {m for f in facts.values() for m in f.settings_modules()}
-    wanted = [s for s in sources if s.module in settings and s.display not in facts]
-    for source, found in zip(wanted, workers.map(
-            analyze_file, [(s, plan, constants, True) for s in wanted], lambda _: None)):
-        if isinstance(found, FileFacts):  # a settings module: read, not reported on its own
-            facts[source.display] = found
-    repo_plan = plan_repository(list(facts.values()), plan.options.target,
-                                dict(plan.options.renames))
+    analysis = _Analysis(sources, plan, workers)
+    by_display = {s.display: s for s in sources}
+    analysis.add([s for s in sources if _candidate(s, plan.markers)])
+    _signing_code(analysis, by_display)
+    # Files importing what the rewrite may delete. Deciding from the plan would take a plan
+    # first; every Walmart module's importers are few, and reading them is cheap.
+    reach = Reach(analysis.modules(analysis.facts))
+    if reach:
+        analysis.add(analysis.unread(lambda _, data: reach.touches(data)), None, True,
+                     report=False)
+    constants = _constants_again(analysis, by_display)
+    settings = {m for f in analysis.facts.values() for m in f.settings_modules()}
+    wanted = [s for s in sources if s.module in settings and s.display not in analysis.read]
+    analysis.add(wanted, constants, True)  # read as settings, not reported on their own
+    repo_plan = _plan(analysis, plan)
+    methods = frozenset(q.rpartition(".")[2] for q in repo_plan.dead_helpers
+                        if analysis.public_method(q))
+    if methods:  # a method called on an instance another file was handed
+        callers = Reach(methods=methods)
+        if analysis.add(analysis.unread(lambda _, data: callers.touches(data)), constants, True,
+                        report=False):
+            repo_plan = _plan(analysis, plan)
+    reach = replace(reach, methods=methods)
     plan = replace(plan, repo=repo_plan)
-    records = {s.display: r for s, r in zip(candidates, first) if isinstance(r, FileResult)}
     names = frozenset(repo_plan.old_names())
-    second = [s for s in sources if s.display in facts or _mentions(s, names)]
+    second = [s for s in sources if s.display in analysis.facts or
+              (names and mentions(_data(s), names))]
+    records = {d: r for d, r in analysis.records.items() if d not in analysis.facts}
     progress.total = len(second) + len(records)
     for _ in records:
         progress.advance(False)
     migrated = workers.map(migrate_file, [(s, plan) for s in second],
                            lambda r: progress.advance(r.status == "changed"))
-    by_display = {**records, **{s.display: r for s, r in zip(second, migrated)}}
+    outcomes = {**records, **{s.display: r for s, r in zip(second, migrated)}}
     result = RunResult()
     for source in sources:
-        outcome = by_display.get(source.display)
-        if outcome is not None and (source.display in facts or source.display in records
-                                    or outcome.status != "unchanged"):
+        outcome = outcomes.get(source.display)
+        if outcome is not None and (source.display in analysis.reported or
+                                    source.display in records or outcome.status != "unchanged"
+                                    or outcome.findings):
             result.files.append(outcome)
-    read = {s.display for s in candidates} | {s.display for s in wanted} | {s.display for s in second}
-    return Outcome(result, plan, read, names, frozenset(settings))
+    read = analysis.read | {s.display for s in second}
+    return Outcome(result, plan, read, names, frozenset(settings), reach)
 
 
-def _has_marker(source: SourceFile, markers: tuple[bytes, ...]) -> bool:
-    """The prefilter, in this process: only files with a marker are sent to the workers."""
+def _signing_code(analysis: _Analysis, by_display: dict[str, SourceFile]) -> None:
+    """Files with only signing calls, joined while they and the files analysed so far import
+    one another (a helper module, the helper it calls, a site using a constants module)."""
+    signing = [s for s in analysis.sources if s.display not in analysis.read and
+               has_marker(_data(s), analysis.plan.signing_markers)]
+    frontier = list(analysis.facts)
+    while signing and frontier:
+        names = last_names(s.module for s in signing)
+        imported = {n for d in frontier for n in _imports_of(_data(by_display[d]), names)}
+        importers = Reach(analysis.modules(frontier))
+        wanted = [s for s in signing
+                  if s.module.rpartition(".")[2] in imported or importers.touches(_data(s))]
+        frontier = analysis.add(wanted)
+        signing = [s for s in signing if s.display not in analysis.read]
+
+
+def _imports_of(data: bytes, names: frozenset[str]) -> set[str]:
+    """Which of these module names the file's import statements spell out."""
+    return {n for n in names if n.encode() in data and Reach(frozenset({n})).touches(data)}
+
+
+def _constants_again(analysis: _Analysis, by_display: dict[str, SourceFile]) -> dict[str, str]:
+    """Sites keyed by header constants imported from another module need a second look,
+    with those constants known."""
+    facts = analysis.facts
+    constants = {f"{f.module}.{n}": h for f in facts.values() for n, h in f.header_constants.items()}
+    if not constants:
+        return constants
+    again = [by_display[d] for d, f in facts.items() if set(f.imports.values()) & set(constants)]
+    outcomes = analysis.workers.map(analyze_file, [(s, analysis.plan, constants, True)
+                                                   for s in again], lambda _: None)
+    for source, redone in zip(again, outcomes):
+        if isinstance(redone, FileFacts):
+            facts[source.display] = redone
+    return constants
+
+
+def _plan(analysis: _Analysis, plan: Plan) -> RepoPlan:
+    return plan_repository(list(analysis.facts.values()), plan.options.target,
+                           dict(plan.options.renames))
+
+
+def _candidate(source: SourceFile, markers: tuple[bytes, ...]) -> bool:
     try:
-        data = Path(source.path).read_bytes()
+        return has_marker(Path(source.path).read_bytes(), markers)
     except OSError:
-        return True  # the worker reports the read error as a failed record
-    return has_marker(data, markers)
+        return True  # the worker reports why it cannot be read
 
 
-def _mentions(source: SourceFile, names: frozenset[str]) -> bool:
-    """A file outside the candidates still needs the rename pass if it names what is renamed."""
-    if not names:
-        return False
+def _data(source: SourceFile) -> bytes:
     try:
-        data = Path(source.path).read_bytes()
+        return Path(source.path).read_bytes()
     except OSError:
-        return False
-    return mentions(data, names)
+        return b""  # not a candidate: nothing to tie it to the run

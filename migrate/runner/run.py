@@ -115,12 +115,13 @@ def _compute(request: RunRequest, options: MigrationOptions, project_markers: tu
              sources: list[SourceFile], cache: RunCache | None, warnings: list[str]) -> RunResult:
     """The real work, in worker processes. Imported here so that a cached run never loads
     LibCST or the codemods."""
-    from codemods.registry import markers_of
+    from codemods.registry import markers_of, signing_markers_of
     from migrate.runner.parallel import Workers
     from migrate.runner.passes import two_passes
     from migrate.runner.progress import Progress
 
-    plan = Plan(request.codemods, markers_of(request.codemods) + project_markers, options)
+    plan = Plan(request.codemods, markers_of(request.codemods) + project_markers, options,
+                signing_markers=signing_markers_of(request.codemods))
     jobs = request.jobs or os.cpu_count() or 1
     progress = Progress(len(sources), "walmart-migrate", enabled=request.progress)
     with Workers(jobs, warnings.append) as workers:
@@ -134,8 +135,9 @@ def _compute(request: RunRequest, options: MigrationOptions, project_markers: tu
     # A run about to rewrite files would store a result those very writes make stale.
     if cache is not None and not (request.write and result.changed):
         modules = {s.display: s.module for s in sources}
-        recorded = Recorded({d: modules[d] for d in outcome.read}, plan.markers,
-                            outcome.names, outcome.settings)
+        recorded = Recorded({d: modules[d] for d in outcome.read},
+                            plan.markers + plan.signing_markers, outcome.names, outcome.settings,
+                            outcome.reach)
         cache.store(result, recorded, sources)
     return result
 

@@ -71,7 +71,7 @@ def analyze_file(source: SourceFile, plan: Plan, constants: dict[str, str] | Non
     data = _read(source)
     if isinstance(data, FileResult):
         return data
-    if not force and not has_marker(data, plan.markers):
+    if not force and not has_marker(data, plan.markers + plan.signing_markers):
         return None
     tree = parse_source(data, source.display)
     if isinstance(tree, FileResult):

@@ -45,7 +45,13 @@ class ClassifySites(WalmartCodemod):
         module = module_name_of(self.context)
         findings = findings_of(self.context)
         marks: dict[int, str] = {}
-        for site in fresh_analysis(self.context, tree).sites:
+        analysis = fresh_analysis(self.context, tree)
+        for helper in analysis.facts.helpers:  # a signing helper the migration has to keep
+            reason = plan.kept_helpers.get(helper.qualname)
+            if reason is not None:
+                findings.append(Finding(helper.line, 0, "marketplace-signature",
+                                        "dead-signing-code", "manual", reason))
+        for site in analysis.sites:
             facts = site.facts
             decision = plan.sites.get((module, facts.line, facts.column))
             if decision is None:

@@ -15,6 +15,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from codemods.base import WalmartCodemod
+from codemods.classify import _Mark
 from codemods.flow.exprs import env_variable, literal_string
 from codemods.imports_edit import prune_aliases
 from codemods.names import LEGACY, MARKERS, SIGNING_MARKERS
@@ -147,6 +148,14 @@ class _Remover(cst.CSTTransformer):
         return updated_node.with_changes(body=body)
 
 
+def _mark_kept(tree: cst.Module, module_name: str, kept: dict[str, str]) -> cst.Module:
+    """A helper the rewrite would have removed but other code still calls gets one comment
+    above it saying who, so the seller knows the legacy signing is not gone yet."""
+    marks = {id(node): reason for qualname, node in _qualified_defs(tree, module_name)
+             if (reason := kept.get(qualname)) is not None}
+    return tree.visit(_Mark(marks)) if marks else tree
+
+
 class RemoveDeadSigning(WalmartCodemod):
     NAME = "dead-signing-code"
     DESCRIPTION = ("Remove signing helpers, timestamp and signature locals, legacy header "
@@ -159,6 +168,7 @@ class RemoveDeadSigning(WalmartCodemod):
         self.module_name = module_name_of(self.context)
         self.dead_helpers = {q for q in plan.dead_helpers if q.startswith(self.module_name + ".")}
         self.referenced_elsewhere = plan.referenced_elsewhere
+        tree = _mark_kept(tree, self.module_name, plan.kept_helpers)
         if not removed_names(self.context) and not self.dead_helpers:
             return tree
         self.tree = tree

@@ -342,23 +342,40 @@ class _Planner:
             if kind == "helper" and site.facts.signing_call and self.plan.rewrites(site.facts.scope):
                 consumed.setdefault((site.facts.function, detail), set()).add(site.facts.signing_call)
         for qualname in self.helpers:
-            remaining = 0
+            users: set[str] = set()
             for file in self.files:
                 for where, counts in file.references.items():
                     count = counts.get(qualname, 0)
                     if where == qualname or not count:
                         continue
-                    remaining += max(0, count - len(consumed.get((where, qualname), ())))
+                    if count > len(consumed.get((where, qualname), ())):
+                        users.add(_user(file, where))
             method = qualname.rsplit(".", 1)[-1]
             public_method = self.helpers[qualname].is_method and not method.startswith("_")
-            if public_method and any(method in f.attribute_names for f in self.files
-                                     if f.module != qualname.rsplit(".", 2)[0]):
-                remaining += 1
-            used_by_rewrite = any(q == qualname for _, q in consumed)
-            if remaining == 0 and used_by_rewrite:
-                self.plan.dead_helpers.add(qualname)
+            if public_method:
+                users.update(f.path or f.module for f in self.files
+                             if method in f.attribute_names and
+                             f.module != qualname.rsplit(".", 2)[0])
+            if not any(q == qualname for _, q in consumed):
+                continue  # the migration does not touch it: neither removed nor marked
+            if users:
+                self.plan.kept_helpers[qualname] = _kept(qualname, users)
             else:
-                self.plan.kept_helpers[qualname] = "still used elsewhere"
+                self.plan.dead_helpers.add(qualname)
+
+
+def _user(file: FileFacts, where: str) -> str:
+    """``tools/resign.py (resign)``: the file as the seller sees it, and the function."""
+    place = file.path or file.module
+    function = where.removeprefix(file.module + ".")
+    return place if function in ("", where) or function.startswith("<") else f"{place} ({function})"
+
+
+def _kept(qualname: str, users: set[str]) -> str:
+    named = sorted(users)
+    shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
+    return (f"{qualname.rsplit('.', 1)[-1]}() still signs for {shown}: kept; migrate those "
+            "callers, then delete it")
 
 
 def plan_repository(files: list[FileFacts], target: str = "oauth",

@@ -62,9 +62,15 @@ def test_a_helper_another_file_still_imports_is_kept(form: str, tmp_path: Path) 
     repo.write(name, code)
     repo.commit()
     done = _apply(repo)
-    assert {r.path for r in done.result.changed} == {"sync/orders.py"}  # the site is migrated
-    assert b"def generate_signature(" in repo.read("sync/signing.py")
+    assert b"WM_SEC.AUTH_SIGNATURE" not in repo.read("sync/orders.py")  # the site is migrated
+    signing = repo.read("sync/signing.py").decode()
+    assert "def generate_signature(" in signing
     assert repo.read(name) == code.encode()
+    # Kept, and said so: in the report (left for a person) and above the helper itself.
+    kept = [f for r in done.result.files for f in r.findings if r.path == "sync/signing.py"]
+    assert [(f.action, f.line) for f in kept] == [("manual", 10)]
+    assert name in kept[0].message and "generate_signature() still signs for" in kept[0].message
+    assert f"# walmart-migrate: {kept[0].message}\ndef generate_signature(" in signing
     # And the seller's other code still imports and runs.
     check = subprocess.run([sys.executable, "-c", f"import {name[:-3].replace('/', '.')}"],
                            cwd=repo.path, capture_output=True, text=True, timeout=60,
@@ -78,8 +84,9 @@ def test_a_helper_no_other_file_uses_is_removed(tmp_path: Path) -> None:
     repo.write("tools/report.py", "from sync import orders\n\nprint(orders)\n")
     repo.write("tools/notes.py", "# generate_signature used to live in sync/signing.py\n")
     repo.commit()
-    _apply(repo)
+    done = _apply(repo)
     assert b"def generate_signature(" not in repo.read("sync/signing.py")
+    assert not [f for r in done.result.files for f in r.findings if f.action == "manual"]
 
 
 CLIENT = '''\
@@ -125,6 +132,7 @@ def test_a_public_method_called_on_a_handed_instance_is_kept(tmp_path: Path) -> 
     _apply(repo)
     migrated = repo.read("acme/walmart.py")
     assert b"WM_SEC.AUTH_SIGNATURE" not in migrated and b"def sign(" in migrated
+    assert b"# walmart-migrate: sign() still signs for jobs/audit.py" in migrated
     assert repo.read("jobs/audit.py") == audit.encode()
 
 
@@ -186,5 +194,7 @@ def test_a_new_importer_of_the_helper_is_noticed_by_the_cache(tmp_path: Path) ->
     repo.write(*IMPORTERS["from-module"])
     again = run(scan)
     assert not again.cached
-    signing = next(r for r in again.result.files if r.path == "sync/signing.py")
-    assert first.result.changed and signing.new is None  # now kept: nothing to change there
+    before = next(r for r in first.result.files if r.path == "sync/signing.py")
+    after = next(r for r in again.result.files if r.path == "sync/signing.py")
+    assert before.new is not None and b"def generate_signature(" not in before.new
+    assert after.new is not None and b"def generate_signature(" in after.new  # now kept

@@ -9,13 +9,15 @@ from codemods.base import Finding, WalmartCodemod, findings_of
 from codemods.names import MARKERS, SIGNING_MARKERS
 from codemods.work import fresh_analysis, module_name_of, plan_of
 
-__all__ = ["MARK", "ClassifySites"]
+__all__ = ["MARK", "ClassifySites", "CommentAbove"]
 
 HANDLER = {"dict": "header-dict", "subscript": "header-subscript", "call": "header-call"}
 MARK = "# walmart-migrate: "
 
 
-class _Mark(cst.CSTTransformer):
+class CommentAbove(cst.CSTTransformer):
+    """One ``# walmart-migrate: ...`` comment above each given statement, never two."""
+
     def __init__(self, marks: dict[int, str]) -> None:
         super().__init__()
         self.marks = marks
@@ -60,7 +62,7 @@ class ClassifySites(WalmartCodemod):
                                     decision.action, decision.message))
             if decision.action == "manual" and self.options.mark_manual:
                 marks[id(self._statement(tree, site.node))] = f"{decision.scheme}: {decision.message}"
-        return tree.visit(_Mark(marks)) if marks else tree
+        return tree.visit(CommentAbove(marks)) if marks else tree
 
     def _statement(self, tree: cst.Module, node: cst.CSTNode) -> cst.CSTNode:
         """The statement holding a site (parents are worked out only when marking)."""

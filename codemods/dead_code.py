@@ -15,7 +15,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from codemods.base import WalmartCodemod
-from codemods.classify import _Mark
+from codemods.classify import CommentAbove
 from codemods.flow.exprs import env_variable, literal_string
 from codemods.imports_edit import prune_aliases
 from codemods.names import LEGACY, MARKERS, SIGNING_MARKERS
@@ -151,9 +151,12 @@ class _Remover(cst.CSTTransformer):
 def _mark_kept(tree: cst.Module, module_name: str, kept: dict[str, str]) -> cst.Module:
     """A helper the rewrite would have removed but other code still calls gets one comment
     above it saying who, so the seller knows the legacy signing is not gone yet."""
-    marks = {id(node): reason for qualname, node in _qualified_defs(tree, module_name)
-             if (reason := kept.get(qualname)) is not None}
-    return tree.visit(_Mark(marks)) if marks else tree
+    mine = {q: r for q, r in kept.items() if q.startswith(module_name + ".")}
+    if not mine:
+        return tree
+    marks = {id(node): mine[qualname] for qualname, node in _qualified_defs(tree, module_name)
+             if qualname in mine}
+    return tree.visit(CommentAbove(marks)) if marks else tree
 
 
 class RemoveDeadSigning(WalmartCodemod):

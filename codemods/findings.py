@@ -19,6 +19,7 @@ SCHEMES = (
 )
 ACTIONS = ("rewritten", "manual", "ignored")
 
+
 @dataclass(frozen=True)
 class Finding:
     """One site that touches Walmart signing, and what the run did about it."""

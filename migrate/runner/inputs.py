@@ -32,6 +32,10 @@ class Plan:
     # tied to a Walmart file by an import, not for every hmac in the repository.
     signing_markers: tuple[bytes, ...] = ()
 
+    @property
+    def all_markers(self) -> tuple[bytes, ...]:
+        return self.markers + self.signing_markers
+
 
 @dataclass(frozen=True)
 class SourceFile:

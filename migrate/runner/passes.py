@@ -84,8 +84,9 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
                progress: Progress) -> Outcome:
     analysis = _Analysis(sources, plan, workers)
     by_display = {s.display: s for s in sources}
-    analysis.add([s for s in sources if _candidate(s, plan.markers)])
-    _signing_code(analysis, by_display)
+    walmart, signing = _prefilter(sources, plan)
+    analysis.add(walmart)
+    _signing_code(analysis, signing, by_display)
     # Files importing what the rewrite may delete. Deciding from the plan would take a plan
     # first; every Walmart module's importers are few, and reading them is cheap.
     reach = Reach(analysis.modules(analysis.facts))
@@ -95,7 +96,7 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
     constants = _constants_again(analysis, by_display)
     settings = {m for f in analysis.facts.values() for m in f.settings_modules()}
     wanted = [s for s in sources if s.module in settings and s.display not in analysis.read]
-    analysis.add(wanted, constants, True)  # read as settings, not reported on their own
+    analysis.add(wanted, constants, True)  # settings modules need no marker to be read
     repo_plan = _plan(analysis, plan)
     methods = frozenset(q.rpartition(".")[2] for q in repo_plan.dead_helpers
                         if analysis.public_method(q))
@@ -127,11 +128,28 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
     return Outcome(result, plan, read, names, frozenset(settings), reach)
 
 
-def _signing_code(analysis: _Analysis, by_display: dict[str, SourceFile]) -> None:
+def _prefilter(sources: list[SourceFile], plan: Plan) -> tuple[list[SourceFile],
+                                                               list[SourceFile]]:
+    """One read of every file: the Walmart files, and those with only signing calls."""
+    walmart: list[SourceFile] = []
+    signing: list[SourceFile] = []
+    for source in sources:
+        try:
+            data = Path(source.path).read_bytes()
+        except OSError:
+            walmart.append(source)  # the worker reports why it cannot be read
+            continue
+        if has_marker(data, plan.markers):
+            walmart.append(source)
+        elif has_marker(data, plan.signing_markers):
+            signing.append(source)
+    return walmart, signing
+
+
+def _signing_code(analysis: _Analysis, signing: list[SourceFile],
+                  by_display: dict[str, SourceFile]) -> None:
     """Files with only signing calls, joined while they and the files analysed so far import
     one another (a helper module, the helper it calls, a site using a constants module)."""
-    signing = [s for s in analysis.sources if s.display not in analysis.read and
-               has_marker(_data(s), analysis.plan.signing_markers)]
     frontier = list(analysis.facts)
     while signing and frontier:
         names = last_names(s.module for s in signing)
@@ -167,13 +185,6 @@ def _constants_again(analysis: _Analysis, by_display: dict[str, SourceFile]) -> 
 def _plan(analysis: _Analysis, plan: Plan) -> RepoPlan:
     return plan_repository(list(analysis.facts.values()), plan.options.target,
                            dict(plan.options.renames))
-
-
-def _candidate(source: SourceFile, markers: tuple[bytes, ...]) -> bool:
-    try:
-        return has_marker(Path(source.path).read_bytes(), markers)
-    except OSError:
-        return True  # the worker reports why it cannot be read
 
 
 def _data(source: SourceFile) -> bytes:

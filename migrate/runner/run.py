@@ -136,8 +136,7 @@ def _compute(request: RunRequest, options: MigrationOptions, project_markers: tu
     if cache is not None and not (request.write and result.changed):
         modules = {s.display: s.module for s in sources}
         recorded = Recorded({d: modules[d] for d in outcome.read},
-                            plan.markers + plan.signing_markers, outcome.names, outcome.settings,
-                            outcome.reach)
+                            plan.all_markers, outcome.names, outcome.settings, outcome.reach)
         cache.store(result, recorded, sources)
     return result
 

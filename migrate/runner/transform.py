@@ -21,7 +21,7 @@ from migrate.runner.inputs import Plan, SourceFile, has_marker
 from migrate.runner.results import FileResult
 from migrate.runner.source import Unreadable, decode_source, is_generated, python2_reason
 
-__all__ = ["Plan", "SourceFile", "analyze_file", "has_marker", "migrate_bytes", "migrate_file"]
+__all__ = ["analyze_file", "migrate_bytes", "migrate_file"]
 
 
 def _python2(text: str) -> str | None:
@@ -71,7 +71,7 @@ def analyze_file(source: SourceFile, plan: Plan, constants: dict[str, str] | Non
     data = _read(source)
     if isinstance(data, FileResult):
         return data
-    if not force and not has_marker(data, plan.markers + plan.signing_markers):
+    if not force and not has_marker(data, plan.all_markers):
         return None
     tree = parse_source(data, source.display)
     if isinstance(tree, FileResult):

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, Phase, assume, given, seed, settings
 from hypothesis import strategies as st
 
 from codemods.registry import CODEMODS, markers_of
-from migrate.runner.transform import Plan, SourceFile, migrate_bytes
+from migrate.runner.inputs import Plan, SourceFile
+from migrate.runner.transform import migrate_bytes
 
 PLAN = Plan(CODEMODS, markers_of(CODEMODS))
 # Built once: each call builds hypothesmith's grammar anew, which costs seconds.

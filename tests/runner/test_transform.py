@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from migrate.runner.transform import Plan, SourceFile, migrate_bytes
+from migrate.runner.inputs import Plan, SourceFile
+from migrate.runner.transform import migrate_bytes
 from tests.runner.toy_codemods import ALL
 
 PLAN = Plan(ALL, (b"WM_SEC.AUTH_SIGNATURE", b"WALMART.CA", b"EXPLODE_HERE", b"SKIP_ME",

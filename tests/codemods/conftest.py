@@ -6,6 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from migrate.emulator import ClientConfig
+from tests.codemods.fixture_cases import CLIENT_ID, CLIENT_SECRET, CONSUMER_ID
+from tests.keys import KeyPair
+
 SUPPORT = Path(__file__).resolve().parents[1] / "support"
 
 
@@ -23,3 +27,10 @@ def signature_jar(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     "-C", str(build), "DigitalSignatureUtil.class"], check=True, capture_output=True,
                    timeout=300)
     return jar
+
+
+@pytest.fixture
+def seller(seller_key: KeyPair) -> ClientConfig:
+    """The fixture clients' seller; the suite's ``server`` fixture serves it."""
+    return ClientConfig(name="seller", client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
+                        consumer_id=CONSUMER_ID, public_key=seller_key.public_pem)

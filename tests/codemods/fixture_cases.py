@@ -20,6 +20,11 @@ from migrate.runner.run import RunRequest, run
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "codemods"
 
+# The seller the fixture clients run as, against the emulator.
+CONSUMER_ID = "5f0c2a3e-8b1d-4c6e-9f7a-2d4b6c8e0a1f"
+CLIENT_ID = "9a8b7c6d-client-id"
+CLIENT_SECRET = "AQpT0k3nS3cr3t-from-the-developer-portal"
+
 
 @dataclass
 class Case:

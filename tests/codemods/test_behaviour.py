@@ -8,29 +8,24 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from migrate.emulator import ClientConfig, Emulator, EmulatorConfig, EmulatorServer
-from tests.codemods.fixture_cases import CASES, Case, migrate_copy
+from migrate.emulator import EmulatorServer
+from tests.codemods.fixture_cases import (
+    CASES,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    CONSUMER_ID,
+    Case,
+    migrate_copy,
+)
 from tests.keys import KeyPair
 
-CONSUMER_ID = "5f0c2a3e-8b1d-4c6e-9f7a-2d4b6c8e0a1f"
-CLIENT_ID = "9a8b7c6d-client-id"
-CLIENT_SECRET = "AQpT0k3nS3cr3t-from-the-developer-portal"
 LEGACY = ("WM_SEC.AUTH_SIGNATURE", "WM_SEC.TIMESTAMP", "WM_CONSUMER.ID")
 DRIVE = "import json, sys; sys.path.insert(0, '.'); import run_case; print(json.dumps(run_case.run()))"
-
-
-@pytest.fixture
-def server(seller_key: KeyPair) -> Iterator[EmulatorServer]:
-    seller = ClientConfig(name="seller", client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
-                          consumer_id=CONSUMER_ID, public_key=seller_key.public_pem)
-    with EmulatorServer(Emulator(EmulatorConfig(clients=[seller]))) as running:
-        yield running
 
 
 def _key(key: KeyPair, key_format: str) -> str:

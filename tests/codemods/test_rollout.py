@@ -7,26 +7,17 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from migrate.emulator import ClientConfig, Emulator, EmulatorConfig, EmulatorServer
+from migrate.emulator import EmulatorServer
 from migrate.runner.run import RunRequest, run
-from tests.codemods.fixture_cases import CASES, migrate_copy
-from tests.codemods.test_behaviour import CLIENT_ID, CLIENT_SECRET, CONSUMER_ID, DRIVE
+from tests.codemods.fixture_cases import CASES, CLIENT_ID, CLIENT_SECRET, CONSUMER_ID, migrate_copy
+from tests.codemods.test_behaviour import DRIVE
 from tests.keys import KeyPair
 
 ROLLOUT = next(c for c in CASES if c.name == "rollout_target")
-
-
-@pytest.fixture
-def server(seller_key: KeyPair) -> Iterator[EmulatorServer]:
-    seller = ClientConfig(name="seller", client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
-                          consumer_id=CONSUMER_ID, public_key=seller_key.public_pem)
-    with EmulatorServer(Emulator(EmulatorConfig(clients=[seller]))) as running:
-        yield running
 
 
 def _drive(folder: Path, server: EmulatorServer, key: KeyPair, **extra: str) -> object:

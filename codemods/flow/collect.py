@@ -16,7 +16,7 @@ from codemods.flow.facts import CallRef, Credential, FileFacts, HelperFacts, Sit
 from codemods.flow.imports import import_table
 from codemods.flow.returns import returned_positions
 from codemods.flow.signing import Signing, find_signing
-from codemods.flow.sitekeys import HeaderKeys
+from codemods.flow.sitekeys import HeaderKeys, header_constants
 from codemods.flow.trace import trace_signature
 from codemods.names import AUTH_SIGNATURE, CONSUMER_ID, TENANT_ID
 
@@ -141,15 +141,8 @@ class _Collector(cst.CSTVisitor):
     # -- definitions ----------------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.classes.append(node.name.value)
-        for statement in node.body.body:
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if isinstance(small, cst.Assign) and len(small.targets) == 1 and \
-                            isinstance(small.targets[0].target, cst.Name):
-                        value = literal_string(small.value)
-                        if value and value.startswith("WM_"):
-                            self.keys.add_class_constant(self.classes[0],
-                                                         small.targets[0].target.value, value)
+        for name, value in header_constants(node.body.body):
+            self.keys.add_class_constant(self.classes[0], name, value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if self.classes and not self.functions and isinstance(node.target, cst.Name):

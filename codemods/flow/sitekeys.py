@@ -3,12 +3,26 @@ constants imported from another module of the repository."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 import libcst as cst
 
 from codemods.flow.exprs import code, literal_string
 from codemods.names import ACCESS_TOKEN, LEGACY, LOOKALIKE
 
-__all__ = ["HeaderKeys"]
+__all__ = ["HeaderKeys", "header_constants"]
+
+
+def header_constants(body: Sequence[cst.CSTNode]) -> Iterator[tuple[str, str]]:
+    """``NAME = "WM_..."`` assignments directly in a module or class body: (name, header)."""
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and len(small.targets) == 1 and \
+                        isinstance(small.targets[0].target, cst.Name):
+                    value = literal_string(small.value)
+                    if value and value.startswith("WM_"):
+                        yield small.targets[0].target.value, value
 
 
 class HeaderKeys:
@@ -21,14 +35,7 @@ class HeaderKeys:
         self.local: dict[str, str] = {}
         self.class_constants: dict[tuple[str, str], str] = {}
         # Module constants first, so functions above their definition still see them.
-        for statement in module.body:
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if isinstance(small, cst.Assign) and len(small.targets) == 1 and \
-                            isinstance(small.targets[0].target, cst.Name):
-                        value = literal_string(small.value)
-                        if value and value.startswith("WM_"):
-                            self.local[small.targets[0].target.value] = value
+        self.local.update(header_constants(module.body))
 
     def add_constant(self, name: str, value: str) -> None:
         self.local[name] = value

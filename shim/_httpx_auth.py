@@ -8,11 +8,9 @@ from typing import Any, Optional
 
 import httpx
 
-from shim._config import Settings
 from shim._headers import oauth_headers
-from shim._provider import TokenProvider
 from shim._refusals import body_wanted, detail_or_none, is_token_refusal, scope_error
-from shim._registry import provider_for
+from shim._registry import ProviderAuth
 from shim._wire import CORRELATION_ID
 from shim.errors import ScopeError, WalmartAuthError
 
@@ -21,7 +19,7 @@ __all__ = ["WalmartAuth"]
 log = logging.getLogger("shim")
 
 
-class WalmartAuth(httpx.Auth):
+class WalmartAuth(ProviderAuth, httpx.Auth):
     """``httpx.Client(auth=WalmartAuth(client_id, client_secret))``.
 
     Adds ``WM_SEC.ACCESS_TOKEN`` and the service headers to every request. On 401, or 400
@@ -30,17 +28,6 @@ class WalmartAuth(httpx.Auth):
     ``ScopeError`` naming the category and the key's grant (``raise_on_forbidden=False``
     returns the 403 instead). If no token can be had, the request is never sent.
     """
-
-    def __init__(self, client_id: Optional[str] = None, client_secret: Optional[str] = None,
-                 environment: Optional[str] = None, *, provider: Optional[TokenProvider] = None,
-                 raise_on_forbidden: bool = True, **options: Any) -> None:
-        self.settings = provider.settings if provider is not None else Settings.resolve(
-            client_id=client_id, client_secret=client_secret, environment=environment, **options)
-        self.provider = provider or provider_for(self.settings)
-        self.raise_on_forbidden = raise_on_forbidden
-
-    def __repr__(self) -> str:
-        return f"WalmartAuth({self.provider!r})"
 
     def _attach(self, request: httpx.Request, token: str, retry: bool) -> None:
         if retry:  # a retry is a new request to Walmart: it gets its own correlation id

@@ -11,7 +11,7 @@ from shim._cache import cache_key, clear_cache
 from shim._config import _VARIABLES, Settings
 from shim._provider import TokenProvider
 
-__all__ = ["aaccess_token", "access_token", "provider_for", "reset_registry"]
+__all__ = ["ProviderAuth", "aaccess_token", "access_token", "provider_for", "reset_registry"]
 
 _by_key: dict[tuple[str, str, str], TokenProvider] = {}
 # Fast path: the same arguments and the same WALMART_* environment give the same provider.
@@ -28,6 +28,22 @@ def provider_for(settings: Settings) -> TokenProvider:
         if provider is None:
             provider = _by_key[key] = TokenProvider(settings=settings)
         return provider
+
+
+class ProviderAuth:
+    """What the httpx and requests auth classes share: credentials (arguments, else WALMART_*
+    variables) or a ready provider, resolved once to this process's provider for them."""
+
+    def __init__(self, client_id: Optional[str] = None, client_secret: Optional[str] = None,
+                 environment: Optional[str] = None, *, provider: Optional[TokenProvider] = None,
+                 raise_on_forbidden: bool = True, **options: Any) -> None:
+        self.settings = provider.settings if provider is not None else Settings.resolve(
+            client_id=client_id, client_secret=client_secret, environment=environment, **options)
+        self.provider = provider or provider_for(self.settings)
+        self.raise_on_forbidden = raise_on_forbidden
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.provider!r})"
 
 
 def _provider(client_id: Optional[str], client_secret: Optional[str],

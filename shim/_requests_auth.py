@@ -7,16 +7,14 @@ the way requests' own digest auth resends a challenged request.
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional
+from typing import Any
 
 import requests
 from requests.auth import AuthBase
 
-from shim._config import Settings
 from shim._headers import oauth_headers
-from shim._provider import TokenProvider
 from shim._refusals import detail_or_none, is_token_refusal, scope_error
-from shim._registry import provider_for
+from shim._registry import ProviderAuth
 from shim._wire import ACCESS_TOKEN, CORRELATION_ID
 
 __all__ = ["WalmartRequestsAuth"]
@@ -25,19 +23,8 @@ log = logging.getLogger("shim")
 _RETRIED = "_walmart_retried"
 
 
-class WalmartRequestsAuth(AuthBase):
+class WalmartRequestsAuth(ProviderAuth, AuthBase):
     """``session.auth = WalmartRequestsAuth(client_id, client_secret)``; see ``WalmartAuth``."""
-
-    def __init__(self, client_id: Optional[str] = None, client_secret: Optional[str] = None,
-                 environment: Optional[str] = None, *, provider: Optional[TokenProvider] = None,
-                 raise_on_forbidden: bool = True, **options: Any) -> None:
-        self.settings = provider.settings if provider is not None else Settings.resolve(
-            client_id=client_id, client_secret=client_secret, environment=environment, **options)
-        self.provider = provider or provider_for(self.settings)
-        self.raise_on_forbidden = raise_on_forbidden
-
-    def __repr__(self) -> str:
-        return f"WalmartRequestsAuth({self.provider!r})"
 
     def _attach(self, request: requests.PreparedRequest, token: str) -> None:
         request.headers.update(oauth_headers(self.settings, token, request.headers))

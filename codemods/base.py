@@ -30,6 +30,8 @@ __all__ = [
     "WalmartCodemod",
     "findings_of",
     "options_of",
+    "origins",
+    "tracked_visit",
 ]
 
 _FINDINGS = "walmart_migrate.findings"
@@ -50,6 +52,56 @@ def attach_options(context: CodemodContext, options: MigrationOptions) -> None:
     context.scratch[_OPTIONS] = options
 
 
+_ORIGINS = "walmart_migrate.origins"
+Position = tuple[int, int]
+
+
+def origins(context: CodemodContext, tree: cst.Module) -> dict[int, Position]:
+    """Where each node of ``tree`` was in the seller's file: the plan's edits are positions
+    in that file. The first tree a run sees is the file itself; every codemod after it visits
+    with ``tracked_visit``, which carries the positions over to the nodes it produces."""
+    held = context.scratch.get(_ORIGINS)
+    if held is not None and held[0] is tree:
+        return held[1]  # type: ignore[no-any-return]
+    if held is not None:
+        return {}  # changed by a transform that did not carry positions: none are known
+    positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    table = {id(node): (p.start.line, p.start.column + 1) for node, p in positions.items()}
+    context.scratch[_ORIGINS] = (tree, table)
+    return table
+
+
+def tracked_visit(context: CodemodContext, tree: cst.Module,
+                  transformer: cst.CSTTransformer) -> cst.Module:
+    """``tree.visit(transformer)``, with the original positions carried to the new tree."""
+    table = origins(context, tree)
+    carried: dict[int, Position] = {}
+    produced: list[cst.CSTNode] = []  # held so that no id is reused during the visit
+    leave = transformer.on_leave
+
+    def on_leave(original: cst.CSTNode, updated: cst.CSTNode) -> object:
+        result = leave(original, updated)
+        position = table.get(id(original))
+        if position is not None and isinstance(result, cst.CSTNode):
+            carried[id(result)] = position
+            produced.append(result)
+        return result
+
+    transformer.on_leave = on_leave  # type: ignore[method-assign,assignment]
+    try:
+        result = tree.visit(transformer)
+    finally:
+        del transformer.on_leave
+    alive: set[int] = set()
+    stack: list[cst.CSTNode] = [result]
+    while stack:
+        node = stack.pop()
+        alive.add(id(node))
+        stack.extend(node.children)
+    context.scratch[_ORIGINS] = (result, {k: v for k, v in carried.items() if k in alive})
+    return result
+
+
 class WalmartCodemod(CodemodCommand, cst.CSTTransformer):
     """Base class: a LibCST codemod command that is also a plain transformer.
 
@@ -68,7 +120,24 @@ class WalmartCodemod(CodemodCommand, cst.CSTTransformer):
         cst.CSTTransformer.__init__(self)
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        return tree.visit(self)
+        return self.visit_tracked(tree, self)
+
+    def visit_tracked(self, tree: cst.Module, transformer: cst.CSTTransformer) -> cst.Module:
+        return tracked_visit(self.context, tree, transformer)
+
+    def origin(self, node: cst.CSTNode) -> Position | None:
+        """Where ``node`` (of the tree this codemod was given) was in the seller's file."""
+        return self._origins.get(id(node))
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        self._origins = origins(self.context, tree)
+        try:
+            return super().transform_module(tree)
+        finally:
+            # Scheduled import edits ran at the end of this codemod; left in the shared scratch
+            # they would run again after every codemod that follows.
+            for key in (AddImportsVisitor.CONTEXT_KEY, RemoveImportsVisitor.CONTEXT_KEY):
+                self.context.scratch.pop(key, None)
 
     @property
     def options(self) -> MigrationOptions:
@@ -87,15 +156,6 @@ class WalmartCodemod(CodemodCommand, cst.CSTTransformer):
                 yield wrapper.module
             finally:
                 self.context = replace(self.context, wrapper=previous)
-
-    def transform_module(self, tree: cst.Module) -> cst.Module:
-        try:
-            return super().transform_module(tree)
-        finally:
-            # Scheduled import edits ran at the end of this codemod; left in the shared scratch
-            # they would run again after every codemod that follows.
-            for key in (AddImportsVisitor.CONTEXT_KEY, RemoveImportsVisitor.CONTEXT_KEY):
-                self.context.scratch.pop(key, None)
 
     def report(self, node: cst.CSTNode, scheme: str, action: str, message: str) -> None:
         """Record a finding at ``node`` (the codemod must declare PositionProvider)."""

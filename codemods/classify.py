@@ -7,11 +7,10 @@ import libcst as cst
 
 from codemods.base import Finding, WalmartCodemod, findings_of
 from codemods.names import MARKERS, SIGNING_MARKERS
-from codemods.work import fresh_analysis, module_name_of, plan_of
+from codemods.work import module_name_of, plan_of
 
 __all__ = ["MARK", "ClassifySites", "CommentAbove"]
 
-HANDLER = {"dict": "header-dict", "subscript": "header-subscript", "call": "header-call"}
 MARK = "# walmart-migrate: "
 
 
@@ -38,7 +37,8 @@ class CommentAbove(cst.CSTTransformer):
 class ClassifySites(WalmartCodemod):
     NAME = "classify"
     DESCRIPTION = ("Classify every site that touches Walmart signing (Marketplace, Canada, "
-                   "affiliate, fake, OAuth, hybrid, unknown) before anything is rewritten.")
+                   "affiliate, supplier, fake, OAuth, hybrid, unknown) before anything is "
+                   "rewritten, and account for every legacy header name and signing call.")
     MARKERS = MARKERS
     SIGNING_MARKERS = SIGNING_MARKERS
 
@@ -46,37 +46,66 @@ class ClassifySites(WalmartCodemod):
         plan = plan_of(self.context, tree)
         module = module_name_of(self.context)
         findings = findings_of(self.context)
-        marks: dict[int, str] = {}
-        analysis = fresh_analysis(self.context, tree)
-        for helper in analysis.facts.helpers:  # a signing helper the migration has to keep
-            reason = plan.kept_helpers.get(helper.qualname)
-            if reason is not None:
-                findings.append(Finding(helper.line, 0, "marketplace-signature",
-                                        "dead-signing-code", "manual", reason))
-        for site in analysis.sites:
-            facts = site.facts
-            decision = plan.sites.get((module, facts.line, facts.column))
-            if decision is None:
-                continue
-            findings.append(Finding(facts.line, facts.column, decision.scheme, HANDLER[facts.kind],
-                                    decision.action, decision.message))
-            if decision.action == "manual" and self.options.mark_manual:
-                marks[id(self._statement(tree, site.node))] = f"{decision.scheme}: {decision.message}"
-        return tree.visit(CommentAbove(marks)) if marks else tree
+        planned = plan.findings.get(module, [])
+        findings.extend(planned)
+        kept = {q: r for q, r in plan.kept_helpers.items() if q.startswith(module + ".")}
+        marks: dict[tuple[int, int], str] = {}
+        for qualname, line in _definitions(tree, module, kept):
+            findings.append(Finding(line, 1, "marketplace-signature", "dead-signing-code", "manual",
+                                    kept[qualname]))
+        if self.options.mark_manual:
+            marks = {(f.line, f.column): f"{f.scheme}: {f.message}" for f in planned
+                     if f.action == "manual"}
+        if not marks:
+            return tree
+        return self.visit_tracked(tree, _MarkStatements(self, marks))
 
-    def _statement(self, tree: cst.Module, node: cst.CSTNode) -> cst.CSTNode:
-        """The statement holding a site (parents are worked out only when marking)."""
-        parents = self.context.scratch.get("walmart_migrate.parents")
-        if parents is None or parents[0] is not tree:
-            table: dict[int, cst.CSTNode] = {}
-            stack: list[cst.CSTNode] = [tree]
-            while stack:
-                current = stack.pop()
-                for child in current.children:
-                    table[id(child)] = current
-                    stack.append(child)
-            parents = self.context.scratch["walmart_migrate.parents"] = (tree, table)
-        current = node
-        while not isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-            current = parents[1][id(current)]
-        return current
+
+class _MarkStatements(cst.CSTTransformer):
+    """A comment above the statement holding each manual site (at its original position)."""
+
+    def __init__(self, codemod: WalmartCodemod, marks: dict[tuple[int, int], str]) -> None:
+        super().__init__()
+        self.codemod = codemod
+        self.marks = marks
+        self.pending: list[str] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        position = self.codemod.origin(node)
+        if position in self.marks:
+            self.pending.append(self.marks.pop(position))  # type: ignore[arg-type]
+        return True
+
+    def on_leave(self, original_node: cst.CSTNodeT, updated_node: cst.CSTNodeT) -> cst.CSTNodeT:
+        if self.pending and isinstance(updated_node, (cst.SimpleStatementLine,
+                                                      cst.BaseCompoundStatement)):
+            message = self.pending.pop(0)
+            self.pending.clear()
+            lines = list(updated_node.leading_lines)
+            if not any(line.comment and line.comment.value.startswith(MARK) for line in lines):
+                lines.append(cst.EmptyLine(comment=cst.Comment(f"{MARK}{message}")))
+                return updated_node.with_changes(leading_lines=lines)  # type: ignore[return-value]
+        return updated_node
+
+
+def _definitions(tree: cst.Module, module: str, wanted: dict[str, str]) -> list[tuple[str, int]]:
+    """(qualname, line) of the wanted function and class definitions."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    if not wanted:
+        return []
+    positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    found: list[tuple[str, int]] = []
+
+    def walk(node: cst.CSTNode, prefix: str) -> None:
+        for child in node.children:
+            if isinstance(child, (cst.FunctionDef, cst.ClassDef)):
+                qualname = f"{prefix}.{child.name.value}"
+                if qualname in wanted:
+                    found.append((qualname, positions[child.name].start.line))
+                walk(child.body, qualname)
+            elif not isinstance(child, cst.BaseExpression):
+                walk(child, prefix)
+
+    walk(tree, module)
+    return found

@@ -118,6 +118,10 @@ class _Remover(cst.CSTTransformer):
                           ) -> cst.FunctionDef | cst.RemovalSentinel:
         return cst.RemoveFromParent() if id(original_node) in self.definitions else updated_node
 
+    def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+                       ) -> cst.ClassDef | cst.RemovalSentinel:
+        return cst.RemoveFromParent() if id(original_node) in self.definitions else updated_node
+
     def _rebuild(self, body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
         kept: list[cst.BaseStatement] = []
         carried: list[cst.EmptyLine] = []
@@ -208,14 +212,14 @@ class RemoveDeadSigning(WalmartCodemod):
         progress = False
         removed = removed_names(self.context)
         for qualname, node in self.defs:
-            if id(node) in self.gone or not isinstance(node, cst.FunctionDef):
+            if id(node) in self.gone:
                 continue
             if qualname in self.dead_helpers and self._helper_unused(node):
                 self._remove(node, qualname.rpartition(".")[0], self.definitions)
                 progress = True
                 continue
             candidates = {n for n in removed.get(qualname, set()) if "." not in n}
-            if candidates:
+            if candidates and isinstance(node, cst.FunctionDef):
                 progress |= self._locals(node.body, candidates, qualname)
         top_level = {n for n in removed.get("", set()) if "." not in n}
         if top_level:
@@ -242,7 +246,7 @@ class RemoveDeadSigning(WalmartCodemod):
             stack.extend(current.children)
         return progress
 
-    def _helper_unused(self, node: cst.FunctionDef) -> bool:
+    def _helper_unused(self, node: cst.FunctionDef | cst.ClassDef) -> bool:
         """The plan says no caller is left; this module must agree (a codemod run on its own
         has not removed the calls yet). Uses inside the helper itself do not count."""
         own = {id(n) for n in _walk(node)}

@@ -13,6 +13,7 @@ SCHEMES = (
     "canada-signature",
     "affiliate-signature",
     "fake-signature",
+    "supplier-signature",
     "oauth",
     "hybrid",
     "unknown",
@@ -30,6 +31,8 @@ class Finding:
     codemod: str
     action: str
     message: str
+    # How the tool knows: each step of the value flow that proved the scheme, in order.
+    chain: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.scheme not in SCHEMES:
@@ -38,7 +41,9 @@ class Finding:
             raise ValueError(f"unknown action {self.action!r}")
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["chain"] = list(self.chain)
+        return data
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
-"""Rewrite header dicts that sign the legacy way: dict literals (inline in a call, returned,
-assigned, or passed to ``.update()``), ``dict(...)`` calls around them, and keys held in
-constants. The signature entry becomes ``WM_SEC.ACCESS_TOKEN``; the timestamp and consumer
-id entries go. With ``--target rollout`` the three become ``**shim.auth_headers(...)``."""
+"""Rewrite headers written as mappings: dict literals (inline in a call, returned, assigned,
+merged, passed to ``.update()``), literal sequences of ``(name, value)`` pairs, and names
+zipped with values. The signature entry becomes ``WM_SEC.ACCESS_TOKEN``; the timestamp and
+consumer id entries go. With ``--target rollout`` the three become ``**shim.auth_headers(...)``."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import libcst as cst
 
 from codemods.base import WalmartCodemod
 from codemods.edits import drop_elements
-from codemods.flow.collect import ROLLOUT, SiteNode
-from codemods.flow.plan import RepoPlan
+from codemods.flow.plan import Edit
 from codemods.imports_edit import ensure_import
-from codemods.names import ACCESS_TOKEN, AUTH_SIGNATURE, LEGACY, MARKERS, SIGNING_MARKERS
-from codemods.work import fresh_analysis, module_name_of, note_removed, plan_of, token_expression
+from codemods.names import ACCESS_TOKEN, MARKERS, SIGNING_MARKERS
+from codemods.scoped import Scoped
+from codemods.work import edits_for, note_removed
 
-__all__ = ["RewriteHeaderDicts"]
+__all__ = ["RewriteHeaderDicts", "entry_spacing", "token_key"]
 
 
 def token_key(key: cst.BaseExpression) -> cst.SimpleString:
@@ -24,77 +24,118 @@ def token_key(key: cst.BaseExpression) -> cst.SimpleString:
     return cst.SimpleString(f"{quote}{ACCESS_TOKEN}{quote}")
 
 
-def entry_spacing(node: cst.Dict) -> cst.BaseParenthesizableWhitespace:
-    """Whitespace between entries as the dict already has it (one per line, or inline)."""
+def entry_spacing(node: cst.Dict | cst.List | cst.Tuple) -> cst.BaseParenthesizableWhitespace:
+    """Whitespace between entries as the literal already has it (one per line, or inline)."""
     for element in node.elements:
         if isinstance(element.comma, cst.Comma):
             return element.comma.whitespace_after
     return cst.SimpleWhitespace(" ")
 
 
-class RewriteHeaderDicts(WalmartCodemod):
+class RewriteHeaderDicts(Scoped, WalmartCodemod):
     NAME = "header-dict"
-    DESCRIPTION = ("Replace the legacy signature entries of header dict literals and dict() "
-                   "calls with WM_SEC.ACCESS_TOKEN from the shim (or **shim.auth_headers(...)).")
+    DESCRIPTION = ("Replace the legacy signature entries of header dicts, (name, value) pair "
+                   "sequences and zipped names with WM_SEC.ACCESS_TOKEN from the shim (or "
+                   "**shim.auth_headers(...)).")
     MARKERS = MARKERS
     SIGNING_MARKERS = SIGNING_MARKERS
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        self.plan: RepoPlan = plan_of(self.context, tree)
-        if "dict" not in self.plan.rewrite_kinds.get(module_name_of(self.context), set()):
+        self.edits = edits_for(self.context, tree, self.NAME)
+        if not self.edits:
             return tree
         self.needs_shim = False
-        self.targets: dict[int, SiteNode] = {
-            id(site.node): site for site in fresh_analysis(self.context, tree).sites
-            if site.facts.kind == "dict" and self.plan.rewrites(site.facts.scope)}
-        if not self.targets:
-            return tree
-        tree = tree.visit(self)
+        tree = self.visit_tracked(tree, self)
         return ensure_import(tree, "shim") if self.needs_shim else tree
 
+    def _edit(self, node: cst.CSTNode, *kinds: str) -> Edit | None:
+        position = self.origin(node)
+        edit = self.edits.get(position) if position is not None else None
+        return edit if edit is not None and edit.kind in kinds else None
+
+    def _expression(self, edit: Edit) -> cst.BaseExpression:
+        self.needs_shim = True
+        return cst.parse_expression(edit.text)
+
+    # -- dicts ------------------------------------------------------------------------------
     def leave_Dict(self, original_node: cst.Dict, updated_node: cst.Dict) -> cst.BaseExpression:
-        site = self.targets.get(id(original_node))
-        if site is None:
-            return updated_node
-        call = self.plan.token_calls.get(site.facts.function)
-        rollout = self.plan.target == "rollout"
-        keep_signature_entry = call is not None and not rollout
         kept: list[cst.BaseDictElement] = []
         dropped: set[int] = set()
         for original, updated in zip(original_node.elements, updated_node.elements):
-            header = site.entries.get(id(original))
-            if header == ROLLOUT and keep_signature_entry:
-                assert call is not None
-                note_removed(self.context, site.facts.function, original)
-                updated = cst.DictElement(
-                    key=cst.SimpleString(f'"{ACCESS_TOKEN}"'),
-                    value=token_expression(call, site.facts.is_async, "oauth"),
-                    comma=updated.comma)
-            elif header == AUTH_SIGNATURE and keep_signature_entry:
-                assert call is not None and isinstance(updated, cst.DictElement)
-                note_removed(self.context, site.facts.function, original)
-                updated = updated.with_changes(
-                    key=token_key(updated.key),
-                    value=token_expression(call, site.facts.is_async, "oauth"))
-            elif header in LEGACY:
-                note_removed(self.context, site.facts.function, original)
+            edit = self._edit(original, "dict")
+            if edit is not None and edit.action == "drop":
+                note_removed(self.context, self.function, original)
                 dropped.add(id(updated))
+            elif edit is not None and edit.action in ("token", "rollout") and \
+                    isinstance(updated, cst.DictElement):
+                note_removed(self.context, self.function, original)
+                updated = updated.with_changes(key=token_key(updated.key),
+                                               value=self._expression(edit))
             kept.append(updated)
         kept = drop_elements(kept, lambda e: id(e) in dropped)
-        if rollout and call is not None:
-            kept = [self._rollout_entry(call, site, updated_node, bool(kept)), *kept]
-        self.needs_shim = True
+        insert = self._edit(original_node, "dict")
+        if insert is not None and insert.action == "insert":
+            kept = [self._rollout_entry(insert, updated_node, bool(kept)), *kept]
+        if len(kept) == len(updated_node.elements) and not dropped and insert is None:
+            return updated_node
         if not kept:
             return updated_node.with_changes(elements=[], lbrace=cst.LeftCurlyBrace(),
                                              rbrace=cst.RightCurlyBrace())
         return updated_node.with_changes(elements=kept)
 
-    def _rollout_entry(self, call: object, site: SiteNode, node: cst.Dict,
-                       followed: bool) -> cst.StarredDictElement:
+    def _rollout_entry(self, edit: Edit, node: cst.Dict, followed: bool) -> cst.StarredDictElement:
         """``**shim.auth_headers(...)`` first, so the seller's own entries still win."""
-        expression = token_expression(call, site.facts.is_async, "rollout")  # type: ignore[arg-type]
+        expression = self._expression(edit)
         if isinstance(expression, cst.Await):
             expression = expression.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         comma: cst.Comma | cst.MaybeSentinel = cst.Comma(whitespace_after=entry_spacing(node)) \
             if followed else cst.MaybeSentinel.DEFAULT
         return cst.StarredDictElement(value=expression, comma=comma)
+
+    # -- pairs and zipped names ---------------------------------------------------------------
+    def leave_List(self, original_node: cst.List, updated_node: cst.List) -> cst.BaseExpression:
+        return self._sequence(original_node, updated_node)
+
+    def leave_Tuple(self, original_node: cst.Tuple, updated_node: cst.Tuple) -> cst.BaseExpression:
+        return self._sequence(original_node, updated_node)
+
+    def _sequence(self, original_node: cst.List | cst.Tuple,
+                  updated_node: cst.List | cst.Tuple) -> cst.BaseExpression:
+        kept: list[cst.BaseElement] = []
+        dropped: set[int] = set()
+        for original, updated in zip(original_node.elements, updated_node.elements):
+            edit = self._edit(original, "pair", "zip-name", "zip-value")
+            if edit is None or not isinstance(updated, cst.Element):
+                kept.append(updated)
+                continue
+            note_removed(self.context, self.function, original)
+            if edit.action == "drop":
+                dropped.add(id(updated))
+            elif edit.kind == "pair" and isinstance(updated.value, (cst.Tuple, cst.List)):
+                name, value = updated.value.elements[0], updated.value.elements[1]
+                updated = updated.with_changes(value=updated.value.with_changes(elements=[
+                    name.with_changes(value=token_key(name.value)),
+                    value.with_changes(value=self._expression(edit)),
+                    *updated.value.elements[2:]]))
+            elif edit.kind == "zip-name":
+                updated = updated.with_changes(value=token_key(updated.value))
+            elif edit.kind == "zip-value":
+                updated = updated.with_changes(value=self._expression(edit))
+            kept.append(updated)
+        kept = drop_elements(kept, lambda e: id(e) in dropped)  # type: ignore[arg-type,assignment]
+        insert = self._edit(original_node, "pair")
+        if insert is not None and insert.action == "insert":
+            items = cst.parse_expression(f"[*({insert.text}).items()]")
+            assert isinstance(items, cst.List)
+            self.needs_shim = True
+            first = items.elements[0]
+            if kept:
+                first = first.with_changes(comma=cst.Comma(whitespace_after=entry_spacing(updated_node)))
+            kept = [first, *kept]
+        if len(kept) == 1 and isinstance(updated_node, cst.Tuple) and not dropped and insert is None:
+            return updated_node
+        if not dropped and insert is None and len(kept) == len(updated_node.elements):
+            return updated_node.with_changes(elements=kept)
+        if len(kept) == 1 and isinstance(updated_node, cst.Tuple):
+            kept[0] = kept[0].with_changes(comma=cst.Comma())  # a one-element tuple keeps its comma
+        return updated_node.with_changes(elements=kept)

@@ -7,34 +7,26 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods.base import WalmartCodemod
-from codemods.flow.collect import SiteNode
-from codemods.flow.plan import RepoPlan, TokenCall
+from codemods.flow.plan import Edit
 from codemods.header_dict import token_key
 from codemods.imports_edit import ensure_import
-from codemods.names import AUTH_SIGNATURE, LEGACY, MARKERS, SIGNING_MARKERS
-from codemods.work import fresh_analysis, module_name_of, note_removed, plan_of, token_expression
+from codemods.names import MARKERS, SIGNING_MARKERS
+from codemods.scoped import Scoped
+from codemods.work import edits_for, note_removed
 
 __all__ = ["RewriteHeaderCalls", "RewriteHeaderSubscripts"]
 
 
-class _StatementSites(WalmartCodemod):
-    KIND = ""
+class _StatementSites(Scoped, WalmartCodemod):
     MARKERS = MARKERS
     SIGNING_MARKERS = SIGNING_MARKERS
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        self.plan: RepoPlan = plan_of(self.context, tree)
-        if self.KIND not in self.plan.rewrite_kinds.get(module_name_of(self.context), set()):
+        self.edits = edits_for(self.context, tree, self.NAME)
+        if not self.edits:
             return tree
-        self.owner: dict[int, SiteNode] = {}
         self.needs_shim = False
-        for site in fresh_analysis(self.context, tree).sites:
-            if site.facts.kind == self.KIND and self.plan.rewrites(site.facts.scope):
-                for statement in site.statements:
-                    self.owner[id(statement)] = site
-        if not self.owner:
-            return tree
-        tree = tree.visit(self)
+        tree = self.visit_tracked(tree, self)
         return ensure_import(tree, "shim") if self.needs_shim else tree
 
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
@@ -42,25 +34,29 @@ class _StatementSites(WalmartCodemod):
                                   ) -> cst.BaseStatement | cst.RemovalSentinel:
         body: list[cst.BaseSmallStatement] = []
         replacement: cst.BaseStatement | None = None
+        changed = False
         for original, updated in zip(original_node.body, updated_node.body):
-            site = self.owner.get(id(original))
-            header = site.entries.get(id(original)) if site else None
-            if site is None or header not in LEGACY:
+            position = self.origin(original)
+            edit = self.edits.get(position) if position is not None else None
+            if edit is None:
                 body.append(updated)
                 continue
-            note_removed(self.context, site.facts.function, original)
-            call = self.plan.token_calls.get(site.facts.function)
-            if header != AUTH_SIGNATURE or call is None:
-                continue  # the timestamp and the consumer id go
+            changed = True
+            note_removed(self.context, self.function, original)
+            if edit.action == "drop":
+                continue
             self.needs_shim = True
-            if self.plan.target == "rollout":
-                rollout = self.rollout(updated, call, site)
+            value = cst.parse_expression(edit.text)
+            if edit.action == "rollout":
+                rollout = self.rollout(updated, value, edit)
                 if isinstance(rollout, cst.BaseSmallStatement):
                     body.append(rollout)
                 else:
                     replacement = rollout
             else:
-                body.append(self.token(updated, token_expression(call, site.facts.is_async, "oauth")))
+                body.append(self.token(updated, value))
+        if not changed:
+            return updated_node
         if replacement is not None and not body:
             return replacement.with_changes(leading_lines=original_node.leading_lines)
         if not body:
@@ -72,8 +68,8 @@ class _StatementSites(WalmartCodemod):
     def token(self, statement: cst.BaseSmallStatement, value: cst.BaseExpression) -> cst.BaseSmallStatement:
         raise NotImplementedError
 
-    def rollout(self, statement: cst.BaseSmallStatement, call: TokenCall,
-                site: SiteNode) -> cst.BaseSmallStatement | cst.BaseStatement:
+    def rollout(self, statement: cst.BaseSmallStatement, value: cst.BaseExpression,
+                edit: Edit) -> cst.BaseSmallStatement | cst.BaseStatement:
         raise NotImplementedError
 
 
@@ -81,7 +77,6 @@ class RewriteHeaderSubscripts(_StatementSites):
     NAME = "header-subscript"
     DESCRIPTION = ("Replace headers[...] = ... and session.headers[...] = ... signature statements "
                    "with the token header, and drop the timestamp and consumer id statements.")
-    KIND = "subscript"
 
     def token(self, statement: cst.BaseSmallStatement, value: cst.BaseExpression) -> cst.BaseSmallStatement:
         assert isinstance(statement, cst.Assign)
@@ -94,14 +89,13 @@ class RewriteHeaderSubscripts(_StatementSites):
         return statement.with_changes(targets=[statement.targets[0].with_changes(target=new_target)],
                                       value=value)
 
-    def rollout(self, statement: cst.BaseSmallStatement, call: TokenCall,
-                site: SiteNode) -> cst.BaseSmallStatement:
+    def rollout(self, statement: cst.BaseSmallStatement, value: cst.BaseExpression,
+                edit: Edit) -> cst.BaseSmallStatement:
         assert isinstance(statement, cst.Assign)
         target = statement.targets[0].target
         assert isinstance(target, cst.Subscript)
-        headers = token_expression(call, site.facts.is_async, "rollout")
         update = cst.Call(func=cst.Attribute(value=target.value, attr=cst.Name("update")),
-                          args=[cst.Arg(headers)])
+                          args=[cst.Arg(value)])
         return cst.Expr(update)
 
 
@@ -109,7 +103,6 @@ class RewriteHeaderCalls(_StatementSites):
     NAME = "header-call"
     DESCRIPTION = ("Replace request.add_header(...) / putheader(...) signature calls with the token "
                    "header, and drop the timestamp and consumer id calls.")
-    KIND = "call"
 
     def token(self, statement: cst.BaseSmallStatement, value: cst.BaseExpression) -> cst.BaseSmallStatement:
         assert isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call)
@@ -119,14 +112,14 @@ class RewriteHeaderCalls(_StatementSites):
             name.with_changes(value=token_key(name.value)), header.with_changes(value=value),
             *call.args[2:]]))
 
-    def rollout(self, statement: cst.BaseSmallStatement, call: TokenCall,
-                site: SiteNode) -> cst.BaseStatement:
+    def rollout(self, statement: cst.BaseSmallStatement, value: cst.BaseExpression,
+                edit: Edit) -> cst.BaseStatement:
         assert isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call)
         func = statement.value.func
         assert isinstance(func, cst.Attribute)
         owner = cst.Module([]).code_for_node(func.value)
-        headers = cst.Module([]).code_for_node(token_expression(call, site.facts.is_async, "rollout"))
-        if site.facts.is_async:
+        headers = edit.text
+        if isinstance(value, cst.Await):
             headers = f"({headers})"
         return cst.parse_statement(f"for name, value in {headers}.items():\n"
                                    f"    {owner}.{func.attr.value}(name, value)\n")

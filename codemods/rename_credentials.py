@@ -14,7 +14,8 @@ from codemods.flow.exprs import dotted, env_literal, env_variable
 from codemods.flow.imports import import_table
 from codemods.flow.plan import RepoPlan
 from codemods.names import MARKERS, SIGNING_MARKERS
-from codemods.work import module_name_of, plan_of, renamed_variables
+from codemods.scoped import Scoped
+from codemods.work import edits_for, module_name_of, note_removed, plan_of, renamed_variables
 
 __all__ = ["RenameCredentials"]
 
@@ -257,24 +258,90 @@ class _Finder:
                         yield small.target
 
 
+class _Positional(Scoped):
+    """Edits known by their position in the seller's file: statements that kept something
+    made from a credential (replaced by statements keeping it raw), attribute names read on
+    objects elsewhere, and keys of settings dicts and config files."""
+
+    def __init__(self, codemod: WalmartCodemod, stores: dict[tuple[int, int], str],
+                 attributes: dict[tuple[int, int], str], keys: dict[tuple[int, int], str]) -> None:
+        super().__init__()
+        self.codemod = codemod
+        self.context = codemod.context
+        self.stores = stores
+        self.attributes = attributes
+        self.keys = keys
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        position = self.codemod.origin(original_node)
+        new = self.attributes.get(position) if position is not None else None
+        return updated_node.with_changes(value=new) if new else updated_node
+
+    def leave_SimpleString(self, original_node: cst.SimpleString,
+                           updated_node: cst.SimpleString) -> cst.SimpleString:
+        position = self.codemod.origin(original_node)
+        new = self.keys.get(position) if position is not None else None
+        if new is None:
+            return updated_node
+        quote = original_node.quote
+        return updated_node.with_changes(value=f"{original_node.prefix}{quote}{new}{quote}")
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
+                                  updated_node: cst.SimpleStatementLine
+                                  ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        replaced: list[cst.BaseSmallStatement] = []
+        changed = False
+        for original, updated in zip(original_node.body, updated_node.body):
+            position = self.codemod.origin(original)
+            text = self.stores.get(position) if position is not None else None
+            if text is None:
+                replaced.append(updated)
+                continue
+            changed = True
+            note_removed(self.context, self.function, original)
+            for line in text.splitlines():
+                statement = cst.parse_statement(line)
+                assert isinstance(statement, cst.SimpleStatementLine)
+                replaced.extend(statement.body)
+        if not changed:
+            return updated_node
+        if len(original_node.body) == 1:
+            lines = [cst.SimpleStatementLine([small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)],
+                                             leading_lines=updated_node.leading_lines if i == 0 else ())
+                     for i, small in enumerate(replaced)]
+            return cst.FlattenSentinel(lines)
+        body = [small.with_changes(semicolon=cst.Semicolon(whitespace_after=cst.SimpleWhitespace(" ")))
+                for small in replaced[:-1]] + [replaced[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)]
+        return updated_node.with_changes(body=body)
+
+
 class RenameCredentials(WalmartCodemod):
     NAME = "credentials"
     DESCRIPTION = ("Rename consumer-id/private-key names that carried the credentials (parameters, "
                    "attributes, keyword arguments across the repo, settings, environment "
-                   "variables) to client-id/client-secret names.")
+                   "variables, config keys) to client-id/client-secret names, and keep the raw "
+                   "credential where a loaded key, a signer or a partial was kept.")
     MARKERS = MARKERS
     SIGNING_MARKERS = SIGNING_MARKERS
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         plan = plan_of(self.context, tree)
+        module = module_name_of(self.context)
         old_names = plan.renames.old_names()
         text = tree.code  # cheap next to the scope analysis it can spare
-        if not any(name in text for name in old_names):
+        if any(name in text for name in old_names):
+            wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+            finder = _Finder(tree, module, plan, wrapper.resolve(ScopeProvider))
+            finder.run()
+            if finder.names or finder.strings:
+                renamed_variables(self.context).update(finder.variables)
+                tree = self.visit_tracked(tree, _Apply(finder.names, finder.strings))
+        stores = {position: edit.text for position, edit in edits_for(self.context, tree,
+                                                                       self.NAME).items()}
+        attributes = plan.renames.attr_sites.get(module, {})
+        keys = plan.renames.key_sites.get(module, {})
+        if not (stores or attributes or keys):
             return tree
-        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-        finder = _Finder(tree, module_name_of(self.context), plan, wrapper.resolve(ScopeProvider))
-        finder.run()
-        if not finder.names and not finder.strings:
-            return tree
-        renamed_variables(self.context).update(finder.variables)
-        return tree.visit(_Apply(finder.names, finder.strings))
+        positional = _Positional(self, stores, attributes, keys)
+        tree = self.visit_tracked(tree, positional)
+        return tree

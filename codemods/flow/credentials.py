@@ -1,159 +1,462 @@
-"""Per function, the arguments of the token call; across the repository, the renames that
-carry the credentials there (parameters, attributes, globals, settings, environment)."""
+"""Where the credentials of a signature come from, and what it takes for the token call to
+have the client id and secret in their place.
+
+A credential reaches the signing call along a path of carriers (attributes, globals, dict
+keys, object fields) and derivations (a loaded key, a signer, PEM armour, base64, a partial
+or an object holding it). The token call needs the *raw* value at the header site, so:
+- a carrier that holds the raw credential is kept and renamed (``self.private_key`` ->
+  ``self.client_secret``), and so is everything that fed it (parameters, keyword arguments
+  at call sites, settings, environment variables, config keys);
+- a carrier that holds something made from it (``self._key = load_key(private_key)``, a
+  partial, a signer object) has that statement replaced by one that keeps the raw value
+  (``self._client_secret = client_secret``);
+- what cannot be followed is a ``Problem`` naming the value and the line."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
 
-from codemods.flow.facts import Credential, FileFacts
+from codemods.flow.library import strip
+from codemods.flow.recognise import describe
+from codemods.flow.renames import ConfigNote, RenamePlan
+from codemods.flow.repository import Repository
+from codemods.flow.values import (
+    Alt, CallV, Config, Env, Field, FileText, Framed, Global, Instance, Item, Key, Lit, Loc, Local,
+    Mapping, Opaque, Param, Partial, Ref, Self, SelfAttr, Seq, Signer, Text, Unknown, Value, Via,
+)
+from codemods.names import rename_identifier
 
-if TYPE_CHECKING:
-    from codemods.flow.plan import _Planner, _Site
+__all__ = ["Credentials", "Problem", "StoreEdit"]
 
-__all__ = ["plan_credentials"]
-
-_USABLE = ("param", "attr", "global", "module-attr", "env")
-
-
-def _callee(function: str) -> str:
-    return function.rsplit(".", 1)[0] if function.endswith(".__init__") else function
-
-
-def _replace_last(code: str, new: str) -> str:
-    head, _, _ = code.rpartition(".")
-    return f"{head}.{new}" if head else new
+_PERSISTENT = ("models.Model", "db.Model", "Model", "BaseSettings", "DeclarativeBase",
+               "declarative_base", "Document", "pydantic.BaseModel")
 
 
-class _Flow:
-    """Registers renames for one credential leaf and returns its new code."""
+class Problem(Exception):
+    """Why a credential cannot be carried to the token call safely."""
 
-    def __init__(self, planner: _Planner, rollout: bool) -> None:
-        self.planner = planner
-        self.renames = planner.plan.renames
-        self.rollout = rollout
 
-    def module_facts(self, module: str) -> FileFacts | None:
-        return self.planner.by_module.get(module)
+@dataclass
+class StoreEdit:
+    """A statement that kept something made from a credential, replaced by one keeping it raw."""
 
-    def env(self, code: str, variable: str, role: str, where: str) -> str:
-        new = self.renames.variable(variable, role, where)
-        return code.replace(f'"{variable}"', f'"{new}"').replace(f"'{variable}'", f"'{new}'")
+    loc: Loc
+    targets: dict[str, tuple[str, str]] = field(default_factory=dict)  # role -> (target, value)
+    where: str = ""
 
-    def global_in(self, module: str, name: str, role: str) -> str:
-        new = self.renames.global_name(module, name, role)
-        facts = self.module_facts(module)
-        if facts is not None and name in facts.env_globals:
-            self.renames.variable(facts.env_globals[name], role, module)
+    def text(self) -> list[str]:
+        return [f"{target} = {value}" for target, value in self.targets.values()]
+
+
+@dataclass
+class Credentials:
+    """Plans the renames and store edits for the credentials of one unit of sites."""
+
+    repo: Repository
+    renames: RenamePlan
+    stores: dict[Loc, StoreEdit] = field(default_factory=dict)
+    touched: set[tuple[object, ...]] = field(default_factory=set)
+    needs_os: set[str] = field(default_factory=set)  # modules whose token call reads os.environ
+    _callers_followed: set[tuple[str, str]] = field(default_factory=set)
+
+    # -- the expression at a function --------------------------------------------------------
+    def express(self, value: Value, at: str, role: str, depth: int = 0) -> str:
+        """Code valid in function ``at`` that gives the raw credential, after the renames."""
+        if depth > 24:
+            raise Problem(f"cannot follow where the {role} comes from (too many steps)")
+        if isinstance(value, Via):
+            return self._carried(value, at, role, depth)
+        if isinstance(value, Alt):
+            codes = {self.express(o, at, role, depth + 1) for o in value.options
+                     if not isinstance(strip(o), Opaque) and not _empty(o)}
+            if len(codes) == 1:
+                return codes.pop()
+            raise Problem(f"the {role} comes from different places on different paths")
+        peeled = _peel(value)
+        if peeled is not None:
+            return self.express(peeled, at, role, depth + 1)
+        return self._root(value, at, role)
+
+    def _carried(self, via: Via, at: str, role: str, depth: int) -> str:
+        carrier = via.carrier
+        inner = via.value
+        if isinstance(carrier, Local):
+            if carrier.function == at and not via.part and not _derived(inner):
+                if not isinstance(strip(inner), (Lit, Opaque)):
+                    self.express(inner, at, role, depth + 1)
+                self.touched.add(("local", at, carrier.name))
+                return self.renames.local(at, carrier.name, role)
+            return self.express(inner, at, role, depth + 1)  # another function's local
+        if via.part:
+            raw = self.express(inner, via.where, role, depth + 1)
+            return self._replace_store(via, at, role, raw)
+        if _derived(inner):
+            if isinstance(carrier, Field) and isinstance(strip(carrier.base), Instance):
+                # Inside an object: the object's own store is what gets replaced.
+                return self.express(_peel(strip(inner)) or inner, at, role, depth + 1)
+            raw = self.express(inner, via.where or at, role, depth + 1)
+            return self._replace_store(via, at, role, raw)
+        # The carrier holds the raw credential: keep it, renamed, and follow what fed it.
+        if not isinstance(strip(inner), (Lit, Opaque)):
+            self.express(inner, via.where or at, role, depth + 1)
+        return self._carrier_code(carrier, at, role, self.renames.new_name(_name(carrier)))
+
+    def _root(self, value: Value, at: str, role: str) -> str:
+        if isinstance(value, Param):
+            if value.function == at or at.startswith(value.function + "."):
+                return self._param(value, role)
+            raise Problem(f"the {role} is the parameter {value.name!r} of "
+                          f"{_short(value.function)}(), which the header site cannot reach")
+        if isinstance(value, Env):
+            if not value.variable:
+                raise Problem(f"the {role} is read from an environment variable whose name is "
+                              "built at run time")
+            new = self.renames.variable(value.variable, role, at)
+            self.touched.add(("env", value.variable))
+            code = value.code or f'os.environ["{value.variable}"]'
+            if not value.code:
+                self.needs_os.add(at)
+            return code.replace(f'"{value.variable}"', f'"{new}"').replace(
+                f"'{value.variable}'", f"'{new}'")
+        if isinstance(value, SelfAttr):  # an attribute no class of this context sets
+            return self._carrier_code(value, at, role, self.renames.new_name(value.name))
+        if isinstance(value, Item):
+            return self._item(value, at, role)
+        if isinstance(value, Field):
+            return self._field(value, at, role)
+        if isinstance(value, Lit):
+            raise Problem(f"the {role} is written in the code ({value.text[:12]!r}...); put the "
+                          "new credential in the environment or a secret store")
+        if isinstance(value, FileText):
+            raise Problem(f"the {role} is read from {describe(value)}; a client secret is not a "
+                          "key file: read it from where the deployment keeps secrets")
+        if isinstance(value, Unknown):
+            where = f" (line {value.loc[1]} of {value.loc[0]})" if value.loc[1] else ""
+            raise Problem(f"cannot tell where the {role} comes from: {value.why}{where}")
+        raise Problem(f"cannot tell where the {role} comes from ({describe(value)})")
+
+    # -- roots ----------------------------------------------------------------------------
+    def _param(self, param: Param, role: str) -> str:
+        function = param.function
+        callee = function[: -len(".__init__")] if function.endswith(".__init__") else function
+        new = self.renames.param(function, callee, param.name, role)
+        self.touched.add(("param", function, param.name))
+        self._follow_callers(function, param.name, role)
         return new
 
-    def leaf(self, leaf: Credential, site: Any, role: str) -> str | None:
-        facts, file = site.facts, site.file
-        if self.rollout:
-            return leaf.code
-        if leaf.local:  # read through a local: the local is renamed, and what it reads
-            if self.leaf(replace(leaf, local=""), site, role) is None:
-                return None
-            if not facts.function:  # module-level code reads module globals
-                return self.global_in(file.module, leaf.local, role)
-            return self.renames.local(facts.function, leaf.local, role)
-        if leaf.kind == "param":
-            return self.renames.param(facts.function, _callee(facts.function), leaf.name, role)
-        if leaf.kind == "attr":
-            new = self.renames.attr(facts.scope, leaf.name, role)
-            self._attr_sources(file, facts.scope, leaf.name, role)
+    def _follow_callers(self, function: str, name: str, role: str) -> None:
+        """What callers pass for a renamed parameter is renamed too (settings, environment)."""
+        if (function, name) in self._callers_followed:
+            return
+        self._callers_followed.add((function, name))
+        summary = self.repo.functions.get(function)
+        if summary is None:
+            return
+        params = summary.params[1:] if summary.is_method else summary.params
+        index = params.index(name) if name in params else -1
+        for caller in self.repo.functions.values():
+            for call in caller.calls:
+                if not self._calls(call, function):
+                    continue
+                given = dict(call.kwargs).get(name)
+                if given is None and 0 <= index < len(call.args):
+                    given = call.args[index]
+                if given is None:
+                    continue
+                context = self.repo.class_of_function(caller.qualname)
+                try:
+                    self.express(self.repo.ev(given, context), caller.qualname, role)
+                except Problem:
+                    pass  # the caller passes something else: its argument is renamed, not it
+
+    def _calls(self, call: CallV, function: str) -> bool:
+        callee = strip(self.repo.ev(call.func, None)) if not _has_self(call.func) else None
+        if isinstance(callee, Ref):
+            kind, what = self.repo.lookup(callee.qualname)
+            if kind == "function":
+                return bool(what == function)
+            if kind == "class":
+                init = self.repo.lookup(f"{what}.__init__")
+                return init == ("function", function)
+        return False
+
+    def _item(self, item: Item, at: str, role: str) -> str:
+        key = strip(item.key)
+        if not isinstance(key, Lit):
+            raise Problem(f"the {role} is read under a key built at run time ({item.code})")
+        base = strip(item.base)
+        new = self.renames.new_name(key.text)
+        source = _config_source(base)
+        if source is None:
+            raise Problem(f"cannot tell where the {role} comes from ({item.code or describe(item)})")
+        base_code = self._object_code(item.base, at)
+        if new != key.text and item.loc[1]:
+            self.renames.key_at(item.loc[0], item.loc[1], item.loc[2], new)
+            self.renames.config.append(ConfigNote(item.loc[0], item.loc[1], item.loc[2],
+                                                  describe(source), ((key.text, new),)))
+        self.touched.add(("key", describe(source), key.text))
+        code = item.code or f"{base_code}[{key.text!r}]"
+        return code.replace(f'"{key.text}"', f'"{new}"').replace(f"'{key.text}'", f"'{new}'")
+
+    def _field(self, value: Field, at: str, role: str) -> str:
+        base = self._object_code(value.base, at)
+        new = self.renames.new_name(value.name)
+        if new != value.name and value.loc[1]:
+            self.renames.attribute_at(value.loc[0], value.loc[1], value.loc[2], new)
+        self.touched.add(("field", describe(value.base), value.name))
+        return f"{base}.{new}"
+
+    # -- carriers -------------------------------------------------------------------------
+    def _carrier_code(self, carrier: Value, at: str, role: str, new: str) -> str:
+        """The (renamed) carrier as code at ``at``."""
+        if isinstance(carrier, SelfAttr):
+            owner = self._class_at(at)
+            if owner is None:
+                raise Problem(f"self.{carrier.name} is read outside the class that sets it")
+            self._rename_attribute(owner, carrier.name, new, role)
             return f"self.{new}"
-        if leaf.kind == "global":
-            return self.global_in(file.module, leaf.name, role)
-        if leaf.kind == "module-attr":
-            module, _, name = leaf.name.rpartition(".")
-            if self.module_facts(module) is None:
-                return None
-            return _replace_last(leaf.code, self.global_in(module, name, role))
-        if leaf.kind == "env":
-            return self.env(leaf.code, leaf.name, role, facts.function or file.module)
+        if isinstance(carrier, Global):
+            return self._global_code(carrier, at, role, new)
+        if isinstance(carrier, Field):
+            base = strip(carrier.base)
+            base_code = self._object_code(carrier.base, at)
+            if isinstance(base, Instance) and base.cls in self.repo.classes:
+                self._rename_object_field(base.cls, carrier.name, new, role)
+            elif isinstance(base, Ref) and base.qualname in self.repo.classes:
+                self._rename_attribute(base.qualname, carrier.name, new, role)
+            if new != carrier.name and carrier.loc[1]:
+                self.renames.attribute_at(carrier.loc[0], carrier.loc[1], carrier.loc[2], new)
+            return f"{base_code}.{new}"
+        if isinstance(carrier, Item):
+            return self._item(carrier, at, role)
+        raise Problem(f"cannot carry the {role} through {describe(carrier)}")
+
+    def _global_code(self, carrier: Global, at: str, role: str, new: str) -> str:
+        self.renames.global_name(carrier.module, carrier.name, role, new)
+        self.touched.add(("global", carrier.module, carrier.name))
+        module = self._module_of(at)
+        if module == carrier.module:
+            return new
+        file = self.repo.files.get(module)
+        if file is not None:
+            for local, qualified in file.imports.items():
+                if qualified == f"{carrier.module}.{carrier.name}":
+                    return new if local == carrier.name else local
+                if qualified == carrier.module:
+                    return f"{local}.{new}"
+        raise Problem(f"{carrier.name} is a setting of {carrier.module}, which "
+                      f"{module} does not import")
+
+    def _object_code(self, value: Value, at: str) -> str:
+        """An object (settings, credentials holder, config) as code at ``at``, unrenamed."""
+        if isinstance(value, Via):
+            carrier = value.carrier
+            if isinstance(carrier, SelfAttr):
+                return f"self.{carrier.name}"
+            if isinstance(carrier, Global):
+                return self._global_reference(carrier, at)
+            if isinstance(carrier, Field):
+                return f"{self._object_code(carrier.base, at)}.{carrier.name}"
+            return self._object_code(value.value, at)
+        if isinstance(value, Param) and (value.function == at or at.startswith(value.function + ".")):
+            return value.name
+        if isinstance(value, Self):
+            return "self"
+        if isinstance(value, Ref):
+            return self._global_reference(Global(*value.qualname.rsplit(".", 1)), at)
+        raise Problem(f"the credentials are held in {describe(value)}, which the header site "
+                      "cannot reach")
+
+    def _global_reference(self, carrier: Global, at: str) -> str:
+        module = self._module_of(at)
+        if module == carrier.module:
+            return carrier.name
+        file = self.repo.files.get(module)
+        if file is not None:
+            for local, qualified in file.imports.items():
+                if qualified == f"{carrier.module}.{carrier.name}":
+                    return local
+                if qualified == carrier.module:
+                    return f"{local}.{carrier.name}"
+        raise Problem(f"{carrier.name} lives in {carrier.module}, which {module} does not import")
+
+    def _replace_store(self, via: Via, at: str, role: str, raw: str) -> str:
+        """Replace the statement that kept a derived value with one keeping ``raw``."""
+        carrier = via.carrier
+        if not via.loc[1]:
+            raise Problem(f"cannot tell where {describe(carrier)} is set")
+        name = _name(carrier)
+        new = self._store_name(name, role, via.part)
+        edit = self.stores.setdefault(via.loc, StoreEdit(via.loc, where=via.where))
+        if isinstance(carrier, SelfAttr):
+            owner = self._class_at(via.where) or self._class_at(at)
+            if owner is None:
+                raise Problem(f"self.{name} is set outside a class")
+            self._rename_attribute(owner, name, new, role, replaced=True)
+            target = f"self.{new}"
+        elif isinstance(carrier, Global):
+            target = new
+            self.touched.add(("global", carrier.module, name))
+        else:
+            raise Problem(f"{describe(carrier)} keeps something made from the {role}; change it "
+                          "by hand")
+        edit.targets[role] = (target, raw)
+        self.touched.add(("store", via.loc))
+        if isinstance(carrier, Global):
+            return self._global_code(Global(carrier.module, name), at, role, new)
+        return f"self.{new}"
+
+    def _store_name(self, name: str, role: str, part: bool) -> str:
+        renamed = self.renames.new_name(name)
+        if renamed != name and not part:
+            return renamed
+        base = "client_secret" if role == "client secret" else "client_id"
+        if name.isupper():
+            return base.upper()
+        return f"_{base}" if name.startswith("_") else base
+
+    def _rename_attribute(self, owner: str, old: str, new: str, role: str,
+                          replaced: bool = False) -> None:
+        """``self.old`` becomes ``self.new`` in every class of the hierarchy, and on objects
+        of those classes read elsewhere."""
+        family = self.family(owner)
+        for klass in family:
+            if old != new:
+                self.renames.attr(klass, old, role, new)
+            elif not replaced:
+                self.renames.kept[old] = role
+        self.touched.add(("attr", min(family), old))
+        if old == new:
+            return
+        for file in self.repo.files.values():
+            for read in file.attribute_reads:
+                if read.name != old or isinstance(read.receiver, Self):
+                    continue
+                context = self.repo.class_of_function(read.function)
+                receiver = strip(self.repo.ev(read.receiver, context))
+                if isinstance(receiver, Instance) and receiver.cls in family:
+                    self.renames.attribute_at(read.loc[0], read.loc[1], read.loc[2], new)
+
+    def _rename_object_field(self, klass: str, old: str, new: str, role: str) -> None:
+        if self.is_persistent(klass):
+            raise Problem(f"the {role} is the stored field {klass.rpartition('.')[2]}.{old}: "
+                          f"renaming it needs a data migration; add a {new} field holding the "
+                          "new credential, migrate the data, then change this code by hand")
+        if old in self.repo.classes[klass].fields:
+            for member in self.family(klass):
+                if old in self.repo.classes[member].fields:
+                    self.renames.field(member, old, role)
+        self._rename_attribute(klass, old, new, role)
+
+    def is_persistent(self, klass: str) -> bool:
+        bases = self.repo.library_bases(klass)
+        return any(b.endswith(_PERSISTENT) for b in bases)
+
+    def family(self, klass: str) -> list[str]:
+        """The repository classes connected to ``klass`` by inheritance."""
+        family = {klass}
+        changed = True
+        while changed:
+            changed = False
+            for other in self.repo.classes:
+                if other in family:
+                    continue
+                mro = self.repo.mro(other)
+                if any(member in mro for member in family) or \
+                        any(other in self.repo.mro(member) for member in family):
+                    family.add(other)
+                    changed = True
+        return sorted(family)
+
+    def _class_at(self, function: str) -> str | None:
+        current = function
+        while current:
+            owner = self.repo.class_of_function(current)
+            if owner is not None:
+                return owner
+            if current.endswith(".<body>"):
+                return current[: -len(".<body>")]
+            current = current.rpartition(".")[0]
         return None
 
-    def _attr_sources(self, file: FileFacts, class_name: str, attr: str, role: str) -> None:
-        if attr in file.class_fields.get(class_name, []):
-            self.renames.field(class_name, attr, role)
-        for function, source in file.attr_sources.get(class_name, {}).get(attr, []):
-            if source.kind == "param":
-                self.renames.param(function, _callee(function), source.name, role)
-            elif source.kind == "env":
-                self.renames.variable(source.name, role, function)
-            elif source.kind == "global":
-                self.global_in(file.module, source.name, role)
-            elif source.kind == "module-attr":
-                module, _, name = source.name.rpartition(".")
-                if self.module_facts(module) is not None:
-                    self.global_in(module, name, role)
+    def _module_of(self, function: str) -> str:
+        for module in sorted(self.repo.files, key=len, reverse=True):
+            if function == module or function.startswith(module + "."):
+                return module
+        return function.rpartition(".")[0]
 
 
-def follow_source(planner: _Planner, file: FileFacts, leaf: Credential, role: str,
-                  where: str) -> None:
-    """Rename what a caller passes for a renamed parameter: an environment variable (read in
-    ``where``), a module setting of this repository."""
-    flow = _Flow(planner, rollout=False)
-    if leaf.kind == "env":
-        flow.renames.variable(leaf.name, role, where)
-    elif leaf.kind == "global" and leaf.name in file.env_globals:
-        flow.global_in(file.module, leaf.name, role)
-    elif leaf.kind == "module-attr":
-        module, _, name = leaf.name.rpartition(".")
-        if planner.by_module.get(module) is not None:
-            flow.global_in(module, name, role)
+def _name(carrier: Value) -> str:
+    if isinstance(carrier, (SelfAttr, Global)):
+        return carrier.name
+    if isinstance(carrier, Field):
+        return carrier.name
+    if isinstance(carrier, Item):
+        key = strip(carrier.key)
+        return key.text if isinstance(key, Lit) else ""
+    return ""
 
 
-def plan_credentials(planner: _Planner, scope: str, members: list[_Site]) -> _Site | None:
-    """Fill the plan's token calls for this scope; the first site that cannot be, if any."""
-    from codemods.flow.plan import TokenCall
+def _short(qualname: str) -> str:
+    parts = qualname.split(".")
+    return ".".join(parts[-2:]) if len(parts) > 1 else qualname
 
-    rollout = planner.plan.target == "rollout"
-    flow = _Flow(planner, rollout)
-    calls: dict[str, TokenCall] = {}
-    for site in members:
-        if site.facts.signature[0] not in ("helper", "inline", "rollout"):
-            continue  # a site without the signature (a session-wide consumer id) needs none
-        consumer, key = planner._bind(site, "consumer"), planner._bind(site, "key")
-        for credential, what in ((key, "private key"), (consumer, "consumer id")):
-            if credential is None or credential.kind not in _USABLE:
-                shown = f" ({credential.code})" if credential is not None else ""
-                site.problem = (f"cannot tell where the {what}{shown} comes from; pass the client "
-                                "credentials to shim.access_token by hand")
-                return site
-        assert consumer is not None and key is not None
-        client_id = flow.leaf(consumer, site, "client id")
-        client_secret = flow.leaf(key, site, "client secret")
-        if client_id is None or client_secret is None:
-            site.problem = ("the credentials live outside this repository's modules "
-                            f"({consumer.code}, {key.code}); pass them to shim.access_token by hand")
-            return site
-        url, method = _signed_request(site)
-        call = TokenCall(client_id, client_secret, url, method,
-                         consumer.code if rollout else None, key.code if rollout else None)
-        previous = calls.get(site.facts.function)
-        if previous is not None and previous != call:
-            site.problem = "two different sets of credentials sign in one function"
-            return site
-        calls[site.facts.function] = call
-    planner.plan.token_calls.update(calls)
+
+def _derived(value: Value) -> bool:
+    """Whether a carrier keeps something made from the credential rather than the credential."""
+    inner = value
+    while isinstance(inner, Via) and not inner.part:
+        inner = inner.value
+    if isinstance(inner, Via):
+        return True
+    if isinstance(inner, (Key, Signer, Framed, Partial, Instance)):
+        return True
+    if isinstance(inner, Text):
+        return any(isinstance(strip(p), Lit) and strip(p).text.strip() for p in inner.parts)  # type: ignore[union-attr]
+    if isinstance(inner, Alt):
+        return any(_derived(o) for o in inner.options)
+    return False
+
+
+def _peel(value: Value) -> Value | None:
+    """One layer of derivation off: the key a signer holds, the text a key was loaded from,
+    the credential inside PEM armour or base64."""
+    if isinstance(value, Key):
+        return value.of
+    if isinstance(value, Signer):
+        return value.key
+    if isinstance(value, Framed):
+        return value.value
+    if isinstance(value, Text):
+        pieces = [p for p in value.parts if not isinstance(strip(p), Lit)]
+        if len(pieces) == 1:
+            return pieces[0]
+    if isinstance(value, Seq) and len(value.items) == 1:
+        return value.items[0]
     return None
 
 
-def _signed_request(site: Any) -> tuple[str | None, str | None]:
-    """The URL and method the legacy signature covered, as code at the site."""
-    facts, helper = site.facts, site.helper
-    if facts.signature[0] == "inline":
-        return facts.call_args.get("<url>"), facts.call_args.get("<method>")
-    if helper is None:
-        return None, None
+def _empty(value: Value) -> bool:
+    inner = strip(value)
+    return isinstance(inner, Lit) and not inner.text
 
-    def argument(param: str | None) -> str | None:
-        if param is None:
-            return None
-        index = str(helper.params.index(param)) if param in helper.params else ""
-        found: str | None = facts.call_args.get(index) or facts.call_args.get(param)
-        return found
 
-    return argument(helper.url_param), argument(helper.method_param)
+def _config_source(base: Value) -> Value | None:
+    """The configuration a keyed read comes from: a file, or a dict written in the code."""
+    for _ in range(8):
+        if isinstance(base, (Config, Mapping)):
+            return base
+        if isinstance(base, Item):
+            base = strip(base.base)
+            continue
+        if isinstance(base, Instance) and base.cls.startswith("configparser."):
+            return base
+        return None
+    return None
+
+
+def _has_self(value: Value) -> bool:
+    return isinstance(value, (SelfAttr, Self)) or (isinstance(value, Field) and _has_self(value.base))
+
+
+_ = rename_identifier

@@ -1,56 +1,82 @@
-"""Join what every file holds into decisions: per scope, migrate or leave for a person (and
-why); per function, the credentials the token call gets; across the repository, what is
-renamed and which signing helpers the rewrite leaves without a caller."""
+"""Decisions for the whole repository, from every file's summary.
+
+1. Judge every site (``codemods.flow.judge``): its scheme from its effective header sets.
+2. Group sites into auth units: sites whose headers end up in the same request, and sites
+   whose rewrite touches the same attribute, parameter, setting or statement.
+3. A unit is rewritten only when every site in it is a Marketplace site with nothing left
+   for a person, its credentials can be carried to every token call, and none of its
+   renames reaches code of a look-alike; otherwise nothing in it changes.
+4. Edits (by position in the original source), renames, the helpers left unused, one finding
+   per site - and one for every legacy header name or signing call no site accounts for."""
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from codemods.flow.facts import Credential, FileFacts, HelperFacts, SiteFacts
+from codemods.findings import Finding
+from codemods.flow.credentials import Credentials, Problem, StoreEdit
+from codemods.flow.dead import dead_code
+from codemods.flow.headersets import HeaderSets, fold
+from codemods.flow.judge import REASONS, Judged, judge_sites
+from codemods.flow.library import strip
+from codemods.flow.recognise import Signature, credential_root, describe, read_signature
 from codemods.flow.renames import RenamePlan
-from codemods.names import (
-    ACCESS_TOKEN,
-    AUTH_SIGNATURE,
-    CONSUMER_ID,
-    INTIMESTAMP,
-    KEY_VERSION,
-    LEGACY,
-    TENANT_ID,
-    TIMESTAMP,
-)
+from codemods.flow.repository import Repository
+from codemods.flow.summary import FileSummary, Span
+from codemods.flow.values import Field, Global, Loc, Local, Param, SelfAttr, Seq, Value, Via, Zip
+from codemods.names import ACCESS_TOKEN, AUTH_SIGNATURE, CONSUMER_ID, LEGACY
 
-__all__ = ["Decision", "RepoPlan", "SiteDecision", "TokenCall", "plan_repository"]
+__all__ = ["Edit", "RepoPlan", "TokenCall", "plan_repository"]
 
-LOOKALIKE_REASONS = {
-    "canada-signature": "legacy Canada Marketplace (WALMART.CA, /v3/ca/): still signature-based; "
-                        "moving it to OAuth means the Global Marketplace APIs, a product decision; "
-                        "not migrated",
-    "affiliate-signature": "Walmart I/O affiliate signature (WM_CONSUMER.INTIMESTAMP, "
-                           "WM_SEC.KEY_VERSION): still the current scheme for that API; not migrated",
-    "fake-signature": "legacy header names with a non-RSA signature (hashlib/hmac): not the "
-                      "Marketplace scheme; not migrated",
-    "oauth": "already sends WM_SEC.ACCESS_TOKEN; nothing to migrate",
-}
-
-
-@dataclass(frozen=True)
-class SiteDecision:
-    scheme: str
-    action: str  # rewritten, manual, ignored
-    message: str
+HANDLER = {"dict": "header-dict", "pairs": "header-dict", "zip": "header-dict",
+           "subscript": "header-subscript", "call": "header-call"}
+_LEGACY = {h.upper() for h in LEGACY}
+_SIGNATURE = AUTH_SIGNATURE.upper()
+_CONSUMER = CONSUMER_ID.upper()
 
 
 @dataclass(frozen=True)
 class TokenCall:
-    """What replaces the signature in one function: the token call's arguments."""
+    """What replaces the signature at one site: the token call's arguments, as code."""
 
-    client_id: str | None  # code, already renamed; None: let the shim read WALMART_CLIENT_ID
+    client_id: str | None
     client_secret: str | None
     url: str | None = None  # for the rollout target: the URL and method that were signed
     method: str | None = None
     consumer_id: str | None = None  # legacy credentials, kept by the rollout target
     private_key: str | None = None
+    is_async: bool = False
+
+    def code(self, target: str) -> str:
+        if target == "rollout":
+            arguments = [f"{name}={value}" for name, value in (
+                ("consumer_id", self.consumer_id), ("private_key", self.private_key),
+                ("url", self.url), ("method", self.method)) if value]
+            function = "aauth_headers" if self.is_async else "auth_headers"
+        else:
+            arguments = [a for a in (self.client_id, self.client_secret) if a]
+            function = "aaccess_token" if self.is_async else "access_token"
+        text = f"shim.{function}({', '.join(arguments)})"
+        return f"await {text}" if self.is_async else text
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change, at a position (line, column) of the original file.
+
+    action: ``drop`` (the entry goes), ``token`` (the entry becomes the token header, its
+    value ``text``), ``rollout`` (the entry becomes ``text``, the rollout call), ``insert``
+    (``text`` goes first in the dict or sequence at this position), ``replace`` (a statement
+    becomes the statements in ``text``, one per line). ``kind`` says what is at the position:
+    dict, pair, zip-name, zip-value, subscript, call, store."""
+
+    line: int
+    column: int
+    action: str
+    codemod: str
+    kind: str
+    text: str = ""
 
 
 @dataclass
@@ -64,320 +90,488 @@ class Decision:
 @dataclass
 class RepoPlan:
     target: str = "oauth"
-    decisions: dict[str, Decision] = field(default_factory=dict)
-    sites: dict[tuple[str, int, int], SiteDecision] = field(default_factory=dict)  # (module, line, col)
-    token_calls: dict[str, TokenCall] = field(default_factory=dict)  # function -> call
+    findings: dict[str, list[Finding]] = field(default_factory=dict)  # module -> findings
+    edits: dict[str, list[Edit]] = field(default_factory=dict)
     renames: RenamePlan = field(default_factory=RenamePlan)
+    decisions: dict[str, Decision] = field(default_factory=dict)  # scope -> decision
     dead_helpers: set[str] = field(default_factory=set)
     kept_helpers: dict[str, str] = field(default_factory=dict)  # helper -> why it stays
-    header_constants: dict[str, str] = field(default_factory=dict)  # qualname -> header
     referenced_elsewhere: set[str] = field(default_factory=set)  # loaded from another module
-    # Kinds of site each module has in a scope being rewritten: a codemod for another kind
-    # has nothing to do there and can hand the tree on untouched.
-    rewrite_kinds: dict[str, set[str]] = field(default_factory=dict)
+    # What each legacy header name and signing call was accounted for by: module ->
+    # (kind, line, column) -> the line of its finding. Every occurrence has one.
+    accounted: dict[str, dict[tuple[str, int, int], int]] = field(default_factory=dict)
+    # Functions whose locals the rewrite may leave unused, per module.
+    touched_functions: dict[str, set[str]] = field(default_factory=dict)
 
     def rewrites(self, scope: str) -> bool:
         decision = self.decisions.get(scope)
         return decision is not None and decision.action == "rewritten"
 
     def old_names(self) -> set[str]:
-        """Names a file must mention to need the rename pass even without a Walmart marker."""
         return self.renames.old_names()
 
+    def modules_to_edit(self) -> set[str]:
+        return set(self.edits) | self.renames.modules_by_position()
 
-def _scheme(site: SiteFacts, facts: FileFacts, helper: HelperFacts | None) -> str:
-    headers = set(site.headers)
-    if headers & {INTIMESTAMP, KEY_VERSION}:
-        return "affiliate-signature"
-    if site.scope in facts.canada_scopes or TENANT_ID in headers:
-        return "canada-signature"
-    legacy = headers & LEGACY
-    if ACCESS_TOKEN in headers:
-        return "hybrid" if legacy else "oauth"
-    if site.signature[0] == "rollout":
-        return "marketplace-signature"
-    kind = helper.kind if helper else (site.signature[1] if site.signature[0] == "inline" else None)
-    if kind == "fake":
-        return "fake-signature"
-    if kind in ("rsa", "jar"):
-        return "marketplace-signature"
-    if site.signature[0] == "none" and legacy:
-        return "marketplace-signature"  # decided with the rest of its scope
-    return "marketplace-signature" if legacy else "unknown"
+
+class _Units:
+    """Union-find over site keys."""
+
+    def __init__(self) -> None:
+        self.parent: dict[Loc, Loc] = {}
+
+    def find(self, key: Loc) -> Loc:
+        self.parent.setdefault(key, key)
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def union(self, a: Loc, b: Loc) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+    def groups(self, keys: list[Loc]) -> list[list[Loc]]:
+        found: dict[Loc, list[Loc]] = {}
+        for key in keys:
+            found.setdefault(self.find(key), []).append(key)
+        return list(found.values())
 
 
 @dataclass
-class _Site:
-    facts: SiteFacts
-    file: FileFacts
-    scheme: str
-    helper: HelperFacts | None
+class _SitePlan:
+    judged: Judged
+    call: TokenCall | None = None
+    touched: set[tuple[object, ...]] = field(default_factory=set)
     problem: str | None = None
+    stores: dict[Loc, StoreEdit] = field(default_factory=dict)
 
 
-class _Planner:
-    def __init__(self, files: list[FileFacts], target: str, exact: dict[str, str]) -> None:
-        self.files = files
+class Planner:
+    def __init__(self, files: list[FileSummary], target: str, exact: dict[str, str]) -> None:
+        self.repo = Repository(files)
+        self.sets = HeaderSets(self.repo)
         self.plan = RepoPlan(target=target, renames=RenamePlan(exact=exact))
-        self.helpers = {h.qualname: h for f in files for h in f.helpers}
-        self.by_module = {f.module: f for f in files}
-        for file in files:
-            for name, header in file.header_constants.items():
-                self.plan.header_constants[f"{file.module}.{name}"] = header
-            for counts in file.references.values():
-                self.plan.referenced_elsewhere.update(
-                    q for q in counts if not q.startswith(file.module + "."))
+        self.target = target
+        self._families: dict[str, str] = {}
+        self.stores: dict[Loc, StoreEdit] = {}  # statements replaced, over every unit
 
     def run(self) -> RepoPlan:
-        sites = [self._site(s, f) for f in self.files for s in f.sites]
-        scopes: dict[str, list[_Site]] = {}
-        for site in sites:
-            scopes.setdefault(site.facts.scope, []).append(site)
-        for scope, members in scopes.items():
-            self._decide(scope, members)
-        self._caller_sources()
-        self._dead_helpers(sites)
+        judged = judge_sites(self.repo, self.sets)
+        by_key = {j.key: j for j in judged}
+        units = _Units()
+        plans: dict[Loc, _SitePlan] = {}
+        for item in judged:
+            if item.scheme == "marketplace-signature" and item.action is None:
+                plans[item.key] = self._site_plan(item, RenamePlan(exact=self.plan.renames.exact))
+        self._link(judged, plans, units)
+        rewritten: list[_SitePlan] = []
+        for group in units.groups(list(by_key)):
+            members = [by_key[k] for k in group]
+            rewritten.extend(self._decide(members, plans, judged))
+        self._record_edits(rewritten)
+        dead_code(self.repo, self.plan, rewritten, self.stores)
+        self._referenced_elsewhere()
+        self._account(judged)
         return self.plan
 
-    def _caller_sources(self) -> None:
-        """Values passed for renamed parameters: environment reads and settings follow."""
-        from codemods.flow.credentials import follow_source
+    # -- one site -----------------------------------------------------------------------------
+    def _site_plan(self, item: Judged, renames: RenamePlan) -> _SitePlan:
+        plan = _SitePlan(item)
+        plan.touched = {("entry", e.loc) for view in item.views for e in view.entries
+                        if fold(e.name) in _LEGACY}
+        if item.site.kind == "zip" and item.site.zip_args is not None:
+            plan.touched |= {("seq", loc) for loc in self._zip_sequences(item)}
+        if item.signature is None:
+            return plan  # a consumer id or timestamp beside a signature set elsewhere
+        if self.target == "rollout" and item.site.kind == "zip":
+            plan.problem = ("the rollout target needs a dict, a subscript or an add_header site; "
+                            "this one zips names with values")
+            return plan
+        credentials = Credentials(self.repo, renames)
+        try:
+            plan.call = self._token_call(item, credentials)
+        except Problem as problem:
+            plan.problem = str(problem)
+        plan.touched |= credentials.touched
+        plan.stores = credentials.stores
+        plan.touched |= {("store", loc) for loc in credentials.stores}
+        return plan
 
-        renames = self.plan.renames
-        for callee in renames.kwargs:
-            renames.positions[callee] = self._signature(callee)
-        for file in self.files:
-            for function, defaults in file.param_defaults.items():
-                for name, leaf in defaults.items():
-                    if name in renames.params.get(function, {}):
-                        follow_source(self, file, leaf, f"default for {name}", function)
-            for call in file.calls:
-                renamed = renames.kwargs.get(call.callee)
-                if not renamed:
-                    continue
-                params = self._signature(call.callee)
-                for key, leaf in call.sources:
-                    name = params[int(key)] if key.isdigit() and int(key) < len(params) else key
-                    if name in renamed:
-                        follow_source(self, file, leaf, f"value for {name}", call.scope)
-
-    def _signature(self, callee: str) -> tuple[str, ...]:
-        for file in self.files:
-            if callee in file.signatures:
-                return file.signatures[callee]
-        return ()
-
-    def _site(self, facts: SiteFacts, file: FileFacts) -> _Site:
-        kind, detail = facts.signature
-        helper = self.helpers.get(detail) if kind == "helper" else None
-        scheme = _scheme(facts, file, helper)
-        site = _Site(facts, file, scheme, helper)
-        if scheme == "marketplace-signature":
-            site.problem = self._problem(site)
-        return site
-
-    def _problem(self, site: _Site) -> str | None:
-        facts = site.facts
-        kind, detail = facts.signature
-        if facts.dynamic_key:
-            return "a header name is built at run time; the legacy headers cannot be told apart"
-        if kind in ("cached", "unknown"):
-            return detail
-        if kind == "helper" and site.helper is None:
-            return (f"the signature comes from {detail}, which is not a signing helper found in "
-                    "this repository")
-        signed = facts.signed_method or self._literal_method(site)
-        if signed and facts.sent_method and signed.upper() != facts.sent_method:
-            return f"signs {signed.upper()} but sends {facts.sent_method}: fix the method by hand"
-        return None
-
-    def _literal_method(self, site: _Site) -> str | None:
-        helper = site.helper
-        if helper is None or helper.method_param is None:
-            return None
-        index = str(helper.params.index(helper.method_param))
-        for key in (index, helper.method_param):
-            code = site.facts.call_args.get(key)
-            if code and code[:1] in "\"'" and code[-1:] == code[:1]:
-                return code[1:-1]
-            credential = site.facts.call_credentials.get(key)
-            if credential is not None and credential.kind == "param":
-                site.facts.method_param = credential.name
-        return None
-
-    # -- scopes -----------------------------------------------------------------------------
-    def _decide(self, scope: str, members: list[_Site]) -> None:
-        schemes = {m.scheme for m in members}
-        if "hybrid" in schemes or ("oauth" in schemes and "marketplace-signature" in schemes):
-            self._settle(scope, members, "hybrid", "manual",
-                         "this code already has an OAuth path beside the legacy one: remove the "
-                         "legacy branch by hand, or use the rollout switch")
-            return
-        marketplace = [m for m in members if m.scheme == "marketplace-signature"]
-        if self.plan.target == "rollout" and marketplace and \
-                all(m.facts.signature[0] == "rollout" for m in marketplace):
-            self._settle(scope, marketplace, "marketplace-signature", "ignored",
-                         "already on the rollout switch (shim.auth_headers); run --target oauth "
-                         "to finish the migration")
-            return
-        for member in members:
-            if member.scheme in LOOKALIKE_REASONS:
-                self._record(member, member.scheme, "ignored", LOOKALIKE_REASONS[member.scheme])
-            elif member.scheme == "unknown":
-                self._record(member, "unknown", "manual",
-                             "Walmart headers with no signature this tool can trace; check by hand")
-        if not marketplace:
-            if members:
-                first = members[0]
-                self.plan.decisions[scope] = Decision(scope, first.scheme,
-                                                      "ignored" if first.scheme in LOOKALIKE_REASONS
-                                                      else "manual", "")
-            return
-        problem = next((m for m in marketplace if m.problem), None) or \
-            self._caller_problem(scope, marketplace)
-        if problem is None:
-            before = copy.deepcopy(self.plan.renames)
-            problem = self._credential_problem(scope, marketplace)
-            if problem is not None:  # renames are all or nothing for a scope
-                self.plan.renames = before
-        if problem is not None:
-            reason = problem.problem or ""
-            for member in marketplace:
-                message = reason if member is problem else (
-                    f"left as it is: the site at line {problem.facts.line} of the same "
-                    f"{'class' if '.<module>' not in scope else 'module'} needs a person ({reason})")
-                self._record(member, "marketplace-signature", "manual", message)
-            self.plan.decisions[scope] = Decision(scope, "marketplace-signature", "manual", reason)
-            return
-        self.plan.decisions[scope] = Decision(scope, "marketplace-signature", "rewritten", "")
-        for member in marketplace:
-            self.plan.rewrite_kinds.setdefault(member.file.module, set()).add(member.facts.kind)
-            self._record(member, "marketplace-signature", "rewritten", self._rewrite_message(member))
-
-    def _settle(self, scope: str, members: list[_Site], scheme: str, action: str, reason: str) -> None:
-        self.plan.decisions[scope] = Decision(scope, scheme, action, reason)
-        for member in members:
-            self._record(member, scheme, action, reason)
-
-    def _record(self, site: _Site, scheme: str, action: str, message: str) -> None:
-        key = (site.file.module, site.facts.line, site.facts.column)
-        self.plan.sites[key] = SiteDecision(scheme, action, message)
-
-    def _rewrite_message(self, site: _Site) -> str:
-        call = self.plan.token_calls.get(site.facts.function)
-        if AUTH_SIGNATURE not in site.facts.headers:
-            removed = sorted(set(site.facts.headers) & {CONSUMER_ID, TIMESTAMP})
-            return f"removed {', '.join(removed)} (OAuth sends only the token)"
-        if self.plan.target == "rollout":
-            return "legacy headers replaced by shim.auth_headers(...): legacy, OAuth or canary at run time"
-        function = "aaccess_token" if site.facts.is_async else "access_token"
-        arguments = ", ".join(a for a in (call.client_id, call.client_secret) if a) if call else ""
-        return f"signature headers replaced by WM_SEC.ACCESS_TOKEN from shim.{function}({arguments})"
-
-    # -- credentials ------------------------------------------------------------------------
-    def _bind(self, site: _Site, which: str) -> Credential | None:
-        """The credential (consumer or key) a site's signature was made with, in its function."""
-        helper, facts = site.helper, site.facts
-        if facts.signature[0] in ("inline", "rollout"):
-            return facts.call_credentials.get("<consumer>" if which == "consumer" else "<key>") \
-                or (facts.consumer if which == "consumer" else None)
-        if helper is None:
-            return facts.consumer if which == "consumer" else None
-        source = helper.consumer if which == "consumer" else helper.key
-        if source is None:
-            return facts.consumer if which == "consumer" else None
-        # A local the helper read it through is the helper's own, not the site's.
-        source = replace(source, local="")
-        if source.kind == "param":
-            index = str(helper.params.index(source.name)) if source.name in helper.params else ""
-            return facts.call_credentials.get(index) or facts.call_credentials.get(source.name)
-        if source.kind == "attr":
-            owner = helper.qualname.rsplit(".", 1)[0]
-            return source if helper.is_method and owner == facts.scope else None
-        if source.kind == "global":
-            module = helper.qualname.rsplit(".", 1)[0] if not helper.is_method else \
-                helper.qualname.rsplit(".", 2)[0]
-            if module == site.file.module:
-                return source
-            return Credential("module-attr", f"{module}.{source.name}", source.code)
-        return source if source.kind == "env" else None
-
-    def _credential_problem(self, scope: str, members: list[_Site]) -> _Site | None:
-        from codemods.flow.credentials import plan_credentials
-
-        return plan_credentials(self, scope, members)
-
-    def _caller_problem(self, scope: str, members: list[_Site]) -> _Site | None:
-        """A header builder also used by look-alike code, or called with a method it does not
-        send, cannot be rewritten for one caller without breaking the other."""
-        functions = {m.facts.function: m for m in members}
-        for file in self.files:
-            for call in file.calls:
-                member = functions.get(call.callee)
-                if member is None:
-                    continue
-                caller_scheme = self.plan.decisions.get(call.scope)
-                if call.scope in file.canada_scopes or (
-                        caller_scheme and caller_scheme.scheme in LOOKALIKE_REASONS):
-                    member.problem = (f"{call.callee.rsplit('.', 1)[-1]}() is also used by "
-                                      f"{call.scope} (a look-alike scheme that must keep signing)")
-                    return member
-                param = member.facts.method_param
-                if param and call.sent_method:
-                    signature = file.signatures.get(call.callee) or \
-                        self.by_module.get(member.file.module, file).signatures.get(call.callee, ())
-                    index = str(signature.index(param)) if param in signature else ""
-                    literal = dict(call.literals).get(index) or dict(call.literals).get(param)
-                    if literal and literal.upper() != call.sent_method:
-                        member.problem = (f"a caller in {call.scope} signs {literal.upper()} but "
-                                          f"sends {call.sent_method}: fix the method by hand")
-                        return member
-        return None
-
-    # -- helpers left without callers --------------------------------------------------------
-    def _dead_helpers(self, sites: list[_Site]) -> None:
-        consumed: dict[tuple[str, str], set[tuple[int, int]]] = {}
-        for site in sites:
-            kind, detail = site.facts.signature
-            if kind == "helper" and site.facts.signing_call and self.plan.rewrites(site.facts.scope):
-                consumed.setdefault((site.facts.function, detail), set()).add(site.facts.signing_call)
-        for qualname in self.helpers:
-            users: set[str] = set()
-            for file in self.files:
-                for where, counts in file.references.items():
-                    count = counts.get(qualname, 0)
-                    if where == qualname or not count:
-                        continue
-                    if count > len(consumed.get((where, qualname), ())):
-                        users.add(_user(file, where))
-            method = qualname.rsplit(".", 1)[-1]
-            public_method = self.helpers[qualname].is_method and not method.startswith("_")
-            if public_method:
-                users.update(f.path or f.module for f in self.files
-                             if method in f.attribute_names and
-                             f.module != qualname.rsplit(".", 2)[0])
-            if not any(q == qualname for _, q in consumed):
-                continue  # the migration does not touch it: neither removed nor marked
-            if users:
-                self.plan.kept_helpers[qualname] = _kept(qualname, users)
+    def _token_call(self, item: Judged, credentials: Credentials) -> TokenCall:
+        signature = item.signature
+        assert signature is not None
+        function = item.site.function
+        codes: set[tuple[str, str]] = set()
+        rollout = self.target == "rollout"
+        for view in item.views:
+            own = view.names()
+            sign = read_signature(own[_SIGNATURE].value) if _SIGNATURE in own else signature
+            if sign.kind != "marketplace":
+                continue
+            consumer = self._consumer(own, sign)
+            key = sign.key
+            if consumer is None or key is None:
+                raise Problem("cannot tell which credentials sign here")
+            if rollout:
+                codes.add((_legacy_code(consumer, function), _legacy_code(key, function)))
             else:
-                self.plan.dead_helpers.add(qualname)
+                codes.add((credentials.express(consumer, function, "client id"),
+                           credentials.express(key, function, "client secret")))
+        if len(codes) != 1:
+            raise Problem("the subclasses of this client sign with different credentials")
+        client_id, client_secret = codes.pop()
+        url = describe(signature.url) if signature.url is not None else None
+        method = _method_code(signature.method)
+        if rollout:
+            return TokenCall(None, None, url, method, client_id, client_secret, item.site.is_async)
+        return TokenCall(client_id, client_secret, is_async=item.site.is_async)
+
+    @staticmethod
+    def _consumer(own: dict[str, object], signature: Signature) -> Value | None:
+        """The consumer id: from the WM_CONSUMER.ID header beside the signature when it is the
+        same credential (it is in the site's own function), else the signed one."""
+        entry = own.get(_CONSUMER)
+        signed = signature.consumer
+        if entry is not None and signed is not None:
+            value = entry.value  # type: ignore[attr-defined]
+            if credential_root(strip(value)) == credential_root(strip(signed)):
+                return value  # type: ignore[no-any-return]
+        return signed
+
+    def _zip_sequences(self, item: Judged) -> list[Loc]:
+        assert item.site.zip_args is not None
+        found = []
+        for part in item.site.zip_args:
+            for view in item.views[:1]:
+                seq = strip(self.repo.ev(part, view.context))
+                if isinstance(seq, Seq):
+                    found.append(seq.loc)
+        return found
+
+    # -- units --------------------------------------------------------------------------------
+    def _link(self, judged: list[Judged], plans: dict[Loc, _SitePlan], units: _Units) -> None:
+        by_entry: dict[Loc, Loc] = {}
+        for item in judged:
+            units.find(item.key)
+            for view in item.views:
+                for entry in view.entries:
+                    by_entry.setdefault(entry.loc, item.key)
+        for item in judged:  # headers that end up in one request
+            for view in item.views:
+                for header_set in view.sets:
+                    for loc in header_set.locs():
+                        other = by_entry.get(loc)
+                        if other is not None:
+                            units.union(item.key, other)
+        owners: dict[tuple[object, ...], Loc] = {}
+        for key, plan in plans.items():  # rewrites touching the same things
+            for touched in plan.touched:
+                if touched[0] == "env":
+                    continue  # environment renames are scoped to where the credentials flow
+                if touched in owners:
+                    units.union(key, owners[touched])
+                else:
+                    owners[touched] = key
+
+    def _decide(self, members: list[Judged], plans: dict[Loc, _SitePlan],
+                judged: list[Judged]) -> list[_SitePlan]:
+        marketplace = [m for m in members if m.scheme == "marketplace-signature"]
+        oauth = [m for m in members if m.scheme in ("oauth", "hybrid")]
+        for member in members:
+            if member.scheme != "marketplace-signature":
+                self._finding(member, member.scheme, member.action or "ignored", member.message)
+        if not marketplace:
+            return []
+        reason: str | None = None
+        if oauth and any(m.signature is not None for m in marketplace):
+            reason = ("this code already has an OAuth path beside the legacy one: remove the "
+                      "legacy branch by hand, or use the rollout switch")
+            for member in marketplace:
+                self._finding(member, "hybrid", "manual", reason)
+            return []
+        blocking = next((m for m in marketplace if m.action == "manual"), None)
+        if blocking is not None:
+            reason = blocking.message
+        elif not any(m.signature is not None for m in marketplace):
+            for member in marketplace:
+                names = ", ".join(sorted(member.legacy))
+                self._finding(member, "unknown", "ignored",
+                              f"sends {names} without a Marketplace signature in the same "
+                              "request: not a legacy signing site; nothing to migrate")
+            return []
+        else:
+            problem = next((plans[m.key] for m in marketplace if plans[m.key].problem), None)
+            if problem is not None:
+                reason = problem.problem
+                blocking = problem.judged
+            else:
+                blocking, reason = self._conflict(marketplace, plans, judged)
+        if reason is not None:
+            for member in marketplace:
+                message = reason if member is blocking else (
+                    f"left as it is: the site at line {blocking.key[1]} of "  # type: ignore[union-attr]
+                    f"{blocking.file.path or blocking.file.module} needs a person ({reason})")  # type: ignore[union-attr]
+                self._finding(member, "marketplace-signature", "manual", message, member.signature)
+                self._decision(member, "manual", reason)
+            return []
+        final = self._commit(marketplace, plans)
+        if final is None:
+            return []
+        for member in marketplace:
+            self._decision(member, "rewritten", "")
+        return final
+
+    def _conflict(self, marketplace: list[Judged], plans: dict[Loc, _SitePlan],
+                  judged: list[Judged]) -> tuple[Judged | None, str | None]:
+        """A rename or edit of this unit that reaches code of a site left as it is."""
+        touched = {t for m in marketplace for t in plans[m.key].touched if t[0] != "env"}
+        keys = {m.key for m in marketplace}
+        for other in judged:
+            if other.key in keys or other.scheme == "oauth" and not other.legacy:
+                continue
+            reads = self._reads(other)
+            shared = touched & reads
+            if shared:
+                what = sorted(shared, key=str)[0]
+                return marketplace[0], (
+                    f"migrating it would rename {_touched_name(what)}, which the "
+                    f"{other.scheme} site at line {other.key[1]} of "
+                    f"{other.file.path or other.file.module} still uses; separate them first")
+        return None, None
+
+    def _reads(self, item: Judged) -> set[tuple[object, ...]]:
+        found: set[tuple[object, ...]] = set()
+        for view in item.views:
+            for entry in view.entries:
+                found |= self._carriers(entry.value, view.context)
+        return found
+
+    def _carriers(self, value: Value, context: str | None, depth: int = 0) -> set[tuple[object, ...]]:
+        found: set[tuple[object, ...]] = set()
+        if depth > 30:
+            return found
+        if isinstance(value, Via):
+            carrier = value.carrier
+            if isinstance(carrier, SelfAttr) and context is not None:
+                found.add(("attr", self._family(context), carrier.name))
+            elif isinstance(carrier, Global):
+                found.add(("global", carrier.module, carrier.name))
+            elif isinstance(carrier, Field):
+                found |= self._carriers(carrier.base, context, depth + 1)
+            if value.loc[1]:
+                found.add(("store", value.loc))
+        elif isinstance(value, Param):
+            found.add(("param", value.function, value.name))
+        from codemods.flow.repository import _fields
+
+        for name in _fields(type(value)):
+            child = getattr(value, name)
+            children = child if isinstance(child, tuple) else (child,)
+            for item in children:
+                if isinstance(item, tuple) and len(item) == 2 and not isinstance(item[1], (int, str)):
+                    item = item[1]
+                if hasattr(item, "__dataclass_fields__") and not isinstance(item, tuple):
+                    found |= self._carriers(item, context, depth + 1)
+        return found
+
+    def _family(self, klass: str) -> str:
+        if klass not in self._families:
+            family = Credentials(self.repo, RenamePlan()).family(klass)
+            for member in family:
+                self._families[member] = min(family)
+        return self._families[klass]
+
+    def _commit(self, marketplace: list[Judged], plans: dict[Loc, _SitePlan]) -> list[_SitePlan] | None:
+        """Plan the unit's credentials into the real rename plan (all or nothing)."""
+        before = copy.deepcopy(self.plan.renames)
+        final: list[_SitePlan] = []
+        stores: dict[Loc, StoreEdit] = {}
+        for member in marketplace:
+            plan = self._site_plan(member, self.plan.renames)
+            if plan.problem is not None:
+                self.plan.renames = before
+                for other in marketplace:
+                    self._finding(other, "marketplace-signature", "manual", plan.problem,
+                                  other.signature)
+                return None
+            for loc, edit in plan.stores.items():
+                merged = stores.setdefault(loc, StoreEdit(loc, where=edit.where))
+                merged.targets.update(edit.targets)
+            final.append(plan)
+        self._store_edits(stores)
+        return final
+
+    def _store_edits(self, stores: dict[Loc, StoreEdit]) -> None:
+        for loc, edit in stores.items():
+            self._edit(loc[0], Edit(loc[1], loc[2], "replace", "credentials", "store",
+                                    "\n".join(edit.text())))
+            self.stores[loc] = edit
+
+    # -- edits and findings ---------------------------------------------------------------
+    def _record_edits(self, rewritten: list[_SitePlan]) -> None:
+        for plan in rewritten:
+            item = plan.judged
+            site = item.site
+            module = item.file.module
+            self.plan.touched_functions.setdefault(module, set()).add(site.function)
+            codemod = HANDLER[site.kind]
+            token = plan.call.code(self.target) if plan.call is not None else ""
+            entries = self._site_entries(item)
+            rollout_done = False
+            if self.target == "rollout" and plan.call is not None and site.kind in ("dict", "pairs"):
+                self._edit(module, Edit(site.loc[1], site.loc[2], "insert", codemod, site.kind,
+                                        token))
+                rollout_done = True
+            for name, loc, value_loc in entries:
+                kind = _edit_kind(site.kind)
+                if name == _SIGNATURE and plan.call is not None and not rollout_done:
+                    action = "rollout" if self.target == "rollout" else "token"
+                    self._edit(loc[0], Edit(loc[1], loc[2], action, codemod, kind, token))
+                    if value_loc is not None:
+                        self._edit(value_loc[0], Edit(value_loc[1], value_loc[2], action, codemod,
+                                                      "zip-value", token))
+                else:
+                    self._edit(loc[0], Edit(loc[1], loc[2], "drop", codemod, kind))
+                    if value_loc is not None:
+                        self._edit(value_loc[0], Edit(value_loc[1], value_loc[2], "drop", codemod,
+                                                      "zip-value"))
+            message = self._rewrite_message(plan)
+            self._finding(item, "marketplace-signature", "rewritten", message, item.signature)
+
+    def _site_entries(self, item: Judged) -> list[tuple[str, Loc, Loc | None]]:
+        """(header, position of the entry, position of its value for zip) of each legacy entry."""
+        found: list[tuple[str, Loc, Loc | None]] = []
+        site = item.site
+        view = item.views[0]
+        if site.kind == "zip" and site.zip_args is not None:
+            names = strip(self.repo.ev(site.zip_args[0], view.context))
+            values = strip(self.repo.ev(site.zip_args[1], view.context))
+            if isinstance(names, Seq) and isinstance(values, Seq):
+                for index, entry in enumerate(self.repo.entries(Zip(names, values), view.context)):
+                    name = fold(entry.name)
+                    if name in _LEGACY and index < len(values.locs):
+                        found.append((name, entry.loc, values.locs[index]))
+            return found
+        for entry in view.entries:
+            name = fold(entry.name)
+            if name in _LEGACY:
+                found.append((name, entry.loc, None))
+        return found
+
+    def _edit(self, module: str, edit: Edit) -> None:
+        edits = self.plan.edits.setdefault(module, [])
+        if edit not in edits:
+            edits.append(edit)
+
+    def _rewrite_message(self, plan: _SitePlan) -> str:
+        item = plan.judged
+        if plan.call is None:
+            removed = ", ".join(sorted(h for h in item.legacy if h != _SIGNATURE))
+            return f"removed {removed} (OAuth sends only the token)"
+        if self.target == "rollout":
+            return "legacy headers replaced by shim.auth_headers(...): legacy, OAuth or canary at run time"
+        function = "aaccess_token" if plan.call.is_async else "access_token"
+        arguments = ", ".join(a for a in (plan.call.client_id, plan.call.client_secret) if a)
+        return f"signature headers replaced by {ACCESS_TOKEN} from shim.{function}({arguments})"
+
+    def _finding(self, item: Judged, scheme: str, action: str, message: str,
+                 signature: Signature | None = None) -> None:
+        findings = self.plan.findings.setdefault(item.file.module, [])
+        line, column = item.key[1], item.key[2]
+        findings[:] = [f for f in findings if (f.line, f.column) != (line, column)]
+        chain = _chain(item, signature) if signature is not None else ()
+        findings.append(Finding(line, column, scheme, HANDLER[item.site.kind], action, message, chain))
+
+    def _decision(self, item: Judged, action: str, reason: str) -> None:
+        self.plan.decisions[item.site.scope] = Decision(item.site.scope, item.scheme, action, reason)
+
+    def _referenced_elsewhere(self) -> None:
+        for file in self.repo.files.values():
+            for targets in file.references.values():
+                self.plan.referenced_elsewhere.update(
+                    q for q in targets if not q.startswith(file.module + "."))
+
+    # -- no silent misses ---------------------------------------------------------------------
+    def _account(self, judged: list[Judged]) -> None:
+        from codemods.flow.accounting import account
+
+        account(self.repo, self.plan, judged)
 
 
-def _user(file: FileFacts, where: str) -> str:
-    """``tools/resign.py (resign)``: the file as the seller sees it, and the function."""
-    place = file.path or file.module
-    function = where.removeprefix(file.module + ".")
-    return place if function in ("", where) or function.startswith("<") else f"{place} ({function})"
+def _edit_kind(site_kind: str) -> str:
+    return {"dict": "dict", "pairs": "pair", "zip": "zip-name", "subscript": "subscript",
+            "call": "call"}[site_kind]
 
 
-def _kept(qualname: str, users: set[str]) -> str:
-    named = sorted(users)
-    shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
-    return (f"{qualname.rsplit('.', 1)[-1]}() still signs for {shown}: kept; migrate those "
-            "callers, then delete it")
+def _legacy_code(value: Value, function: str) -> str:
+    """The credential as code at the site, under its legacy name (the rollout target)."""
+    from codemods.flow.credentials import _peel
+
+    while not isinstance(value, Via) and _peel(value) is not None:
+        value = _peel(value)  # type: ignore[assignment]
+    while isinstance(value, Via) and not value.part:
+        carrier = value.carrier
+        if isinstance(carrier, Local) and carrier.function == function:
+            return carrier.name
+        if isinstance(carrier, SelfAttr):
+            return f"self.{carrier.name}"
+        if isinstance(carrier, Global):
+            return carrier.name
+        value = value.value
+    inner = value
+    if isinstance(inner, Param) and (inner.function == function or
+                                     function.startswith(inner.function + ".")):
+        return inner.name
+    from codemods.flow.values import Env
+
+    if isinstance(inner, Env) and inner.code:
+        return inner.code
+    raise Problem("the rollout target needs the legacy credentials themselves at the header site; "
+                  f"here they are {describe(value)}")
 
 
-def plan_repository(files: list[FileFacts], target: str = "oauth",
+def _method_code(method: Value | None) -> str | None:
+    if method is None:
+        return None
+    inner = strip(method)
+    from codemods.flow.values import Lit
+
+    if isinstance(inner, Lit):
+        return repr(inner.text) if "'" not in inner.text else f'"{inner.text}"'
+    return describe(method)
+
+
+def _touched_name(touched: tuple[object, ...]) -> str:
+    kind = touched[0]
+    if kind == "attr":
+        return f"the attribute {touched[2]}"
+    if kind == "global":
+        return f"the setting {touched[1]}.{touched[2]}"
+    if kind == "param":
+        return f"the parameter {touched[2]} of {str(touched[1]).rpartition('.')[2]}()"
+    if kind == "store":
+        return f"the statement at line {touched[1][1]}"  # type: ignore[index]
+    return str(touched[1])
+
+
+def _chain(item: Judged, signature: Signature) -> tuple[str, ...]:
+    steps = [f"{AUTH_SIGNATURE} at {item.file.path or item.file.module}:{item.key[1]}"]
+    if signature.loc is not None and signature.loc[1]:
+        how = "the DigitalSignatureUtil jar" if signature.jar else f"{signature.style} RSA-SHA256"
+        steps.append(f"signed by {how} at {signature.loc[0]}:{signature.loc[1]}")
+    if signature.kind == "marketplace":
+        steps.append("over consumer id " + describe(signature.consumer or Param("", "?")) +
+                     ", URL " + describe(signature.url or Param("", "?")) + ", method " +
+                     describe(signature.method or Param("", "?")) + ", timestamp, each followed by "
+                     "a line feed")
+    if signature.key is not None:
+        steps.append(f"with the private key from {describe(signature.key)}")
+    return tuple(steps)
+
+
+def plan_repository(files: list[FileSummary], target: str = "oauth",
                     exact: dict[str, str] | None = None) -> RepoPlan:
-    return _Planner(files, target, exact or {}).run()
+    return Planner(files, target, exact or {}).run()
+
+
+_ = (REASONS, Span, read_signature)

@@ -1,5 +1,8 @@
 """What the rewrite renames: consumer-id / private-key names become client-id /
-client-secret names wherever they carried the credentials into signing."""
+client-secret names wherever they carried the credentials into signing - by name where a
+scope analysis can find every use (parameters, locals, attributes of ``self``, module
+globals, keyword arguments, environment variables), by position where only the value flow
+can tell (an attribute read on an object elsewhere, a key of a settings dict)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,18 @@ from dataclasses import dataclass, field
 
 from codemods.names import rename_identifier
 
-__all__ = ["RenamePlan"]
+__all__ = ["ConfigNote", "RenamePlan"]
+
+
+@dataclass(frozen=True)
+class ConfigNote:
+    """Credentials read from a configuration file under keys the code now reads renamed."""
+
+    module: str
+    line: int
+    column: int
+    source: str  # the file, as the code names it
+    keys: tuple[tuple[str, str], ...]  # old key -> new key
 
 
 @dataclass
@@ -25,20 +39,25 @@ class RenamePlan:
     kept: dict[str, str] = field(default_factory=dict)  # names no rule renames -> their role
     # Parameters of each renamed callee, so positional arguments at call sites can be matched.
     positions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # By position, per module: attribute names (the name after the dot) and string keys.
+    attr_sites: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    key_sites: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    config: list[ConfigNote] = field(default_factory=list)
 
     def new_name(self, old: str) -> str:
         return rename_identifier(old, self.exact)
 
-    def _add(self, table: dict[str, dict[str, str]], owner: str, old: str, role: str) -> str:
-        new = self.new_name(old)
+    def _add(self, table: dict[str, dict[str, str]], owner: str, old: str, role: str,
+             new: str | None = None) -> str:
+        new = new or self.new_name(old)
         if new == old:
             self.kept[old] = role
         else:
             table.setdefault(owner, {})[old] = new
         return new
 
-    def attr(self, class_name: str, old: str, role: str) -> str:
-        return self._add(self.attrs, class_name, old, role)
+    def attr(self, class_name: str, old: str, role: str, new: str | None = None) -> str:
+        return self._add(self.attrs, class_name, old, role, new)
 
     def param(self, function: str, callee: str, old: str, role: str) -> str:
         new = self._add(self.params, function, old, role)
@@ -55,8 +74,8 @@ class RenamePlan:
             self.kwargs.setdefault(class_name, {})[old] = new
         return new
 
-    def global_name(self, module: str, old: str, role: str) -> str:
-        return self._add(self.globals, module, old, role)
+    def global_name(self, module: str, old: str, role: str, new: str | None = None) -> str:
+        return self._add(self.globals, module, old, role, new)
 
     def variable(self, old: str, role: str, where: str) -> str:
         new = self.new_name(old)
@@ -66,6 +85,12 @@ class RenamePlan:
             self.env[old] = new
             self.env_scopes.setdefault(old, set()).add(where)
         return new
+
+    def attribute_at(self, module: str, line: int, column: int, new: str) -> None:
+        self.attr_sites.setdefault(module, {})[(line, column)] = new
+
+    def key_at(self, module: str, line: int, column: int, new: str) -> None:
+        self.key_sites.setdefault(module, {})[(line, column)] = new
 
     def qualified(self) -> dict[str, str]:
         """module.NAME -> NEW for every renamed module global (imports and attribute uses)."""
@@ -79,3 +104,6 @@ class RenamePlan:
                  for renames in table.values() for old in renames}
         callees = {callee.rsplit(".", 1)[-1] for callee in self.kwargs}
         return names | set(self.env) | callees
+
+    def modules_by_position(self) -> set[str]:
+        return set(self.attr_sites) | set(self.key_sites)

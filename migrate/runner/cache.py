@@ -92,7 +92,8 @@ def _file_to_json(result: FileResult) -> dict[str, Any]:
 def _file_from_json(data: dict[str, Any], original: bytes | None) -> FileResult:
     new = data["new"]
     return FileResult(path=str(data["path"]), status=str(data["status"]), reason=str(data["reason"]),
-                      findings=[Finding(**f) for f in data["findings"]],
+                      findings=[Finding(**{**f, "chain": tuple(f.get("chain", ()))})
+                                for f in data["findings"]],
                       original=original if new is not None else None,
                       new=_bytes(new) if new is not None else None,
                       internal_error=bool(data["internal_error"]),

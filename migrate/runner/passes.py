@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Union
 
-from codemods.flow.facts import FileFacts
+from codemods.flow.summary import FileSummary
 from codemods.flow.plan import RepoPlan, plan_repository
 from migrate.runner.inputs import Plan, Reach, SourceFile, has_marker, last_names, mentions
 from migrate.runner.parallel import Workers
@@ -27,7 +27,7 @@ from migrate.runner.transform import analyze_file, migrate_file
 
 __all__ = ["Outcome", "two_passes"]
 
-Analysed = Union[FileFacts, FileResult, None]
+Analysed = Union[FileSummary, FileResult, None]
 
 
 @dataclass
@@ -47,7 +47,7 @@ class _Analysis:
         self.sources = sources
         self.plan = plan
         self.workers = workers
-        self.facts: dict[str, FileFacts] = {}
+        self.facts: dict[str, FileSummary] = {}
         self.records: dict[str, FileResult] = {}  # candidates that cannot be read as Python 3
         self.read: set[str] = set()
         self.reported: set[str] = set()  # analysed for what they hold, not for a dependency
@@ -59,7 +59,7 @@ class _Analysis:
         added = []
         for source, outcome in zip(wanted, outcomes):
             self.read.add(source.display)
-            if isinstance(outcome, FileFacts):
+            if isinstance(outcome, FileSummary):
                 self.facts[source.display] = outcome
                 added.append(source.display)
                 if report:
@@ -72,9 +72,17 @@ class _Analysis:
         return [s for s in self.sources if s.display not in self.read and test(s, _data(s))]
 
     def public_method(self, qualname: str) -> bool:
-        return any(h.qualname == qualname and h.is_method and
-                   not qualname.rpartition(".")[2].startswith("_")
-                   for f in self.facts.values() for h in f.helpers)
+        owner, _, name = qualname.rpartition(".")
+        return not name.startswith("_") and any(owner in f.classes for f in self.facts.values())
+
+    def imported(self) -> set[str]:
+        """Repository modules the analysed files import from (and their packages)."""
+        found: set[str] = set()
+        for facts in self.facts.values():
+            for qualified in facts.imports.values():
+                parts = qualified.split(".")
+                found.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+        return found
 
     def modules(self, displays: Iterable[str]) -> frozenset[str]:
         return last_names(self.facts[d].module for d in displays if d in self.facts)
@@ -91,18 +99,22 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
     # first; every Walmart module's importers are few, and reading them is cheap.
     reach = Reach(analysis.modules(analysis.facts))
     if reach:
-        analysis.add(analysis.unread(lambda _, data: reach.touches(data)), None, True,
-                     report=False)
-    constants = _constants_again(analysis, by_display)
-    settings = {m for f in analysis.facts.values() for m in f.settings_modules()}
-    wanted = [s for s in sources if s.module in settings and s.display not in analysis.read]
-    analysis.add(wanted, constants, True)  # settings modules need no marker to be read
+        analysis.add(analysis.unread(lambda _, data: reach.touches(data)), True, report=False)
+    # What the Walmart files import - settings, config loaders, base classes, mixins, signing
+    # helpers - needs no marker to be read: values flow through it.
+    settings: set[str] = set()
+    for _ in range(4):
+        settings = analysis.imported()
+        wanted = [s for s in sources if s.module in settings and s.display not in analysis.read]
+        if not wanted:
+            break
+        analysis.add(wanted, True)
     repo_plan = _plan(analysis, plan)
     methods = frozenset(q.rpartition(".")[2] for q in repo_plan.dead_helpers
                         if analysis.public_method(q))
     if methods:  # a method called on an instance another file was handed
         callers = Reach(methods=methods)
-        if analysis.add(analysis.unread(lambda _, data: callers.touches(data)), constants, True,
+        if analysis.add(analysis.unread(lambda _, data: callers.touches(data)), True,
                         report=False):
             repo_plan = _plan(analysis, plan)
     reach = replace(reach, methods=methods)
@@ -164,22 +176,6 @@ def _signing_code(analysis: _Analysis, signing: list[SourceFile],
 def _imports_of(data: bytes, names: frozenset[str]) -> set[str]:
     """Which of these module names the file's import statements spell out."""
     return {n for n in names if n.encode() in data and Reach(frozenset({n})).touches(data)}
-
-
-def _constants_again(analysis: _Analysis, by_display: dict[str, SourceFile]) -> dict[str, str]:
-    """Sites keyed by header constants imported from another module need a second look,
-    with those constants known."""
-    facts = analysis.facts
-    constants = {f"{f.module}.{n}": h for f in facts.values() for n, h in f.header_constants.items()}
-    if not constants:
-        return constants
-    again = [by_display[d] for d, f in facts.items() if set(f.imports.values()) & set(constants)]
-    outcomes = analysis.workers.map(analyze_file, [(s, analysis.plan, constants, True)
-                                                   for s in again], lambda _: None)
-    for source, redone in zip(again, outcomes):
-        if isinstance(redone, FileFacts):
-            facts[source.display] = redone
-    return constants
 
 
 def _plan(analysis: _Analysis, plan: Plan) -> RepoPlan:

@@ -13,8 +13,8 @@ import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
 from codemods.base import attach_options, findings_of
-from codemods.flow.collect import analyze
-from codemods.flow.facts import FileFacts
+from codemods.flow.summarise import summarise
+from codemods.flow.summary import FileSummary
 from codemods.registry import load_codemods
 from codemods.work import attach_plan, renamed_variables
 from migrate.runner.inputs import Plan, SourceFile, has_marker
@@ -64,10 +64,10 @@ def _read(source: SourceFile) -> Union[bytes, FileResult]:
         return FileResult(source.display, "failed", f"cannot read: {exc.strerror}")
 
 
-def analyze_file(source: SourceFile, plan: Plan, constants: dict[str, str] | None = None,
-                 force: bool = False) -> Union[FileFacts, FileResult, None]:
-    """First pass: what the file signs. None when it has no marker; a record when it cannot
-    be read as Python 3 (the second pass then reports it as is)."""
+def analyze_file(source: SourceFile, plan: Plan,
+                 force: bool = False) -> Union[FileSummary, FileResult, None]:
+    """First pass: the file's summary. None when it has no marker (unless forced); a record
+    when it cannot be read as Python 3 (the second pass then reports it as is)."""
     data = _read(source)
     if isinstance(data, FileResult):
         return data
@@ -77,7 +77,7 @@ def analyze_file(source: SourceFile, plan: Plan, constants: dict[str, str] | Non
     if isinstance(tree, FileResult):
         return None if force else tree
     try:
-        return analyze(tree, source.module, source.display, source.is_package, constants).facts
+        return summarise(tree, source.module, source.display, source.is_package)
     except Exception as exc:
         return _crash(source.display, "analysis", exc, [])
 

@@ -1,0 +1,223 @@
+"""What the rewrite leaves without a use: the signing helpers on the chain of a rewritten
+signature (however many functions, methods and classes it passed through), and whether
+anything else in the repository still calls them - then they stay, and the seller is told."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from codemods.flow.library import strip
+from codemods.flow.repository import Repository, _fields
+from codemods.flow.summary import FileSummary, Span
+from codemods.flow.values import CallV, Loc, Partial, Ref, Seq, Value, Via
+
+if TYPE_CHECKING:
+    from codemods.flow.credentials import StoreEdit
+    from codemods.flow.plan import RepoPlan, _SitePlan
+
+__all__ = ["dead_code"]
+
+_DEPTH = 12
+
+
+def dead_code(repo: Repository, plan: RepoPlan, rewritten: list[_SitePlan],
+              stores: dict[Loc, StoreEdit]) -> None:
+    consumed = _consumed_spans(repo, rewritten, stores)
+    candidates: set[str] = set()
+    for site_plan in rewritten:
+        item = site_plan.judged
+        context = item.views[0].context if item.views else None
+        for entry in item.site.entries:
+            _chain(repo, entry.value, context, candidates, 0)
+        if item.site.zip_args is not None:
+            _chain(repo, item.site.zip_args[1], context, candidates, 0)
+    for loc in stores:
+        for file in repo.files.values():
+            for function in file.functions.values():
+                for writes in function.attr_writes.values():
+                    for store in writes:
+                        if store.loc == loc:
+                            _chain(repo, store.value, repo.class_of_function(function.qualname),
+                                   candidates, 0)
+            for writes in file.global_stores.values():
+                for store in writes:
+                    if store.loc == loc:
+                        _chain(repo, store.value, None, candidates, 0)
+    dead: set[str] = set()
+    users: dict[str, set[str]] = {}
+    changed = True
+    while changed:
+        changed = False
+        for candidate in sorted(candidates - dead):
+            found = _users(repo, candidate, consumed, dead)
+            users[candidate] = found
+            if not found:
+                dead.add(candidate)
+                changed = True
+    plan.dead_helpers |= dead
+    for candidate in sorted(candidates - dead):
+        if _signs(repo, candidate) and users.get(candidate):
+            plan.kept_helpers[candidate] = _kept(candidate, users[candidate])
+
+
+def _consumed_spans(repo: Repository, rewritten: list[_SitePlan],
+                    stores: dict[Loc, StoreEdit]) -> dict[str, list[Span]]:
+    """Code the rewrite removes or replaces, per module: a reference inside it goes too."""
+    spans: dict[str, list[Span]] = {}
+    for site_plan in rewritten:
+        item = site_plan.judged
+        module = item.file.module
+        legacy = {e.loc for view in item.views for e in view.entries
+                  if _legacy(e.name)}
+        for entry in item.site.entries:
+            if entry.loc in legacy:
+                spans.setdefault(module, []).append(entry.span)
+        if item.site.zip_args is not None:
+            values = strip(repo.ev(item.site.zip_args[1], item.views[0].context))
+            if isinstance(values, Seq):
+                spans.setdefault(values.loc[0], []).extend(values.spans)
+    for loc in stores:
+        file = repo.files.get(loc[0])
+        if file is None:
+            continue
+        for function in file.functions.values():
+            for writes in function.attr_writes.values():
+                spans.setdefault(loc[0], []).extend(s.span for s in writes if s.loc == loc)
+        for writes in file.global_stores.values():
+            spans.setdefault(loc[0], []).extend(s.span for s in writes if s.loc == loc)
+    _cascade(repo, spans)
+    return spans
+
+
+def _cascade(repo: Repository, spans: dict[str, list[Span]]) -> None:
+    """A local whose every read is in removed code goes too, with the call that made it
+    (``signature, ts = sign(...)`` when both only fed the legacy headers)."""
+    changed = True
+    while changed:
+        changed = False
+        for module, removed in spans.items():
+            file = repo.files.get(module)
+            if file is None:
+                continue
+            for function in file.functions.values():
+                for names, span in function.local_binds:
+                    if span in removed:
+                        continue
+                    reads = [loc for name in names for loc in function.local_reads.get(name, [])]
+                    if all(_inside(loc, removed) for loc in reads):
+                        removed.append(span)
+                        changed = True
+
+
+def _legacy(name: Value) -> bool:
+    from codemods.flow.headersets import fold
+    from codemods.names import LEGACY
+
+    return fold(name) in {h.upper() for h in LEGACY}
+
+
+def _chain(repo: Repository, value: Value, context: str | None, found: set[str], depth: int) -> None:
+    """Repository functions and classes the value is computed with."""
+    if depth > _DEPTH:
+        return
+    stack: list[Value] = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, CallV):
+            target = strip(repo.ev(current.func, context))
+            _definition(repo, target, context, found, depth)
+        elif isinstance(current, Ref):
+            _definition(repo, current, context, found, depth)
+        for name in _fields(type(current)):
+            child = getattr(current, name)
+            for item in child if isinstance(child, tuple) else (child,):
+                if isinstance(item, tuple) and len(item) == 2 and hasattr(item[1], "__dataclass_fields__"):
+                    stack.append(item[1])
+                elif hasattr(item, "__dataclass_fields__") and not isinstance(item, tuple):
+                    stack.append(item)
+
+
+def _definition(repo: Repository, target: Value, context: str | None, found: set[str],
+                depth: int) -> None:
+    if isinstance(target, Partial):
+        _definition(repo, strip(target.func), context, found, depth)
+        return
+    if isinstance(target, Via):
+        _definition(repo, strip(target), context, found, depth)
+        return
+    if not isinstance(target, Ref):
+        return
+    kind, qualname = repo.lookup(target.qualname)
+    if kind not in ("function", "class") or qualname in found:
+        return
+    found.add(qualname)
+    if kind == "function":
+        function = repo.functions[qualname]
+        owner = repo.class_of_function(qualname)
+        for call in function.calls:
+            _chain(repo, call, owner or context, found, depth + 1)
+    else:
+        for method in repo.classes[qualname].methods.values():
+            found.add(method)
+            for call in repo.functions[method].calls:
+                _chain(repo, call, qualname, found, depth + 1)
+
+
+def _users(repo: Repository, candidate: str, consumed: dict[str, list[Span]],
+           dead: set[str]) -> set[str]:
+    """Places outside removed code that still use ``candidate``."""
+    users: set[str] = set()
+    short = candidate.rpartition(".")[2]
+    owner = repo.class_of_function(candidate)
+    for file in repo.files.values():
+        for function, targets in file.references.items():
+            if function == candidate or function.startswith(candidate + ".") or \
+                    any(function == d or function.startswith(d + ".") for d in dead):
+                continue
+            for target, locs in targets.items():
+                if _resolves(repo, target, candidate):
+                    live = [loc for loc in locs if not _inside(loc, consumed.get(loc[0], []))]
+                    if live:
+                        users.add(_user(file, function))
+        if owner is not None and not short.startswith("_") and short in file.attribute_names and \
+                file.module != owner.rpartition(".")[0]:
+            # A public method may be called on an instance handed to code elsewhere.
+            users.add(file.path or file.module)
+    return users
+
+
+def _resolves(repo: Repository, target: str, candidate: str) -> bool:
+    if target == candidate:
+        return True
+    if target.rpartition(".")[2] != candidate.rpartition(".")[2]:
+        return False
+    kind, qualname = repo.lookup(target)
+    return kind in ("function", "class") and qualname == candidate
+
+
+def _inside(loc: Loc, spans: list[Span]) -> bool:
+    return any((s[0], s[1]) <= (loc[1], loc[2]) < (s[2], s[3]) for s in spans)
+
+
+def _signs(repo: Repository, qualname: str) -> bool:
+    """Only signing code is worth a finding when it stays; other helpers stay silently."""
+    for file in repo.files.values():
+        for occurrence in file.occurrences:
+            if occurrence.kind == "signing" and (occurrence.function == qualname or
+                                                 occurrence.function.startswith(qualname + ".")):
+                return True
+    return False
+
+
+def _user(file: FileSummary, where: str) -> str:
+    """``tools/resign.py (resign)``: the file as the seller sees it, and the function."""
+    place = file.path or file.module
+    function = where.removeprefix(file.module + ".")
+    return place if function in ("", where) or function.startswith("<") else f"{place} ({function})"
+
+
+def _kept(qualname: str, users: set[str]) -> str:
+    named = sorted(users)
+    shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
+    return (f"{qualname.rsplit('.', 1)[-1]}() still signs for {shown}: kept; migrate those "
+            "callers, then delete it")

@@ -1,0 +1,259 @@
+"""What library calls compute, in abstract values: crypto (cryptography, pycryptodome, rsa,
+google-auth, hmac, hashlib), base64, time, the environment, config parsers, dict/zip,
+functools.partial, HTTP clients and the DigitalSignatureUtil jar.
+
+Callees are matched by their fully qualified name *after* the import table resolved every
+alias (``from Crypto.Signature import PKCS1_v1_5 as pkcs`` makes ``pkcs.new`` into
+``Crypto.Signature.PKCS1_v1_5.new``), by suffix, so re-exports and aliases are one thing."""
+
+from __future__ import annotations
+
+from codemods.flow.values import (
+    CallV, Config, Digest, Entry, Env, FileText, Framed, Instance, Item, JarOut, Key, Lit, Loc, Mapping,
+    Num, Opaque, Partial, Seq, Sig, Signer, Text, Time, Value, Via, Zip,
+)
+
+__all__ = ["call_library", "call_method", "strip"]
+
+_JAR = "DigitalSignatureUtil"
+
+# Calls that hand their first argument back in another type or framing.
+_FRAMING = ("base64.b64encode", "base64.b64decode", "base64.standard_b64encode",
+            "base64.standard_b64decode", "base64.urlsafe_b64encode", "base64.urlsafe_b64decode",
+            "base64.encodebytes", "base64.decodebytes", "base64.encodestring",
+            "base64.decodestring", "binascii.b2a_base64", "binascii.a2b_base64",
+            "binascii.hexlify", "binascii.unhexlify")
+_PASS = ("builtins.str",
+         "builtins.bytes", "builtins.int", "builtins.round", "builtins.float", "builtins.list",
+         "builtins.tuple", "textwrap.dedent", "math.floor", "math.ceil", "builtins.bytearray",
+         "codecs.encode", "codecs.decode", "urllib.parse.quote", "builtins.format")
+_TIME = ("time.time", "time.time_ns", "datetime.now", "datetime.utcnow", "datetime.today",
+         "calendar.timegm", "time.mktime", "arrow.utcnow", "arrow.now", "pendulum.now")
+_KEY_LOADERS = ("load_pem_private_key", "load_der_private_key", "load_ssh_private_key",
+                "RSA.importKey", "RSA.import_key", "PrivateKey.load_pkcs1", "PrivateKey.load_pkcs1_der",
+                "jwk.JWK.from_pem", "load_privatekey")
+_SIGNER_FACTORIES = {"PKCS1_v1_5.new": "pycryptodome", "pkcs1_15.new": "pycryptodome",
+                     "PKCS1_PSS.new": "pycryptodome", "pss.new": "pycryptodome",
+                     "RSASigner.from_string": "google-auth"}
+_HASHES = ("SHA256.new", "SHA.new", "SHA1.new", "SHA512.new", "MD5.new")
+_FAKE_HASHES = ("hashlib.sha256", "hashlib.sha1", "hashlib.sha512", "hashlib.md5", "hashlib.new",
+                "hashlib.blake2b")
+_CONFIG_LOADERS = {"json.load": "json", "json.loads": "json", "yaml.safe_load": "yaml",
+                   "yaml.load": "yaml", "yaml.full_load": "yaml", "tomllib.load": "toml",
+                   "tomllib.loads": "toml", "tomli.load": "toml", "tomli.loads": "toml",
+                   "toml.load": "toml", "toml.loads": "toml", "dotenv.dotenv_values": "dotenv",
+                   "dotenv.main.dotenv_values": "dotenv"}
+_CLIENTS = ("requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client",
+            "httpx.AsyncClient", "aiohttp.ClientSession", "urllib.request.Request",
+            "configparser.ConfigParser", "configparser.RawConfigParser", "pathlib.Path",
+            "pathlib.PurePath", "http.client.HTTPSConnection", "http.client.HTTPConnection",
+            "requests.Request", "httpx.Request")
+_SUBPROCESS = ("subprocess.check_output", "subprocess.run", "subprocess.Popen", "subprocess.call",
+               "subprocess.getoutput", "subprocess.check_call", "os.popen",
+               "asyncio.create_subprocess_exec", "asyncio.create_subprocess_shell")
+
+
+def strip(value: Value) -> Value:
+    """The value itself, without the carriers it was read through or its re-encoding."""
+    while isinstance(value, (Via, Framed)):
+        value = value.value
+    return value
+
+
+def _ends(name: str, *suffixes: str) -> bool:
+    return any(name == s or name.endswith("." + s) for s in suffixes)
+
+
+def _arg(args: tuple[Value, ...], kwargs: dict[str, Value], index: int, *names: str) -> Value | None:
+    if index < len(args):
+        return args[index]
+    for name in names:
+        if name in kwargs:
+            return kwargs[name]
+    return None
+
+
+def _text(value: Value) -> str | None:
+    value = strip(value)
+    return value.text if isinstance(value, Lit) else None
+
+
+def _jar(command: Value, loc: Loc) -> Value | None:
+    """The jar's arguments, from a command list or a shell string."""
+    command = strip(command)
+    if isinstance(command, Seq):
+        texts = [_text(item) for item in command.items]
+        if not any(t and _JAR in t for t in texts):
+            return None
+        start = next((i for i, t in enumerate(texts) if t == _JAR), None)
+        fields = command.items[start + 1:start + 5] if start is not None else ()
+        return JarOut(tuple(fields) if len(fields) == 4 else (), loc)
+    if isinstance(command, Text):
+        literal = "".join(p.text for p in command.parts if isinstance(p, Lit))
+        if _JAR not in literal:
+            return None
+        fields = tuple(p for p in command.parts if not isinstance(strip(p), Lit))[:4]
+        return JarOut(fields if len(fields) == 4 else (), loc)
+    if isinstance(command, Lit) and _JAR in command.text:
+        return JarOut((), loc)
+    return None
+
+
+def call_library(name: str, args: tuple[Value, ...], kwargs: dict[str, Value],
+                 loc: Loc) -> Value | None:
+    """A call of a library function by its qualified name; None when it is not one we know."""
+    first = _arg(args, kwargs, 0)
+    if _ends(name, "os.getenv", "os.environ.get", "os.environ.__getitem__", "environ.get",
+             "os.environ.setdefault"):
+        return Env(_text(first) or "") if first is not None else None
+    if _ends(name, *_FRAMING):
+        return Framed(first, name.rpartition(".")[2]) if first is not None else Opaque(name)
+    if _ends(name, *_PASS):
+        return first if first is not None else Opaque(name)
+    if _ends(name, *_TIME):
+        return Time()
+    if _ends(name, *_KEY_LOADERS):
+        return Key(first if first is not None else Opaque("no key"), loc)
+    for suffix, style in _SIGNER_FACTORIES.items():
+        if _ends(name, suffix):
+            key = first if first is not None else Opaque("no key")
+            return Signer(Key(key, loc) if style == "google-auth" else key, style)
+    if _ends(name, *_HASHES):
+        return Digest(first if first is not None else Text(()))
+    if _ends(name, "rsa.sign", "rsa.pkcs1.sign"):
+        return Sig("rsa", first or Opaque(""), _arg(args, kwargs, 1, "priv_key") or Opaque(""), loc)
+    if _ends(name, "hmac.new", "hmac.HMAC", "hmac.digest"):
+        message = _arg(args, kwargs, 1, "msg")
+        return Sig("hmac", message if message is not None else Text(()), first or Opaque(""), loc)
+    if _ends(name, *_FAKE_HASHES):
+        return Digest(first if first is not None else Text(()), "hashlib")
+    if _ends(name, "functools.partial", "partial"):
+        if first is None:
+            return None
+        return Partial(first, args[1:], tuple((k, v) for k, v in kwargs.items() if k != "**"))
+    if name in ("builtins.dict", "dict"):
+        return _dict_call(args, kwargs, loc)
+    if name in ("builtins.zip", "zip") and len(args) == 2:
+        return Zip(args[0], args[1])
+    for suffix, form in _CONFIG_LOADERS.items():
+        if _ends(name, suffix):
+            return Config(first if first is not None else Lit(".env"), form)
+    if _ends(name, "builtins.open", "io.open", "codecs.open"):
+        return FileText(first if first is not None else Opaque("a file"))
+    if _ends(name, *_SUBPROCESS) and first is not None:
+        return _jar(first, loc) or Opaque("a subprocess")
+    if _ends(name, "uuid.uuid4", "uuid.uuid1", "secrets.token_hex"):
+        return Opaque("a uuid")
+    if _ends(name, "shlex.split"):
+        return first
+    if _ends(name, *_CLIENTS):
+        return Instance(_client_name(name), args, tuple(kwargs.items()), loc)
+    if _ends(name, "textwrap.wrap", "textwrap.fill"):
+        return Seq((first,)) if first is not None and name.endswith("wrap") else first
+    return None
+
+
+def _client_name(name: str) -> str:
+    for client in _CLIENTS:
+        if _ends(name, client):
+            return client
+    return name
+
+
+def _dict_call(args: tuple[Value, ...], kwargs: dict[str, Value], loc: Loc) -> Value:
+    spreads = [a for a in args]
+    entries = []
+    for key, value in kwargs.items():
+        if key == "**":
+            spreads.append(value)
+        else:
+            entries.append(Entry(Lit(key), value, loc))
+    return Mapping(tuple(entries), tuple(spreads), loc)
+
+
+def _interleave(template: str, values: tuple[Value, ...], marker: str) -> Value:
+    pieces = template.split(marker)
+    if len(pieces) - 1 != len(values):
+        return Text((Lit(template), *values))
+    parts: list[Value] = [Lit(pieces[0])]
+    for value, piece in zip(values, pieces[1:]):
+        parts.extend((value, Lit(piece)))
+    return Text(tuple(parts))
+
+
+def format_text(template: str, values: tuple[Value, ...]) -> Value:
+    """``"{}\\n{}".format(a, b)`` and ``"%s\\n%s" % (a, b)`` as text pieces."""
+    import re
+
+    marker = "\x00"
+    if "{" in template:
+        spec = re.sub(r"\{[^{}]*\}", marker, template)
+    else:
+        spec = re.sub(r"%[-#0 +]*\d*(?:\.\d+)?[sdirf]", marker, template)
+    return _interleave(spec, values, marker)
+
+
+def join_text(separator: str, items: Value) -> Value:
+    items = strip(items)
+    if isinstance(items, Seq):
+        parts: list[Value] = []
+        for index, item in enumerate(items.items):
+            if index:
+                parts.append(Lit(separator))
+            parts.append(item)
+        return Text(tuple(parts))
+    return Text((items,))
+
+
+def call_method(receiver: Value, method: str, args: tuple[Value, ...],
+                kwargs: dict[str, Value], loc: Loc) -> Value | None:
+    """A method of a value we know the kind of; None when we cannot tell."""
+    inner = strip(receiver)
+    first = _arg(args, kwargs, 0)
+    if isinstance(inner, Lit):
+        if method == "join" and first is not None:
+            return join_text(inner.text, first)
+        if method == "format":
+            return format_text(inner.text, args)
+        if method in ("upper", "lower", "strip", "rstrip", "lstrip"):
+            return Lit(getattr(inner.text, method)())
+        if method in ("encode", "decode", "value"):
+            return inner
+        return None
+    if isinstance(inner, Key) and method == "sign" and first is not None:
+        return Sig("cryptography", first, inner, loc)
+    if isinstance(inner, Signer) and method == "sign" and first is not None:
+        over = strip(first)
+        data = over.over if isinstance(over, Digest) else first
+        return Sig(inner.style, data, inner.key, loc)
+    if isinstance(inner, Digest) and method in ("hexdigest", "digest", "hex"):
+        return Sig("hash", inner.over, Opaque("no key"), loc)
+    if isinstance(inner, Digest) and method in ("copy",):
+        return inner
+    if isinstance(inner, (Sig, JarOut, Time, FileText)):
+        return inner  # decode(), hexdigest(), split(), read(), timestamp()...
+    if isinstance(inner, Mapping):
+        if method in ("items", "copy"):
+            return receiver
+        if method == "get" and first is not None:
+            return Item(receiver, first)
+        return None
+    if isinstance(inner, Config) and method in ("get", "__getitem__") and first is not None:
+        return Item(receiver, first)
+    if isinstance(inner, Instance):
+        if inner.cls in ("pathlib.Path", "pathlib.PurePath") and method in (
+                "read_text", "read_bytes", "open"):
+            return FileText(inner.args[0] if inner.args else Opaque("a path"))
+        if inner.cls.startswith("configparser.") and method == "get" and len(args) >= 2:
+            return Item(Item(receiver, args[0]), args[1])
+        return None
+    if method in ("encode", "decode", "strip", "rstrip", "lstrip", "replace", "upper", "lower",
+                  "format", "casefold"):
+        return receiver  # a credential, URL or method changes form, not meaning
+    if method in ("split", "splitlines"):
+        return Seq((receiver,))  # joined again later: the same text in other framing
+    return None
+
+
+__all__ += ["format_text", "join_text"]
+_ = (CallV, Num)

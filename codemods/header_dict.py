@@ -61,8 +61,10 @@ class RewriteHeaderDicts(Scoped, WalmartCodemod):
     def leave_Dict(self, original_node: cst.Dict, updated_node: cst.Dict) -> cst.BaseExpression:
         kept: list[cst.BaseDictElement] = []
         dropped: set[int] = set()
+        changed = False
         for original, updated in zip(original_node.elements, updated_node.elements):
             edit = self._edit(original, "dict")
+            changed = changed or edit is not None
             if edit is not None and edit.action == "drop":
                 note_removed(self.context, self.function, original)
                 dropped.add(id(updated))
@@ -71,12 +73,16 @@ class RewriteHeaderDicts(Scoped, WalmartCodemod):
                 note_removed(self.context, self.function, original)
                 updated = updated.with_changes(key=token_key(updated.key),
                                                value=self._expression(edit))
+            elif edit is not None and edit.action == "token":  # a rollout run's **auth_headers
+                note_removed(self.context, self.function, original)
+                updated = cst.DictElement(key=cst.SimpleString(f'"{ACCESS_TOKEN}"'),
+                                          value=self._expression(edit), comma=updated.comma)
             kept.append(updated)
         kept = drop_elements(kept, lambda e: id(e) in dropped)
         insert = self._edit(original_node, "dict")
         if insert is not None and insert.action == "insert":
             kept = [self._rollout_entry(insert, updated_node, bool(kept)), *kept]
-        if len(kept) == len(updated_node.elements) and not dropped and insert is None:
+        if not changed and insert is None:
             return updated_node
         if not kept:
             return updated_node.with_changes(elements=[], lbrace=cst.LeftCurlyBrace(),
@@ -103,11 +109,13 @@ class RewriteHeaderDicts(Scoped, WalmartCodemod):
                   updated_node: cst.List | cst.Tuple) -> cst.BaseExpression:
         kept: list[cst.BaseElement] = []
         dropped: set[int] = set()
+        changed = False
         for original, updated in zip(original_node.elements, updated_node.elements):
             edit = self._edit(original, "pair", "zip-name", "zip-value")
             if edit is None or not isinstance(updated, cst.Element):
                 kept.append(updated)
                 continue
+            changed = True
             note_removed(self.context, self.function, original)
             if edit.action == "drop":
                 dropped.add(id(updated))
@@ -132,10 +140,8 @@ class RewriteHeaderDicts(Scoped, WalmartCodemod):
             if kept:
                 first = first.with_changes(comma=cst.Comma(whitespace_after=entry_spacing(updated_node)))
             kept = [first, *kept]
-        if len(kept) == 1 and isinstance(updated_node, cst.Tuple) and not dropped and insert is None:
+        if not changed and insert is None:
             return updated_node
-        if not dropped and insert is None and len(kept) == len(updated_node.elements):
-            return updated_node.with_changes(elements=kept)
         if len(kept) == 1 and isinstance(updated_node, cst.Tuple):
             kept[0] = kept[0].with_changes(comma=cst.Comma())  # a one-element tuple keeps its comma
         return updated_node.with_changes(elements=kept)

@@ -10,7 +10,7 @@ from codemods.base import WalmartCodemod
 from codemods.flow.plan import Edit
 from codemods.header_dict import token_key
 from codemods.imports_edit import ensure_import
-from codemods.names import MARKERS, SIGNING_MARKERS
+from codemods.names import ACCESS_TOKEN, MARKERS, SIGNING_MARKERS
 from codemods.scoped import Scoped
 from codemods.work import edits_for, note_removed
 
@@ -79,6 +79,13 @@ class RewriteHeaderSubscripts(_StatementSites):
                    "with the token header, and drop the timestamp and consumer id statements.")
 
     def token(self, statement: cst.BaseSmallStatement, value: cst.BaseExpression) -> cst.BaseSmallStatement:
+        if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call) and \
+                isinstance(statement.value.func, cst.Attribute):
+            # A rollout run's headers.update(shim.auth_headers(...)): the token header instead.
+            owner = statement.value.func.value
+            return cst.Assign(targets=[cst.AssignTarget(cst.Subscript(
+                value=owner, slice=[cst.SubscriptElement(cst.Index(cst.SimpleString(
+                    f'"{ACCESS_TOKEN}"')))]))], value=value)
         assert isinstance(statement, cst.Assign)
         target = statement.targets[0].target
         assert isinstance(target, cst.Subscript)
@@ -103,6 +110,22 @@ class RewriteHeaderCalls(_StatementSites):
     NAME = "header-call"
     DESCRIPTION = ("Replace request.add_header(...) / putheader(...) signature calls with the token "
                    "header, and drop the timestamp and consumer id calls.")
+
+    def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.BaseStatement:
+        """A rollout run's loop over shim.auth_headers(...): one add_header of the token."""
+        position = self.origin(original_node)
+        edit = self.edits.get(position) if position is not None else None
+        if edit is None or edit.action != "token":
+            return updated_node
+        note_removed(self.context, self.function, original_node)
+        body = updated_node.body.body[0]
+        assert isinstance(body, cst.SimpleStatementLine) and isinstance(body.body[0], cst.Expr)
+        call = body.body[0].value
+        assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+        self.needs_shim = True
+        owner = cst.Module([]).code_for_node(call.func.value)
+        return cst.parse_statement(f'{owner}.{call.func.attr.value}("{ACCESS_TOKEN}", {edit.text})\n'
+                                   ).with_changes(leading_lines=updated_node.leading_lines)
 
     def token(self, statement: cst.BaseSmallStatement, value: cst.BaseExpression) -> cst.BaseSmallStatement:
         assert isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call)

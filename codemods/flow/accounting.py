@@ -25,7 +25,7 @@ def account(repo: Repository, plan: RepoPlan, judged: list[Judged]) -> None:
     covered: dict[tuple[str, int], int] = {}  # (module, line) -> the finding's line
     signing: dict[tuple[str, int, int], int] = {}  # signing call -> the finding's line
     for item in judged:
-        module, line = item.file.module, item.key[1]
+        module, line = item.file.module, item.report_loc[1]
         for entry in item.site.entries:
             for covered_line in range(entry.span[0], entry.span[2] + 1):
                 covered.setdefault((module, covered_line), line)

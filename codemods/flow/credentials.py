@@ -84,6 +84,10 @@ class Credentials:
             if carrier.function == at and not via.part and not _derived(inner):
                 if not isinstance(strip(inner), (Lit, Opaque)):
                     self.express(inner, at, role, depth + 1)
+                if at.endswith(".<module>"):  # a script's names are the module's globals
+                    module = at[: -len(".<module>")]
+                    self.touched.add(("global", module, carrier.name))
+                    return self.renames.global_name(module, carrier.name, role)
                 self.touched.add(("local", at, carrier.name))
                 return self.renames.local(at, carrier.name, role)
             return self.express(inner, at, role, depth + 1)  # another function's local

@@ -10,6 +10,7 @@ requests sent, attribute and path writes, returns, legacy header names and signi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ from codemods.flow.values import (
     Alt, Arith, CallV, Comp, Concat, Entry, Env, Field, Format, Global, Item, Lit, Loc, Mapping, Mutated, Num,
     Opaque, Param, Ref, Self, SelfAttr, Seq, Text, Unknown, Value, Via, Zip, alt, Local,
 )
-from codemods.names import LEGACY
+from codemods.names import AUTH_SIGNATURE, LEGACY
 
 if TYPE_CHECKING:
     from codemods.flow.summarise import FileContext
@@ -37,7 +38,30 @@ _HEADER_SETTERS = {"add_header", "putheader", "add_unredirected_header"}
 _SIGNING_METHODS = {"sign", "sign_data", "signature"}
 _SIGNING_FUNCTIONS = ("hmac.new", "hmac.HMAC", "rsa.sign", "rsa.pkcs1.sign", "hmac.digest")
 _ENV_GETTERS = ("os.getenv", "os.environ.get", "os.environ.setdefault", "environ.get")
-_STOP = object()  # a branch that ends (return / raise / continue / break)
+_STOP = object()
+_CANADA = re.compile(r"/v[23]/ca(?:/|$|\?)|WALMART\.CA", re.IGNORECASE)  # a branch that ends (return / raise / continue / break)
+
+
+def _rollout_call(value: Value) -> bool:
+    """A call of the shim's rollout switch, ``shim.auth_headers(...)``, left by a rollout run."""
+    func = value.func if isinstance(value, CallV) else None
+    name = func.qualname if isinstance(func, Ref) else func.name if isinstance(func, Field) else ""
+    return name.rpartition(".")[2] in ("auth_headers", "aauth_headers") and "shim" in name or \
+        isinstance(func, Field) and func.name in ("auth_headers", "aauth_headers")
+
+
+def _rollout_loop(node: cst.For) -> cst.BaseExpression | None:
+    """``for name, value in shim.auth_headers(...).items(): request.add_header(name, value)``:
+    the object the headers are added to."""
+    body = node.body.body
+    if len(body) != 1 or not isinstance(body[0], cst.SimpleStatementLine) or \
+            len(body[0].body) != 1 or not isinstance(body[0].body[0], cst.Expr):
+        return None
+    call = body[0].body[0].value
+    if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and \
+            call.func.attr.value in _HEADER_SETTERS:
+        return call.func.value
+    return None
 
 
 def _bound_names(target: cst.BaseExpression) -> list[str]:
@@ -210,6 +234,11 @@ class Evaluator:
         if isinstance(node, cst.For):
             iterable = self.expr(node.iter)
             self._bind_loop_target(node.target, iterable)
+            setter = _rollout_loop(node)
+            if setter is not None and isinstance(iterable, CallV) and \
+                    isinstance(iterable.func, Field) and _rollout_call(iterable.func.base):
+                self._group_site("call", code_of(setter), node, node.iter, Lit(AUTH_SIGNATURE),
+                                 iterable.func.base, node.iter)
         else:
             self.expr(node.test)
         ended = self.run(node.body.body)
@@ -304,8 +333,11 @@ class Evaluator:
     def bind(self, target: cst.BaseExpression, value: Value, statement: cst.CSTNode) -> None:
         if isinstance(target, cst.Name):
             if self.module_level or target.value in self.file.declared_global(self.summary.qualname):
-                self.env[target.value] = value
                 self.file.store_global(target.value, value, statement, target)
+                # Module-level code reads its own names as a script reads locals.
+                function = self.summary.qualname
+                self.env[target.value] = Via(Local(function, target.value), value, function,
+                                             self.file.loc(statement)) if self.module_level else value
             else:
                 function = self.summary.qualname
                 self.env[target.value] = Via(Local(function, target.value), value, function,
@@ -366,6 +398,9 @@ class Evaluator:
             return
         args = tuple(self.expr(a.value) for a in call.args if a.keyword is None)
         receiver = call.func.value
+        if method == "update" and args and _rollout_call(args[0]):
+            self._group_site("subscript", code_of(receiver), statement, call, Lit(AUTH_SIGNATURE),
+                             args[0], call.args[0].value)
         if isinstance(receiver, cst.Name) and receiver.value in self.env:
             self.env[receiver.value] = Mutated(self.env[receiver.value], method, args)
             return
@@ -418,6 +453,8 @@ class Evaluator:
             text = _literal(node)
             if text is not None and text.lower() in _LEGACY_FOLDED:
                 self.file.occurrence("header", text, node, self.summary.qualname)
+            if text is not None and _CANADA.search(text):
+                self.file.summary.canada_functions.add(self.summary.qualname)
             return Lit(text) if text is not None else Unknown("a string literal")
         if isinstance(node, (cst.Integer, cst.Float)):
             try:
@@ -483,6 +520,8 @@ class Evaluator:
         parts: list[Value] = []
         for part in node.parts:
             if isinstance(part, cst.FormattedStringText):
+                if _CANADA.search(part.value):
+                    self.file.summary.canada_functions.add(self.summary.qualname)
                 parts.append(Lit(part.value.replace("{{", "{").replace("}}", "}")
                                  .encode("latin-1", "backslashreplace").decode("unicode_escape")
                                  if "\\" in part.value else part.value.replace("{{", "{").replace("}}", "}")))
@@ -523,7 +562,12 @@ class Evaluator:
         dynamic = ""
         for element in node.elements:
             if isinstance(element, cst.StarredDictElement):
-                spreads.append(self.expr(element.value))
+                spread = self.expr(element.value)
+                spreads.append(spread)
+                if _rollout_call(spread):  # a rollout run's **shim.auth_headers(...)
+                    records.append(EntryRec(Lit(AUTH_SIGNATURE), spread, self.file.loc(element),
+                                            span=self.file.span(element),
+                                            value_span=self.file.span(element.value)))
                 continue
             key, value = self.expr(element.key), self.expr(element.value)
             loc = self.file.loc(element)

@@ -70,6 +70,17 @@ class Judged:
         return self.site.loc
 
     @property
+    def report_loc(self) -> tuple[str, int, int]:
+        """Where the finding points: the dict, or the first statement setting a legacy (or
+        look-alike) header of a run of statements."""
+        if self.site.kind in ("subscript", "call") and self.views:
+            for entry in self.views[0].entries:
+                name = fold(entry.name)
+                if name in _LEGACY or name in _THREE or name in (_TENANT, _TOKEN):
+                    return entry.loc
+        return self.site.loc
+
+    @property
     def candidate(self) -> bool:
         return self.scheme == "marketplace-signature" and self.action is None
 
@@ -242,6 +253,8 @@ def _lookalike(repo: Repository, view: SiteView, effective: dict[str, Entry],
     found = _class_evidence(repo, view.context)
     if found is not None:
         return "canada-signature", found
+    if view.site.function in view.file.canada_functions:
+        return "canada-signature", "a Canada URL or tenant written beside it"
     return None, ""
 
 

@@ -13,7 +13,7 @@ from codemods.flow.values import (
     Num, Opaque, Partial, Seq, Sig, Signer, Text, Time, Value, Via, Zip,
 )
 
-__all__ = ["call_library", "call_method", "strip"]
+__all__ = ["call_library", "call_method", "rollout_signature", "strip"]
 
 _JAR = "DigitalSignatureUtil"
 
@@ -127,6 +127,8 @@ def call_library(name: str, args: tuple[Value, ...], kwargs: dict[str, Value],
         return Sig("hmac", message if message is not None else Text(()), first or Opaque(""), loc)
     if _ends(name, *_FAKE_HASHES):
         return Digest(first if first is not None else Text(()), "hashlib")
+    if _ends(name, "shim.auth_headers", "shim.aauth_headers"):
+        return rollout_signature(kwargs, loc)
     if _ends(name, "functools.partial", "partial"):
         if first is None:
             return None
@@ -151,6 +153,17 @@ def call_library(name: str, args: tuple[Value, ...], kwargs: dict[str, Value],
     if _ends(name, "textwrap.wrap", "textwrap.fill"):
         return Seq((first,)) if first is not None and name.endswith("wrap") else first
     return None
+
+
+def rollout_signature(kwargs: dict[str, Value], loc: Loc) -> Value:
+    """``shim.auth_headers(consumer_id=..., private_key=..., url=..., method=...)`` left by a
+    rollout run: the Marketplace signature still, with its legacy credentials named."""
+    consumer = kwargs.get("consumer_id", Opaque("no consumer id"))
+    key = kwargs.get("private_key", Opaque("no private key"))
+    url = kwargs.get("url", Opaque("the url"))
+    method = kwargs.get("method", Opaque("the method"))
+    over = Text((consumer, Lit("\n"), url, Lit("\n"), method, Lit("\n"), Time(), Lit("\n")))
+    return Sig("rollout", over, Key(key, loc), loc)
 
 
 def _client_name(name: str) -> str:

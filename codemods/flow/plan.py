@@ -289,6 +289,13 @@ class Planner:
             for member in marketplace:
                 self._finding(member, "hybrid", "manual", reason)
             return []
+        signatures = [m.signature for m in marketplace if m.signature is not None]
+        if self.target == "rollout" and signatures and all(s.style == "rollout" for s in signatures):
+            for member in marketplace:
+                self._finding(member, "marketplace-signature", "ignored",
+                              "already on the rollout switch (shim.auth_headers); run --target "
+                              "oauth to finish the migration", member.signature)
+            return []
         blocking = next((m for m in marketplace if m.action == "manual"), None)
         if blocking is not None:
             reason = blocking.message
@@ -477,7 +484,7 @@ class Planner:
     def _finding(self, item: Judged, scheme: str, action: str, message: str,
                  signature: Signature | None = None) -> None:
         findings = self.plan.findings.setdefault(item.file.module, [])
-        line, column = item.key[1], item.key[2]
+        _, line, column = item.report_loc
         findings[:] = [f for f in findings if (f.line, f.column) != (line, column)]
         chain = _chain(item, signature) if signature is not None else ()
         findings.append(Finding(line, column, scheme, HANDLER[item.site.kind], action, message, chain))
@@ -537,7 +544,7 @@ def _method_code(method: Value | None) -> str | None:
     from codemods.flow.values import Lit
 
     if isinstance(inner, Lit):
-        return repr(inner.text) if "'" not in inner.text else f'"{inner.text}"'
+        return f'"{inner.text}"' if '"' not in inner.text else repr(inner.text)
     return describe(method)
 
 

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 
 from codemods.flow.library import strip
 from codemods.flow.values import (
-    Alt, Config, Env, Field, FileText, Global, Instance, Item, JarOut, Key, Lit, Loc, Local, Mapping,
+    Alt, Config, Env, Field, FileText, Framed, Global, Instance, Item, JarOut, Key, Lit, Loc, Local, Mapping,
     Num, Opaque, Param, Partial, Ref, Self, SelfAttr, Seq, Sig, Signer, Text, Time, Unknown,
     Value, Via,
 )
 
 __all__ = ["Signature", "canada_text", "credential_root", "describe", "read_signature", "render"]
 
-RSA_STYLES = ("cryptography", "pycryptodome", "rsa", "google-auth")
+RSA_STYLES = ("cryptography", "pycryptodome", "rsa", "google-auth", "rollout")
 _CANADA = re.compile(r"/v[23]/ca(?:/|$|\?|\{\})|WALMART\.CA", re.IGNORECASE)
 _SUPPLIER = re.compile(r"api-gateway\.walmart\.com|/dsv/|drop[-_ ]?ship", re.IGNORECASE)
 _ADS = re.compile(r"advertising\.walmart\.com|/api-proxy/service/(?:WPA|sp)/|walmart\s*connect",
@@ -126,7 +126,7 @@ def read_signature(value: Value) -> Signature:
             isinstance(strip(value), (Sig, JarOut)):
         return Signature("cached", why=f"{describe(value.carrier)} holds a signature computed once "
                                        "and reused across requests (it expires within minutes)",
-                         loc=value.loc)
+                         loc=strip(value).loc)  # type: ignore[union-attr]
     inner = strip(value)
     if isinstance(inner, Alt):
         options = [read_signature(o) for o in inner.options
@@ -223,6 +223,8 @@ def describe(value: Value, depth: int = 0) -> str:  # noqa: PLR0911
         return describe(value.carrier, depth + 1)
     if isinstance(value, Param):
         return value.name
+    if isinstance(value, Framed):
+        return describe(value.value, depth + 1)
     if isinstance(value, SelfAttr):
         return f"self.{value.name}"
     if isinstance(value, Self):

@@ -155,6 +155,9 @@ class FileSummary:
     references: dict[str, dict[str, list[Loc]]] = field(default_factory=dict)
     attribute_names: set[str] = field(default_factory=set)  # every .name loaded anywhere
     attribute_reads: list[AttributeRead] = field(default_factory=list)
+    # Functions (and "<module>" code) with a literal that names the Canada API (/v3/ca/,
+    # WALMART.CA): look-alike evidence for the sites written there.
+    canada_functions: set[str] = field(default_factory=set)
     module_docstring: bool = False
     statements: int = 0  # top-level statements, docstring and imports included
 

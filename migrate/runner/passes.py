@@ -108,7 +108,7 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
         wanted = [s for s in sources if s.module in settings and s.display not in analysis.read]
         if not wanted:
             break
-        analysis.add(wanted, True)
+        analysis.add(wanted, True, report=False)
     repo_plan = _plan(analysis, plan)
     methods = frozenset(q.rpartition(".")[2] for q in repo_plan.dead_helpers
                         if analysis.public_method(q))

@@ -1,0 +1,464 @@
+"""Signing code split into functions and joined back: extract-helper, inline-helper,
+chain-helpers."""
+
+from __future__ import annotations
+
+import random
+
+import libcst as cst
+
+from tests.metamorphic.anatomy import is_b64encode, key_loads, sign_calls, signed_strings, signs
+from tests.metamorphic.references import (
+    call_sites,
+    first_param,
+    has_any,
+    is_plain_method,
+    locals_of,
+    reads_of,
+    simple_assign,
+)
+from tests.metamorphic.syntax import (
+    Edits,
+    Parsed,
+    Tree,
+    fresh,
+    parenthesized,
+    parse_tree,
+    stmt,
+    walk,
+    with_imports,
+)
+
+EMPTY = cst.Module([])
+ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString, cst.Integer,
+         cst.FormattedString)
+CONDITIONAL = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.IfExp,
+               cst.BooleanOperation)
+
+
+def render(node: cst.CSTNode) -> str:
+    return EMPTY.code_for_node(node)
+
+
+def quoted_in_fstring(parsed: Parsed, node: cst.CSTNode) -> str | None:
+    """The quote of the f-string ``node`` sits in (code put there must not use it)."""
+    for ancestor in parsed.ancestors(node):
+        if isinstance(ancestor, cst.FormattedString):
+            return ancestor.start[-1]
+    return None
+
+
+def holes(parsed: Parsed, node: cst.CSTNode, explicit: list[cst.CSTNode],
+          keep_self: bool) -> list[cst.CSTNode]:
+    """Sub-expressions of ``node`` that a helper takes as arguments: the explicit ones, then
+    every read of a local or of ``self.<attribute>`` left."""
+    covered = {id(n) for h in explicit for n in walk(h)}
+    found = list(explicit)
+    for n in walk(node):
+        if id(n) in covered:
+            continue
+        if (not keep_self and isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name)
+                and n.value.value == "self" and parsed.is_local(n.value, node)):
+            found.append(n)
+            covered.update(id(m) for m in walk(n))
+        elif isinstance(n, cst.Name) and parsed.is_local(n, node) and not (
+                keep_self and n.value == "self"):
+            found.append(n)
+    return found
+
+
+def param_names(parsed: Parsed, node: cst.CSTNode, found: list[cst.CSTNode]) -> dict[str, str]:
+    """Hole code -> parameter name."""
+    covered = {id(n) for h in found for n in walk(h)}
+    taken = {n.value for n in walk(node) if isinstance(n, cst.Name) and id(n) not in covered}
+    taken |= {"self"}
+    names: dict[str, str] = {}
+    for hole in found:
+        code = parsed.code(hole)
+        if code in names:
+            continue
+        base = (hole.value if isinstance(hole, cst.Name)
+                else hole.attr.value if isinstance(hole, cst.Attribute) else "raw")
+        names[code] = fresh(taken, base)
+        taken.add(names[code])
+    return names
+
+
+def function_node(name: str, params: list[str], body: list[cst.BaseStatement],
+                  method: bool) -> cst.FunctionDef:
+    shell = stmt(f"def {name}({', '.join(params)}):\n    pass\n")
+    assert isinstance(shell, cst.FunctionDef)
+    lines = [cst.EmptyLine(indent=False)] * (1 if method else 2)
+    return shell.with_changes(body=shell.body.with_changes(body=body), leading_lines=lines)
+
+
+def substituted(node: cst.CSTNode, mapping: dict[int, cst.CSTNode]) -> cst.CSTNode:
+    edits = Edits()
+    for key, new in mapping.items():
+        edits.replace[key] = new
+    return node.visit(edits)
+
+
+def _place(edits: Edits, parsed: Parsed, function: cst.FunctionDef, method: bool,
+           helper: cst.FunctionDef, before: bool) -> None:
+    anchor = function if method else parsed.top_level(function)
+    if before and not method:
+        edits.insert_before(anchor, helper)
+    else:
+        edits.insert_after(anchor, helper)
+
+
+def _done(tree: Tree, path: str, parsed: Parsed, edits: Edits) -> Tree:
+    return {**tree, path: edits.apply(parsed.module).code}
+
+
+# -- extract-helper -----------------------------------------------------------------------
+
+HELPER_NAMES = {
+    "string": ("_string_to_sign", "_canonical_request", "signing_text", "_message_for"),
+    "key": ("_load_key", "_private_key_object", "load_signing_key", "_rsa_key"),
+    "b64": ("_b64", "_encode_signature", "to_base64", "_as_text"),
+}
+
+
+def _only_return(function: cst.FunctionDef, node: cst.CSTNode) -> bool:
+    body = function.body.body
+    return (len(body) == 1 and isinstance(body[0], cst.SimpleStatementLine)
+            and isinstance(body[0].body[0], cst.Return) and body[0].body[0].value is node)
+
+
+def extract_helper(tree: Tree, rng: random.Random) -> Tree | None:
+    """Move one part of the signing - the signed string, the key load or the base64 step -
+    into a new function (or method), called where the part was."""
+    candidates = []
+    for path, parsed in parse_tree(tree).items():
+        for function, cls in parsed.functions():
+            parts: list[tuple[str, cst.CSTNode, list[cst.CSTNode]]] = []
+            for signed in signed_strings(parsed, function):
+                node: cst.CSTNode = signed.node
+                parent, grand = parsed.parent(node), parsed.parent(parsed.parent(node) or node)
+                if (isinstance(parent, cst.Attribute) and parent.attr.value == "encode"
+                        and isinstance(grand, cst.Call) and grand.func is parent and rng.random() < .5):
+                    node = grand
+                parts.append(("string", node, [f for f in signed.fields if not isinstance(f, str)]))
+            parts += [("key", call, []) for call in key_loads(parsed, function)]
+            for call in parsed.find(cst.Call, function):
+                if is_b64encode(parsed, call) and len(call.args) == 1:
+                    parent, grand = parsed.parent(call), parsed.parent(parsed.parent(call) or call)
+                    whole = grand if (isinstance(parent, cst.Attribute) and parent.attr.value == "decode"
+                                      and isinstance(grand, cst.Call)) else call
+                    parts.append(("b64", whole, [call.args[0].value]))
+            for kind, node, explicit in parts:
+                if not _only_return(function, node) and not has_any(node, cst.Await, cst.Yield):
+                    candidates.append((path, parsed, function, cls, kind, node, explicit))
+    if not candidates:
+        return None
+    path, parsed, function, cls, kind, node, explicit = rng.choice(candidates)
+    method = cls is not None and is_plain_method(function) and rng.random() < .5
+    if method:
+        explicit = [e for e in explicit if not (isinstance(e, cst.Attribute) and isinstance(
+            e.value, cst.Name) and e.value.value == "self")]
+    found = holes(parsed, node, explicit, keep_self=method)
+    params = param_names(parsed, node, found)
+    name = fresh(parsed.names, *rng.sample(HELPER_NAMES[kind], len(HELPER_NAMES[kind])))
+    body_expr = substituted(node, {id(h): cst.Name(params[parsed.code(h)]) for h in found})
+    assert isinstance(body_expr, cst.BaseExpression)
+    if "\n" in render(body_expr):
+        body_expr = parenthesized(body_expr)
+    helper = function_node(name, (["self"] if method else []) + list(params.values()),
+                           [cst.SimpleStatementLine([cst.Return(body_expr)])], method)
+    arguments = ", ".join(params)
+    call = cst.parse_expression(f"{'self.' if method else ''}{name}({arguments})")
+    edits = Edits()
+    edits.sub(node, call)
+    _place(edits, parsed, function, method, helper, before=True)
+    return _done(tree, path, parsed, edits)
+
+
+# -- inline-helper --------------------------------------------------------------------------
+
+def _inlinable_body(function: cst.FunctionDef) -> tuple[list[cst.BaseStatement], cst.BaseExpression] | None:
+    if function.decorators or function.asynchronous or function.params.star_arg not in (
+            None, cst.MaybeSentinel.DEFAULT) or function.params.star_kwarg is not None \
+            or function.params.kwonly_params or function.params.posonly_params:
+        return None
+    body = list(function.body.body)
+    if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(
+            body[0].body[0], cst.Expr) and isinstance(body[0].body[0].value, cst.SimpleString):
+        body = body[1:]
+    if not body:
+        return None
+    last = body[-1]
+    if not (isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1
+            and isinstance(last.body[0], cst.Return) and last.body[0].value is not None):
+        return None
+    rest = body[:-1]
+    if any(has_any(s, cst.Return, cst.Yield, cst.Await, cst.Global, cst.Nonlocal, cst.FunctionDef,
+                   cst.ClassDef, cst.Lambda) for s in rest):
+        return None
+    if has_any(last, cst.Yield, cst.Await, cst.Lambda):
+        return None
+    return rest, last.body[0].value
+
+
+def _bind_arguments(function: cst.FunctionDef, call: cst.Call,
+                    method: bool) -> dict[str, cst.BaseExpression] | None:
+    params = list(function.params.params)[1 if method else 0:]
+    bound: dict[str, cst.BaseExpression] = {}
+    positional = [a for a in call.args if not a.keyword]
+    if any(a.star for a in call.args) or len(positional) > len(params):
+        return None
+    for param, arg in zip(params, positional):
+        bound[param.name.value] = arg.value
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value in bound or arg.keyword.value not in {p.name.value for p in params}:
+                return None
+            bound[arg.keyword.value] = arg.value
+    for param in params:
+        if param.name.value not in bound:
+            if param.default is None:
+                return None
+            bound[param.name.value] = param.default
+    return bound
+
+
+def inline_helper(tree: Tree, rng: random.Random) -> Tree | None:
+    """Inline a signing helper called from exactly one place into that caller; the helper's
+    statements go before the caller's statement, its return value where the call was."""
+    modules = parse_tree(tree)
+    candidates = []
+    for path, parsed in modules.items():
+        for function, cls in parsed.functions():
+            if not signs(parsed, function) or function.name.value.startswith("__"):
+                continue
+            if cls is not None and (not is_plain_method(function) or len(cls.body.body) < 2):
+                continue
+            shape = _inlinable_body(function)
+            sites = call_sites(modules, path, function, cls)
+            if shape is None or sites is None or len(sites) != 1 or sites[0].via == "attribute":
+                continue
+            plan = _inline_plan(modules, path, parsed, function, cls, shape, sites[0])
+            if plan is not None:
+                candidates.append(plan)
+    if not candidates:
+        return None
+    return rng.choice(candidates)(tree)
+
+
+def _inline_plan(modules, path, parsed, function, cls, shape, site):
+    rest, returned = shape
+    caller_parsed = modules[site.path]
+    call = site.call
+    caller = caller_parsed.function_of(call)
+    if caller is None or caller is function:
+        return None
+    statement = caller_parsed.statement_of(call)
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return None
+    for ancestor in caller_parsed.ancestors(call):
+        if ancestor is statement:
+            break
+        if isinstance(ancestor, CONDITIONAL):
+            return None
+    method = cls is not None
+    if method and first_param(caller) != "self":
+        return None
+    arguments = _bind_arguments(function, call, method)
+    if arguments is None:
+        return None
+    caller_names = {n.value for n in walk(caller) if isinstance(n, cst.Name)}
+    caller_locals = set(locals_of(caller_parsed, caller))
+    helper_locals = locals_of(parsed, function)
+    # Globals the helper reads must mean the same in the caller.
+    imports: list[str] = []
+    for assignment in parsed.globals_used(function):
+        if assignment.name in caller_locals:
+            return None
+        if site.path != path:
+            if not hasattr(assignment, "node") or not isinstance(
+                    assignment.node, (cst.Import, cst.ImportFrom)):
+                return None
+            line = parsed.import_line(assignment)
+            theirs = caller_parsed.global_assignments(assignment.name)
+            if theirs and any(not isinstance(a.node, (cst.Import, cst.ImportFrom))
+                              or caller_parsed.import_line(a) != line for a in theirs):
+                return None
+            imports.append(line)
+    taken = caller_names | parsed.names | caller_parsed.names
+    mapping: dict[int, cst.CSTNode] = {}
+    bindings: list[cst.BaseStatement] = []
+    params = {p.name.value for p in function.params.params}
+    for name, assignments in helper_locals.items():
+        reassigned = len(assignments) > 1
+        if name in params and not (method and name == "self"):
+            value = arguments[name]
+            value_code = render(value)
+            reads = [r for a in assignments for r in reads_of(parsed, a)]
+            quoted = any(quoted_in_fstring(parsed, r) for r in reads) and ('"' in value_code or "'" in value_code)
+            if isinstance(value, (cst.Name, cst.Attribute, cst.SimpleString, cst.Integer)) \
+                    and not reassigned and not quoted and "\n" not in value_code:
+                for read in reads:
+                    mapping[id(read)] = value
+                continue
+            new = name if name not in caller_names else fresh(taken, name)
+            taken.add(new)
+            bindings.append(cst.SimpleStatementLine([cst.Assign(
+                [cst.AssignTarget(cst.Name(new))], parenthesized(value) if "\n" in value_code else value)]))
+        elif name in params:
+            continue
+        else:
+            new = name if name not in caller_names else fresh(taken, name)
+            taken.add(new)
+        if new != name:
+            for a in assignments:
+                targets = [a.node] if isinstance(a.node, cst.Name) else []
+                for node in targets + reads_of(parsed, a):
+                    mapping[id(node)] = cst.Name(new)
+    new_rest = [substituted(s, mapping) for s in rest]
+    new_value = substituted(returned, mapping)
+    assert isinstance(new_value, cst.BaseExpression)
+    if not isinstance(new_value, ATOMS) or "\n" in render(new_value):
+        new_value = parenthesized(new_value)
+
+    def apply(tree: Tree) -> Tree:
+        caller_edits = Edits()
+        caller_edits.sub(call, new_value)
+        hoisted = [*bindings, *new_rest]
+        if hoisted:
+            caller_edits.insert_before(statement, *hoisted)
+        if site.alias is not None:
+            _drop_alias(caller_edits, site.alias, function.name.value)
+        helper_edits = caller_edits if site.path == path else Edits()
+        helper_edits.remove(function)
+        result = dict(tree)
+        if site.path != path:
+            result[path] = helper_edits.apply(parsed.module).code
+        module = caller_edits.apply(caller_parsed.module)
+        result[site.path] = with_imports(module, imports).code
+        return result
+
+    return apply
+
+
+def _drop_alias(edits: Edits, node: cst.ImportFrom, name: str) -> None:
+    assert not isinstance(node.names, cst.ImportStar)
+    kept = [a for a in node.names if not (isinstance(a.name, cst.Name) and a.name.value == name)]
+    statement_edit = cst.RemovalSentinel.REMOVE if not kept else node.with_changes(
+        names=[*kept[:-1], kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)])
+    edits.sub(node, statement_edit)
+
+
+# -- chain-helpers --------------------------------------------------------------------------
+
+def chain_helpers(tree: Tree, rng: random.Random) -> Tree | None:
+    """Split a signing function in two: the first builds the data and calls the second,
+    which loads the key and signs the bytes; only the second touches the key."""
+    candidates = []
+    for path, parsed in parse_tree(tree).items():
+        for function, cls in parsed.functions():
+            calls = sign_calls(parsed, function)
+            if len(calls) == 1:
+                plan = _chain_plan(parsed, function, cls, calls[0], rng)
+                if plan is not None:
+                    candidates.append((path, parsed, plan))
+    if not candidates:
+        return None
+    path, parsed, plan = rng.choice(candidates)
+    return {**tree, path: plan.apply(parsed.module).code}
+
+
+def _chain_plan(parsed, function, cls, signing, rng):
+    body = list(function.body.body)
+    statement = parsed.statement_of(signing.call)
+    if statement not in body or function.asynchronous:
+        return None
+    local = locals_of(parsed, function)
+    definitions = {}
+    for s in body:
+        assigned = simple_assign(s)
+        if assigned and len(local.get(assigned[0], [])) == 1:
+            definitions[assigned[0]] = s
+    # The key's slice: the statements that make the key, and nothing else reads.
+    chosen: list[cst.BaseStatement] = []
+    pending = [signing.key] if isinstance(signing.key, cst.Name) else []
+    while pending:
+        name = pending.pop()
+        if not isinstance(name, cst.Name) or name.value not in definitions:
+            if isinstance(name, cst.Name) and name is signing.key:
+                return None
+            continue
+        s = definitions[name.value]
+        if s not in chosen:
+            chosen.append(s)
+            value = simple_assign(s)[1]  # type: ignore[index]
+            pending.extend(n for n in walk(value) if isinstance(n, cst.Name)
+                           and n.value in definitions and parsed.is_local(n))
+    chosen.sort(key=body.index)
+    made = {simple_assign(s)[0] for s in chosen}  # type: ignore[index]
+    allowed = {id(n) for s in chosen for n in walk(s)} | {id(n) for n in walk(signing.key)}
+    for name in made:
+        for a in local[name]:
+            if any(id(r) not in allowed for r in reads_of(parsed, a)):
+                return None
+    data: cst.BaseExpression = signing.data
+    digest_statement = None
+    rebuild = None  # pycryptodome: the hash is made in the signer from the bytes
+    if signing.kind == "pycryptodome":
+        digest: cst.BaseExpression = data
+        if isinstance(data, cst.Name) and data.value in definitions:
+            digest_statement = definitions[data.value]
+            digest = simple_assign(digest_statement)[1]  # type: ignore[index]
+            between = body[body.index(digest_statement) + 1: body.index(statement)]
+            read = {n.value for n in walk(digest) if isinstance(n, cst.Name)}
+            if (any(r is not data for a in local[data.value] for r in reads_of(parsed, a))
+                    or read & {t for s in between for t in _assigned(s)}):
+                digest_statement = None
+        if (isinstance(digest, cst.Call) and len(digest.args) == 1
+                and (parsed.qname(digest.func) or "").startswith("Crypto.Hash.")
+                and (digest_statement is not None or digest is data)):
+            rebuild = digest
+            data = digest.args[0].value
+        else:
+            digest_statement = None
+    method = cls is not None and is_plain_method(function) and rng.random() < .5
+    scope_node = cst.IndentedBlock(body=chosen) if chosen else signing.key
+    explicit = [] if chosen else [signing.key]
+    found = []
+    for s in chosen:
+        found += holes(parsed, s, [], keep_self=method)
+    if not chosen:
+        found = holes(parsed, signing.key, explicit, keep_self=method)
+    found = [h for h in found if not (isinstance(h, cst.Name) and h.value in made)]
+    params = param_names(parsed, scope_node if chosen else signing.key, found)
+    data_name = fresh(set(params.values()) | made | parsed.names, "data", "payload", "message")
+    name = fresh(parsed.names, *rng.sample(("_sign_bytes", "_rsa_sign", "sign_data", "_signature_of"), 4))
+    mapping = {id(h): cst.Name(params[parsed.code(h)]) for h in found}
+    new_chosen = [substituted(s, mapping) for s in chosen]
+    sign_mapping = dict(mapping)
+    if rebuild is not None:
+        new_digest = substituted(rebuild, {id(rebuild.args[0].value): cst.Name(data_name)})
+        sign_mapping[id(signing.data)] = new_digest
+    else:
+        sign_mapping[id(signing.data)] = cst.Name(data_name)
+    signed = substituted(signing.call, sign_mapping)
+    helper = function_node(name, (["self"] if method else []) + list(params.values()) + [data_name],
+                           [*new_chosen, cst.SimpleStatementLine([cst.Return(signed)])], method)
+    arguments = [*params, render(data)]
+    call = cst.parse_expression(f"{'self.' if method else ''}{name}({', '.join(arguments)})")
+    edits = Edits()
+    for s in chosen:
+        edits.remove(s)
+    if digest_statement is not None:
+        edits.remove(digest_statement)
+    edits.sub(signing.call, call)
+    _place(edits, parsed, function, method, helper, before=False)
+    return edits
+
+
+def _assigned(statement: cst.CSTNode) -> set[str]:
+    found = set()
+    for node in walk(statement):
+        if isinstance(node, cst.AssignTarget):
+            found |= {n.value for n in walk(node.target) if isinstance(n, cst.Name)}
+    return found

@@ -10,10 +10,10 @@ import libcst as cst
 from codemods.base import WalmartCodemod
 from codemods.edits import drop_elements
 from codemods.flow.plan import Edit
-from codemods.imports_edit import ensure_import
+from codemods.imports_edit import ensure_import, ensure_imports
 from codemods.names import ACCESS_TOKEN, MARKERS, SIGNING_MARKERS
 from codemods.scoped import Scoped
-from codemods.work import edits_for, note_removed
+from codemods.work import edits_for, module_name_of, note_removed, plan_of
 
 __all__ = ["RewriteHeaderDicts", "entry_spacing", "token_key"]
 
@@ -46,7 +46,11 @@ class RewriteHeaderDicts(Scoped, WalmartCodemod):
             return tree
         self.needs_shim = False
         tree = self.visit_tracked(tree, self)
-        return ensure_import(tree, "shim") if self.needs_shim else tree
+        if not self.needs_shim:
+            return tree
+        plan = plan_of(self.context, tree)
+        needed = plan.imports.get(module_name_of(self.context), set())
+        return ensure_imports(ensure_import(tree, "shim"), needed)
 
     def _edit(self, node: cst.CSTNode, *kinds: str) -> Edit | None:
         position = self.origin(node)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-__all__ = ["ensure_import", "prune_aliases"]
+__all__ = ["ensure_import", "ensure_imports", "prune_aliases"]
 
 
 def _is_import(statement: cst.CSTNode) -> bool:
@@ -48,3 +48,10 @@ def prune_aliases(names: Sequence[cst.ImportAlias], drop: set[int]) -> list[cst.
     if kept and id(names[-1]) in drop:
         kept[-1] = kept[-1].with_changes(comma=names[-1].comma)
     return kept
+
+
+def ensure_imports(tree: cst.Module, names: object) -> cst.Module:
+    """``import name`` for each of ``names`` (sorted), unless already there."""
+    for name in sorted(names):  # type: ignore[call-overload]
+        tree = ensure_import(tree, name)
+    return tree

@@ -14,6 +14,7 @@ from codemods.flow.exprs import dotted, env_literal, env_variable
 from codemods.flow.imports import import_table
 from codemods.flow.plan import RepoPlan
 from codemods.names import MARKERS, SIGNING_MARKERS
+from codemods.imports_edit import ensure_imports
 from codemods.scoped import Scoped
 from codemods.work import edits_for, module_name_of, note_removed, plan_of, renamed_variables
 
@@ -344,4 +345,6 @@ class RenameCredentials(WalmartCodemod):
             return tree
         positional = _Positional(self, stores, attributes, keys)
         tree = self.visit_tracked(tree, positional)
+        if stores:
+            tree = ensure_imports(tree, plan.imports.get(module, set()))
         return tree

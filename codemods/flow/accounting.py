@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from codemods.findings import Finding
 from codemods.flow.library import strip
 from codemods.flow.recognise import describe, read_signature
+from codemods.flow.dead import _chain
 from codemods.flow.repository import Repository
 from codemods.flow.summary import FileSummary, Occurrence
 from codemods.flow.values import JarOut, Partial, Ref, Seq, Sig, Value, Via
@@ -23,6 +24,7 @@ __all__ = ["account"]
 
 def account(repo: Repository, plan: RepoPlan, judged: list[Judged]) -> None:
     covered: dict[tuple[str, int], int] = {}  # (module, line) -> the finding's line
+    helpers: dict[str, int] = {}  # function on a site's signing chain -> the finding's line
     signing: dict[tuple[str, int, int], int] = {}  # signing call -> the finding's line
     for item in judged:
         module, line = item.file.module, item.report_loc[1]
@@ -45,8 +47,15 @@ def account(repo: Repository, plan: RepoPlan, judged: list[Judged]) -> None:
         for option in ([signature, *signature.options] if signature is not None else []):
             if option.loc is not None:
                 signing.setdefault(option.loc, line)
+        # Signing inside the helpers a site's headers are computed with is that site's.
+        chain: set[str] = set()
+        for view in item.views[:1]:
+            for entry in item.site.entries:
+                _chain(repo, entry.value, view.context, chain, 0)
+        for function in chain | {item.site.function}:
+            helpers.setdefault(function, line)
     for file in repo.files.values():
-        _file(repo, plan, file, covered, signing)
+        _file(repo, plan, file, covered, signing, helpers)
 
 
 def _carrier_lines(value: Value) -> list[tuple[str, int]]:
@@ -59,17 +68,18 @@ def _carrier_lines(value: Value) -> list[tuple[str, int]]:
 
 
 def _file(repo: Repository, plan: RepoPlan, file: FileSummary,
-          covered: dict[tuple[str, int], int], signing: dict[tuple[str, int, int], int]) -> None:
+          covered: dict[tuple[str, int], int], signing: dict[tuple[str, int, int], int],
+          helpers: dict[str, int]) -> None:
     accounted = plan.accounted.setdefault(file.module, {})
     orphans: dict[tuple[str, str], list[Occurrence]] = {}
     for occurrence in file.occurrences:
         module, line, column = occurrence.loc
         if occurrence.kind == "header":
-            finding_line = covered.get((module, line))
+            finding_line = covered.get((module, line)) or helpers.get(occurrence.function)
         else:
             if not _signs(repo, occurrence):
                 continue  # a .sign() of something else, or a call of a helper that signs
-            finding_line = signing.get(occurrence.loc)
+            finding_line = signing.get(occurrence.loc) or helpers.get(occurrence.function)
         if finding_line is not None:
             accounted[(occurrence.kind, line, column)] = finding_line
         else:

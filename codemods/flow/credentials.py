@@ -21,8 +21,9 @@ from codemods.flow.recognise import describe
 from codemods.flow.renames import ConfigNote, RenamePlan
 from codemods.flow.repository import Repository
 from codemods.flow.values import (
-    Alt, CallV, Config, Env, Field, FileText, Framed, Global, Instance, Item, Key, Lit, Loc, Local,
-    Mapping, Opaque, Param, Partial, Ref, Self, SelfAttr, Seq, Signer, Text, Unknown, Value, Via,
+    Alt, CallV, Config, Derived, Env, Field, FileText, Framed, Global, Instance, Item, Key, Lit, Loc, Local,
+    Mapping, Num, Opaque, Param, Partial, Ref, Self, SelfAttr, Seq, Signer, Text, Time, Unknown,
+    Value, Via,
 )
 from codemods.names import rename_identifier
 
@@ -30,6 +31,11 @@ __all__ = ["Credentials", "Problem", "StoreEdit"]
 
 _PERSISTENT = ("models.Model", "db.Model", "Model", "BaseSettings", "DeclarativeBase",
                "declarative_base", "Document", "pydantic.BaseModel")
+
+
+_TABLE_ATTRIBUTES = {"__tablename__", "__table__", "table", "table_name", "db_table", "_meta",
+                     "Meta", "objects", "__collection__"}
+_COLUMNS = ("Column", "mapped_column", "CharField", "TextField", "Field", "EncryptedCharField")
 
 
 class Problem(Exception):
@@ -56,7 +62,7 @@ class Credentials:
     renames: RenamePlan
     stores: dict[Loc, StoreEdit] = field(default_factory=dict)
     touched: set[tuple[object, ...]] = field(default_factory=set)
-    needs_os: set[str] = field(default_factory=set)  # modules whose token call reads os.environ
+    imports: dict[str, set[str]] = field(default_factory=dict)  # module -> modules its code needs
     _callers_followed: set[tuple[str, str]] = field(default_factory=set)
 
     # -- the expression at a function --------------------------------------------------------
@@ -119,7 +125,7 @@ class Credentials:
             self.touched.add(("env", value.variable))
             code = value.code or f'os.environ["{value.variable}"]'
             if not value.code:
-                self.needs_os.add(at)
+                self.imports.setdefault(self._module_of(at), set()).add("os")
             return code.replace(f'"{value.variable}"', f'"{new}"').replace(
                 f"'{value.variable}'", f"'{new}'")
         if isinstance(value, SelfAttr):  # an attribute no class of this context sets
@@ -132,11 +138,17 @@ class Credentials:
             raise Problem(f"the {role} is written in the code ({value.text[:12]!r}...); put the "
                           "new credential in the environment or a secret store")
         if isinstance(value, FileText):
-            raise Problem(f"the {role} is read from {describe(value)}; a client secret is not a "
-                          "key file: read it from where the deployment keeps secrets")
+            # A key file the deployment mounts: the new secret comes from a file the same way.
+            path = self.express(value.path, at, f"{role} file")
+            self.imports.setdefault(self._module_of(at), set()).add("pathlib")
+            return f"pathlib.Path({path}).expanduser().read_text().strip()"
         if isinstance(value, Unknown):
             where = f" (line {value.loc[1]} of {value.loc[0]})" if value.loc[1] else ""
             raise Problem(f"cannot tell where the {role} comes from: {value.why}{where}")
+        if isinstance(value, Derived):
+            where = f" (line {value.loc[1]} of {value.loc[0]})" if value.loc[1] else ""
+            raise Problem(f"the {role} passes through {value.what}, which this tool does not "
+                          f"follow{where}")
         raise Problem(f"cannot tell where the {role} comes from ({describe(value)})")
 
     # -- roots ----------------------------------------------------------------------------
@@ -146,6 +158,13 @@ class Credentials:
         new = self.renames.param(function, callee, param.name, role)
         self.touched.add(("param", function, param.name))
         self._follow_callers(function, param.name, role)
+        summary = self.repo.functions.get(function)
+        default = summary.defaults.get(param.name) if summary is not None else None
+        if default is not None:  # consumer_id=settings.WALMART_CONSUMER_ID
+            try:
+                self.express(self.repo.ev(default, None), function, role)
+            except Problem:
+                pass  # a default of another kind: the parameter is renamed, not it
         return new
 
     def _follow_callers(self, function: str, name: str, role: str) -> None:
@@ -203,12 +222,45 @@ class Credentials:
         return code.replace(f'"{key.text}"', f'"{new}"').replace(f"'{key.text}'", f"'{new}'")
 
     def _field(self, value: Field, at: str, role: str) -> str:
+        """``obj.private_key`` on an object handed in: renamed only when the object's class is
+        known (from every caller), and then everywhere that class's attribute is read."""
         base = self._object_code(value.base, at)
         new = self.renames.new_name(value.name)
+        klass = self._object_class(value.base)
+        if klass is None:
+            raise Problem(f"the {role} is read from {describe(value)}, on an object whose class "
+                          "this tool cannot tell from its callers; rename it by hand")
+        self._rename_object_field(klass, value.name, new, role)
         if new != value.name and value.loc[1]:
             self.renames.attribute_at(value.loc[0], value.loc[1], value.loc[2], new)
-        self.touched.add(("field", describe(value.base), value.name))
+        self.touched.add(("attr", min(self.family(klass)), value.name))
         return f"{base}.{new}"
+
+    def _object_class(self, value: Value) -> str | None:
+        """The repository class of an object, directly or from what every caller passes."""
+        inner = strip(value)
+        if isinstance(inner, Instance):
+            return inner.cls if inner.cls in self.repo.classes else None
+        if not isinstance(inner, Param):
+            return None
+        summary = self.repo.functions.get(inner.function)
+        if summary is None:
+            return None
+        params = summary.params[1:] if summary.is_method else summary.params
+        index = params.index(inner.name) if inner.name in params else -1
+        found: set[str | None] = set()
+        for caller in self.repo.functions.values():
+            for call in caller.calls:
+                if not self._calls(call, inner.function):
+                    continue
+                given = dict(call.kwargs).get(inner.name)
+                if given is None and 0 <= index < len(call.args):
+                    given = call.args[index]
+                context = self.repo.class_of_function(caller.qualname)
+                passed = strip(self.repo.ev(given, context)) if given is not None else None
+                found.add(passed.cls if isinstance(passed, Instance) and
+                          passed.cls in self.repo.classes else None)
+        return found.pop() if len(found) == 1 else None
 
     # -- carriers -------------------------------------------------------------------------
     def _carrier_code(self, carrier: Value, at: str, role: str, new: str) -> str:
@@ -353,8 +405,21 @@ class Credentials:
         self._rename_attribute(klass, old, new, role)
 
     def is_persistent(self, klass: str) -> bool:
+        """A class whose fields are stored: an ORM model, a settings model, or a class that
+        names the table it mirrors."""
         bases = self.repo.library_bases(klass)
-        return any(b.endswith(_PERSISTENT) for b in bases)
+        if any(b.endswith(_PERSISTENT) for b in bases):
+            return True
+        for member in self.repo.mro(klass):
+            summary = self.repo.classes[member]
+            if summary.attrs.keys() & _TABLE_ATTRIBUTES:
+                return True
+            for value in summary.attrs.values():
+                func = value.func if isinstance(value, CallV) else None
+                name = func.qualname if isinstance(func, Ref) else ""
+                if name.endswith(_COLUMNS):
+                    return True
+        return False
 
     def family(self, klass: str) -> list[str]:
         """The repository classes connected to ``klass`` by inheritance."""
@@ -413,7 +478,7 @@ def _derived(value: Value) -> bool:
         inner = inner.value
     if isinstance(inner, Via):
         return True
-    if isinstance(inner, (Key, Signer, Framed, Partial, Instance)):
+    if isinstance(inner, (Key, Signer, Framed, Partial, Instance, Derived)):
         return True
     if isinstance(inner, Text):
         return any(isinstance(strip(p), Lit) and strip(p).text.strip() for p in inner.parts)  # type: ignore[union-attr]
@@ -437,7 +502,22 @@ def _peel(value: Value) -> Value | None:
             return pieces[0]
     if isinstance(value, Seq) and len(value.items) == 1:
         return value.items[0]
+    if isinstance(value, Derived):
+        pieces = [p for p in value.inputs if carries_value(p)]
+        if len(pieces) == 1:
+            return pieces[0]
     return None
+
+
+def carries_value(value: Value) -> bool:
+    """Whether something read from outside (a parameter, setting, attribute...) is inside:
+    literals, numbers and library objects made from nothing are only framing."""
+    inner = strip(value)
+    if isinstance(inner, (Lit, Opaque, Num, Time)):
+        return False
+    if isinstance(inner, Derived):
+        return any(carries_value(i) for i in inner.inputs)
+    return True
 
 
 def _empty(value: Value) -> bool:

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from codemods.flow.summary import EntryRec, FunctionSummary, Occurrence, PathWrite, Send, SiteRec, Store
+from codemods.flow.summary import EntryRec, FunctionSummary, PathWrite, Send, SiteRec, Store
 from codemods.flow.values import (
-    Alt, Arith, CallV, Comp, Concat, Entry, Env, Field, Format, Global, Item, Lit, Loc, Mapping, Mutated, Num,
+    Alt, Arith, CallV, Comp, Concat, Entry, Env, Framed, Field, Format, Global, Item, Lit, Loc, Mapping, Mutated, Num,
     Opaque, Param, Ref, Self, SelfAttr, Seq, Text, Unknown, Value, Via, Zip, alt, Local,
 )
 from codemods.names import AUTH_SIGNATURE, LEGACY
@@ -360,11 +360,14 @@ class Evaluator:
         loc = self.file.loc(statement)
         owner = target.value
         entry = Entry(key, value, loc)
+        site = None
         if _key_candidate(key_node) or _looks_dynamic(key_node):
-            self._group_site("subscript", code_of(owner), statement, key_node, key, value,
-                             getattr(statement, "value", statement))
+            site = self._group_site("subscript", code_of(owner), statement, key_node, key, value,
+                                    getattr(statement, "value", statement))
         if isinstance(owner, cst.Name) and owner.value in self.env:
             self.env[owner.value] = Mutated(self.env[owner.value], "__setitem__", (entry,))
+            if site is not None:
+                site.value = self.env[owner.value]  # the whole dict, as it stands after this
             return
         root, path = self._path(owner)
         if root is not None:
@@ -429,7 +432,7 @@ class Evaluator:
                                                       None, loc))
 
     def _group_site(self, kind: str, owner: str, statement: cst.CSTNode, key_node: cst.BaseExpression,
-                    key: Value, value: Value, value_node: cst.CSTNode) -> None:
+                    key: Value, value: Value, value_node: cst.CSTNode) -> SiteRec:
         site = self.groups.get((kind, owner))
         loc = self.file.loc(statement)
         if site is None:
@@ -439,6 +442,7 @@ class Evaluator:
             site.dynamic = site.dynamic or code_of(key_node)
         site.entries.append(EntryRec(key, value, loc, span=self.file.span(statement),
                                      value_span=self.file.span(value_node)))
+        return site
 
     # -- expressions ------------------------------------------------------------------------
     def expr(self, node: cst.BaseExpression) -> Value:  # noqa: PLR0911, PLR0912
@@ -474,7 +478,7 @@ class Evaluator:
                 if isinstance(base, Ref) and base.qualname in ("os.environ", "environ"):
                     return Env(key.text if isinstance(key, Lit) else "", code_of(node))
                 return Item(base, key, code_of(node), self.file.loc(node.slice[0].slice.value))
-            return Opaque("a slice")
+            return Framed(base, "slice")  # part of the same text
         if isinstance(node, cst.BinaryOperation):
             return self._binary(node)
         if isinstance(node, cst.Dict):
@@ -578,24 +582,26 @@ class Evaluator:
                 if not _key_candidate(element.key):
                     dynamic = dynamic or code_of(element.key)
         loc = self.file.loc(node)
+        # Spreads first: entries written in the literal win over what is spread before them.
+        mapping = Mapping(tuple(entries), tuple(spreads), loc)
         if records:
             site = self.file.new_site("dict", self.summary, loc, "")
             site.entries = records
             site.dynamic = dynamic
-        # Spreads first: entries written in the literal win over what is spread before them.
-        return Mapping(tuple(entries), tuple(spreads), loc)
+            site.value = mapping
+        return mapping
 
     def _sequence(self, node: cst.Tuple | cst.List | cst.Set) -> Value:
         items: list[Value] = []
         locs: list[Loc] = []
         spans = []
         pairs: list[EntryRec] = []
+        starred: list[tuple[int, Value]] = []
         for element in node.elements:
             locs.append(self.file.loc(element))
             spans.append(self.file.span(element))
             if isinstance(element, cst.StarredElement):
-                items.append(Unknown("a starred element"))
-                self.expr(element.value)
+                starred.append((len(items), self.expr(element.value)))
                 continue
             value = self.expr(element.value)
             items.append(value)
@@ -609,6 +615,14 @@ class Evaluator:
         if pairs:
             site = self.file.new_site("pairs", self.summary, loc, "")
             site.entries = pairs
+        if starred:  # [a, *rest, b]: the pieces joined once the spread is known
+            pieces: list[Value] = []
+            start = 0
+            for index, value in starred:
+                pieces.extend((Seq(tuple(items[start:index])), value))
+                start = index
+            pieces.append(Seq(tuple(items[start:])))
+            return Concat(tuple(pieces))
         return Seq(tuple(items), loc, tuple(locs), tuple(spans))
 
     def _dict_comprehension(self, node: cst.DictComp) -> Value:

@@ -50,6 +50,15 @@ class SiteView:
     context: str | None
     entries: list[Entry]
     sets: list[HeaderSet] = field(default_factory=list)
+    whole: list[Entry] = field(default_factory=list)  # a dict's entries with its spreads
+
+    def whole_names(self) -> dict[str, Entry]:
+        found: dict[str, Entry] = {}
+        for entry in self.whole:
+            name = fold(entry.name)
+            if name is not None:
+                found[name] = entry
+        return found
 
     def names(self) -> dict[str, Entry]:
         found: dict[str, Entry] = {}
@@ -180,6 +189,8 @@ class HeaderSets:
                        for e in site.entries]
         view = SiteView(site, file, context, entries)
         view.sets = self.containing({e.loc for e in entries})
+        if site.value is not None:
+            view.whole = self.repo.entries(site.value, context)
         return view
 
 

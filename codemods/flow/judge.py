@@ -159,6 +159,7 @@ def _one_verdict(repo: Repository, view: SiteView, others: dict[str, Entry],
                  urls: list[Value], sent: str | None = None) -> Verdict:  # noqa: PLR0911
     own = view.names()
     effective: dict[str, Entry] = dict(others)
+    effective.update(view.whole_names())
     effective.update(own)
     signature_entry = own.get(_SIGNATURE) or _dynamic_signature(view)
     signature = read_signature(signature_entry.value) if signature_entry is not None else None

@@ -166,6 +166,16 @@ def rollout_signature(kwargs: dict[str, Value], loc: Loc) -> Value:
     return Sig("rollout", over, Key(key, loc), loc)
 
 
+def _behind(holder: Value, value: Value) -> Value:
+    """``value`` behind the carriers ``holder`` was read through (the key inside a signer
+    kept on an attribute is still read through that attribute)."""
+    if isinstance(holder, Via):
+        import dataclasses
+
+        return dataclasses.replace(holder, value=_behind(holder.value, value))
+    return value
+
+
 def _client_name(name: str) -> str:
     for client in _CLIENTS:
         if _ends(name, client):
@@ -234,11 +244,11 @@ def call_method(receiver: Value, method: str, args: tuple[Value, ...],
             return inner
         return None
     if isinstance(inner, Key) and method == "sign" and first is not None:
-        return Sig("cryptography", first, inner, loc)
+        return Sig("cryptography", first, receiver, loc)
     if isinstance(inner, Signer) and method == "sign" and first is not None:
         over = strip(first)
         data = over.over if isinstance(over, Digest) else first
-        return Sig(inner.style, data, inner.key, loc)
+        return Sig(inner.style, data, _behind(receiver, inner.key), loc)
     if isinstance(inner, Digest) and method in ("hexdigest", "digest", "hex"):
         return Sig("hash", inner.over, Opaque("no key"), loc)
     if isinstance(inner, Digest) and method in ("copy",):
@@ -257,6 +267,9 @@ def call_method(receiver: Value, method: str, args: tuple[Value, ...],
         if inner.cls in ("pathlib.Path", "pathlib.PurePath") and method in (
                 "read_text", "read_bytes", "open"):
             return FileText(inner.args[0] if inner.args else Opaque("a path"))
+        if inner.cls in ("pathlib.Path", "pathlib.PurePath") and method in (
+                "expanduser", "resolve", "absolute", "with_suffix"):
+            return receiver
         if inner.cls.startswith("configparser.") and method == "get" and len(args) >= 2:
             return Item(Item(receiver, args[0]), args[1])
         return None

@@ -102,6 +102,7 @@ class RepoPlan:
     accounted: dict[str, dict[tuple[str, int, int], int]] = field(default_factory=dict)
     # Functions whose locals the rewrite may leave unused, per module.
     touched_functions: dict[str, set[str]] = field(default_factory=dict)
+    imports: dict[str, set[str]] = field(default_factory=dict)  # module -> modules code needs
 
     def rewrites(self, scope: str) -> bool:
         decision = self.decisions.get(scope)
@@ -144,6 +145,7 @@ class _SitePlan:
     touched: set[tuple[object, ...]] = field(default_factory=set)
     problem: str | None = None
     stores: dict[Loc, StoreEdit] = field(default_factory=dict)
+    imports: dict[str, set[str]] = field(default_factory=dict)
 
 
 class Planner:
@@ -194,6 +196,7 @@ class Planner:
             plan.problem = str(problem)
         plan.touched |= credentials.touched
         plan.stores = credentials.stores
+        plan.imports = credentials.imports
         plan.touched |= {("store", loc) for loc in credentials.stores}
         return plan
 
@@ -220,9 +223,9 @@ class Planner:
         if len(codes) != 1:
             raise Problem("the subclasses of this client sign with different credentials")
         client_id, client_secret = codes.pop()
-        url = describe(signature.url) if signature.url is not None else None
-        method = _method_code(signature.method)
         if rollout:
+            url = _code_at(signature.url, function, "URL")
+            method = _code_at(signature.method, function, "method")
             return TokenCall(None, None, url, method, client_id, client_secret, item.site.is_async)
         return TokenCall(client_id, client_secret, is_async=item.site.is_async)
 
@@ -256,13 +259,13 @@ class Planner:
             for view in item.views:
                 for entry in view.entries:
                     by_entry.setdefault(entry.loc, item.key)
-        for item in judged:  # headers that end up in one request
+        for item in judged:  # headers that end up in one request, or in one dict
             for view in item.views:
-                for header_set in view.sets:
-                    for loc in header_set.locs():
-                        other = by_entry.get(loc)
-                        if other is not None:
-                            units.union(item.key, other)
+                locs = {e.loc for e in view.whole} | {loc for s in view.sets for loc in s.locs()}
+                for loc in locs:
+                    other = by_entry.get(loc)
+                    if other is not None:
+                        units.union(item.key, other)
         owners: dict[tuple[object, ...], Loc] = {}
         for key, plan in plans.items():  # rewrites touching the same things
             for touched in plan.touched:
@@ -404,6 +407,8 @@ class Planner:
             for loc, edit in plan.stores.items():
                 merged = stores.setdefault(loc, StoreEdit(loc, where=edit.where))
                 merged.targets.update(edit.targets)
+            for module, names in plan.imports.items():
+                self.plan.imports.setdefault(module, set()).update(names)
             final.append(plan)
         self._store_edits(stores)
         return final
@@ -513,39 +518,61 @@ def _edit_kind(site_kind: str) -> str:
 def _legacy_code(value: Value, function: str) -> str:
     """The credential as code at the site, under its legacy name (the rollout target)."""
     from codemods.flow.credentials import _peel
-
-    while not isinstance(value, Via) and _peel(value) is not None:
-        value = _peel(value)  # type: ignore[assignment]
-    while isinstance(value, Via) and not value.part:
-        carrier = value.carrier
-        if isinstance(carrier, Local) and carrier.function == function:
-            return carrier.name
-        if isinstance(carrier, SelfAttr):
-            return f"self.{carrier.name}"
-        if isinstance(carrier, Global):
-            return carrier.name
-        value = value.value
-    inner = value
-    if isinstance(inner, Param) and (inner.function == function or
-                                     function.startswith(inner.function + ".")):
-        return inner.name
     from codemods.flow.values import Env
 
-    if isinstance(inner, Env) and inner.code:
-        return inner.code
+    for _ in range(32):
+        if isinstance(value, Via) and not value.part:
+            carrier = value.carrier
+            if isinstance(carrier, Local) and carrier.function == function:
+                return carrier.name
+            if isinstance(carrier, SelfAttr) and not _derived_value(value.value):
+                return f"self.{carrier.name}"
+            if isinstance(carrier, Global) and not _derived_value(value.value):
+                return carrier.name
+            value = value.value
+            continue
+        peeled = _peel(value)
+        if peeled is None:
+            break
+        value = peeled
+    if isinstance(value, Param) and (value.function == function or
+                                     function.startswith(value.function + ".")):
+        return value.name
+    if isinstance(value, Env) and value.code:
+        return value.code
     raise Problem("the rollout target needs the legacy credentials themselves at the header site; "
                   f"here they are {describe(value)}")
 
 
-def _method_code(method: Value | None) -> str | None:
-    if method is None:
-        return None
-    inner = strip(method)
+def _derived_value(value: Value) -> bool:
+    from codemods.flow.credentials import _derived
+
+    return _derived(value)
+
+
+def _code_at(value: Value | None, function: str, what: str) -> str | None:
+    """A value the legacy signature covered, as code at the header site (for the rollout
+    target's legacy path, which signs the same URL and method)."""
     from codemods.flow.values import Lit
 
+    if value is None:
+        return None
+    inner = strip(value)
     if isinstance(inner, Lit):
         return f'"{inner.text}"' if '"' not in inner.text else repr(inner.text)
-    return describe(method)
+    current = value
+    while isinstance(current, Via):
+        carrier = current.carrier
+        if isinstance(carrier, Local) and carrier.function == function:
+            return carrier.name
+        if isinstance(carrier, SelfAttr):
+            return f"self.{carrier.name}"
+        current = current.value
+    if isinstance(current, Param) and (current.function == function or
+                                       function.startswith(current.function + ".")):
+        return current.name
+    raise Problem(f"the rollout target needs the signed {what} at the header site; it is built "
+                  "elsewhere here: use --target oauth, or pass it by hand")
 
 
 def _touched_name(touched: tuple[object, ...]) -> str:
@@ -572,7 +599,7 @@ def _chain(item: Judged, signature: Signature) -> tuple[str, ...]:
                      describe(signature.method or Param("", "?")) + ", timestamp, each followed by "
                      "a line feed")
     if signature.key is not None:
-        steps.append(f"with the private key from {describe(signature.key)}")
+        steps.append(f"with the private key from {describe(credential_root(signature.key))}")
     return tuple(steps)
 
 

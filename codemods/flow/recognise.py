@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from codemods.flow.library import strip
 from codemods.flow.values import (
-    Alt, Config, Env, Field, FileText, Framed, Global, Instance, Item, JarOut, Key, Lit, Loc, Local, Mapping,
+    Alt, Config, Derived, Env, Field, FileText, Framed, Global, Instance, Item, JarOut, Key, Lit, Loc, Local, Mapping,
     Num, Opaque, Param, Partial, Ref, Self, SelfAttr, Seq, Sig, Signer, Text, Time, Unknown,
     Value, Via,
 )
@@ -100,6 +100,9 @@ def _fields(over: Value) -> list[list[Value]] | None:
                     segments.append([])
                 if chunk:
                     segments[-1].append(Lit(chunk))
+        elif isinstance(piece, Text) and not any(
+                isinstance(strip(p), Lit) and "\n" in strip(p).text for p in piece.parts):  # type: ignore[union-attr]
+            segments[-1].append(part)  # one piece (a URL built elsewhere), carriers kept
         elif isinstance(piece, Text):
             nested = _fields(piece)
             if nested is None:
@@ -157,6 +160,10 @@ def read_signature(value: Value) -> Signature:
                                         f"{inner.why}{where}", loc=inner.loc if inner.loc[1] else None)
     if isinstance(inner, Lit):
         return Signature("fake", "literal", why="the signature is a fixed string")
+    if isinstance(inner, Derived):
+        where = f" (line {inner.loc[1]} of {inner.loc[0]})" if inner.loc[1] else ""
+        return Signature("unknown", why=f"the signature comes from {inner.what}, which this tool "
+                                        f"does not follow{where}")
     return Signature("unknown", why=f"the signature is {describe(inner)}, not an RSA signature")
 
 
@@ -165,7 +172,7 @@ def _sig(sig: Sig) -> Signature:
         return Signature("fake", sig.style, loc=sig.loc,
                          why=f"a {'HMAC' if sig.style == 'hmac' else 'plain hash'}, not an RSA signature")
     segments = _fields(sig.over)
-    key = credential_root(sig.key)
+    key = sig.key  # carriers kept: a rewrite follows them
     if segments is None:
         return Signature("unknown", sig.style, key=key, loc=sig.loc,
                          why=f"cannot tell what text is signed ({describe(sig.over)})")
@@ -200,6 +207,13 @@ def credential_root(value: Value) -> Value:
         if isinstance(inner, Seq) and len(inner.items) == 1:
             value = inner.items[0]
             continue
+        if isinstance(inner, Derived):
+            from codemods.flow.credentials import carries_value
+
+            pieces = [p for p in inner.inputs if carries_value(p)]
+            if len(pieces) == 1:
+                value = pieces[0]
+                continue
         if isinstance(inner, Alt):
             roots = {credential_root(o) for o in inner.options
                      if not _is_framing(strip(o))}
@@ -255,6 +269,8 @@ def describe(value: Value, depth: int = 0) -> str:  # noqa: PLR0911
         return f"a partial of {describe(value.func, depth + 1)}"
     if isinstance(value, Unknown):
         return value.why
+    if isinstance(value, Derived):
+        return f"{value.what[:-2]}(...)"
     if isinstance(value, (Mapping, Seq)):
         return "a collection"
     if isinstance(value, Num):

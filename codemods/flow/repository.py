@@ -18,7 +18,7 @@ from codemods.flow.library import call_library, call_method, format_text, strip
 from codemods.flow.summary import ClassSummary, FileSummary, FunctionSummary
 from codemods.flow.values import (
     NOWHERE, Loc,
-    Alt, Arith, CallV, Comp, Concat, Config, Framed, Digest, Entry, Env, Field, FileText, Format, Global,
+    Alt, Arith, CallV, Comp, Concat, Config, Derived, Framed, Digest, Entry, Env, Field, FileText, Format, Global,
     Instance, Item, JarOut, Key, Lit, Mapping, Mutated, Num, Opaque, Param, Partial, Ref, Self,
     SelfAttr, Seq, Sig, Signer, Text, Time, Unknown, Value, Via, Zip, alt,
 )
@@ -196,7 +196,8 @@ class Repository:
         """``value`` resolved as far as the repository allows, for a receiver of class
         ``cls`` (the class ``self`` is an instance of, when there is one)."""
         if isinstance(value, (Lit, Num, Time, Opaque, Unknown, Param, Self, Env, Key, Signer,
-                              Digest, Sig, JarOut, Partial, Instance, FileText, Config, Framed)):
+                              Digest, Sig, JarOut, Partial, Instance, FileText, Config,
+                              Derived)):
             return value
         key = (value, cls if _uses_self(value) else None)
         cached = self._memo.get(key)
@@ -215,7 +216,7 @@ class Repository:
         return result
 
     def _ev(self, value: Value, cls: str | None) -> Value:  # noqa: PLR0911
-        if isinstance(value, Via):  # a carrier made in one file, or a value moved by a call
+        if isinstance(value, (Via, Framed)):  # made in one file, or moved by a call
             inner = self.ev(value.value, cls)
             return value if inner is value.value else dataclasses.replace(value, value=inner)
         if isinstance(value, SelfAttr):
@@ -255,7 +256,9 @@ class Repository:
             if isinstance(items, Seq):
                 return Seq(tuple(self.ev(substitute(value.element, {value.var: item}, None), cls)
                                  for item in items.items), items.loc, items.locs)
-            return Unknown("a comprehension over values this tool cannot list")
+            # Items we cannot list: one stands for them all (PEM lines cut from one key).
+            return Seq((self.ev(substitute(value.element, {value.var: Opaque("an item")}, None),
+                                cls),))
         if isinstance(value, (Seq, Mapping, Zip, Entry)):
             return value  # their parts are resolved when they are read
         return value
@@ -344,7 +347,8 @@ class Repository:
         base = self.ev(value.base, cls)
         inner = strip(base)
         if isinstance(inner, Alt):
-            return alt(*(self._field(Field(o, value.name, value.loc), cls) for o in inner.options))
+            return alt(*(self._field(Field(o, value.name, value.loc), cls)
+                         for o in _options(base)))
         if isinstance(inner, Ref):
             kind, _ = self.lookup(inner.qualname)
             if kind in ("module", "class", "global", "attr", "field", "missing"):
@@ -358,6 +362,8 @@ class Repository:
             return base  # an Enum member's value
         if isinstance(inner, Config):
             return Item(base, Lit(value.name))
+        if isinstance(inner, Derived):
+            return Derived(f"{inner.what}.{value.name}", (base,), inner.loc)
         if isinstance(inner, Item) and isinstance(strip(inner.base), Config):
             return Item(base, Lit(value.name))
         return Field(base, value.name, value.loc)
@@ -367,7 +373,7 @@ class Repository:
         key = self.ev(value.key, cls)
         inner, index = strip(base), strip(key)
         if isinstance(inner, Alt):
-            return alt(*(self._item(Item(o, key, value.code, value.loc), cls) for o in inner.options))
+            return alt(*(self._item(Item(o, key, value.code, value.loc), cls) for o in _options(base)))
         if isinstance(inner, Ref) and inner.qualname in ("os.environ", "environ"):
             return Env(index.text if isinstance(index, Lit) else "", value.code)
         if isinstance(inner, Mapping) and isinstance(index, Lit):
@@ -380,8 +386,14 @@ class Repository:
             position = int(index.value)
             if -len(inner.items) <= position < len(inner.items):
                 return self.ev(inner.items[position], cls)
+            if not inner.items:
+                return Opaque("an empty list")  # an IndexError: nothing flows on this path
+            if len(set(inner.items)) == 1:  # filled in a loop: every item is alike
+                return self.ev(inner.items[0], cls)
         if isinstance(inner, (JarOut, Sig, Time, FileText)):
             return inner
+        if isinstance(inner, Derived):
+            return Derived(f"{inner.what}[...]", (base,), inner.loc)
         return Item(base, key, value.code, value.loc)
 
     def _mutated(self, value: Mutated, cls: str | None) -> Value:
@@ -389,7 +401,7 @@ class Repository:
         inner = strip(base)
         args = value.args
         if isinstance(inner, Alt):
-            return alt(*(self._mutated(Mutated(o, value.method, args), cls) for o in inner.options))
+            return alt(*(self._mutated(Mutated(o, value.method, args), cls) for o in _options(base)))
         if isinstance(inner, Digest) and value.method == "update" and args:
             return Digest(self._concat([self.ev(inner.over, cls), self.ev(args[0], cls)]),
                           inner.style)
@@ -447,7 +459,9 @@ class Repository:
               call: CallV, cls: str | None, receiver: Value | None = None) -> Value:
         inner = strip(func)
         if isinstance(inner, Alt):
-            return alt(*(self.apply(o, args, kwargs, call, cls, receiver) for o in inner.options))
+            return alt(*(self.apply(o, args, kwargs, call, cls, receiver) for o in _options(func)))
+        if isinstance(inner, Self) and cls is not None:  # cls(...) in a classmethod
+            return Instance(cls, args, kwargs, call.loc)
         if isinstance(inner, Partial):
             bound = inner.args
             bound_kw = inner.kwargs
@@ -470,8 +484,8 @@ class Repository:
                 return JarOut(tuple(self.ev(f, cls) for f in result.fields), result.loc)
             if result is not None:
                 return self.ev(result, cls)
-            return Unknown(f"{inner.qualname.rpartition('.')[2]}(...) is not followed "
-                           "(a library call this tool does not know)", call.loc)
+            return Derived(f"{inner.qualname.rpartition('.')[2]}()",
+                           (*evaluated, *named.values()), call.loc)
         if isinstance(inner, Instance) and inner.cls in self.classes:
             method = self.lookup(f"{inner.cls}.__call__")
             if method[0] == "function":
@@ -482,9 +496,12 @@ class Repository:
             result = call_method(inner.base, inner.name, evaluated, named, call.loc)
             if result is not None:
                 return self.ev(result, cls)
-            return Unknown(f"the call of .{inner.name}(...) cannot be followed", call.loc)
+            return Derived(f".{inner.name}()", (inner.base, *evaluated, *named.values()), call.loc)
         if isinstance(inner, Unknown):
             return inner
+        if isinstance(inner, Derived):  # a method of something we do not know
+            evaluated = tuple(self.ev(a, cls) for a in args)
+            return Derived(f"{inner.what}()", (func, *evaluated), call.loc)
         if isinstance(inner, (Param, SelfAttr)):
             return Unknown("calls a function handed in at run time", call.loc)
         return Unknown("calls something this tool cannot follow", call.loc)
@@ -560,6 +577,17 @@ class Repository:
             yield from self.entries(entry.name.base.base, cls, depth + 1)
             return
         yield Entry(name, self.ev(value, cls), entry.loc)
+
+
+def _options(value: Value) -> list[Value]:
+    """The alternatives of a value, each still behind the carriers the whole was read through."""
+    if isinstance(value, Via):
+        return [dataclasses.replace(value, value=o) for o in _options(value.value)]
+    if isinstance(value, Framed):
+        return [dataclasses.replace(value, value=o) for o in _options(value.value)]
+    if isinstance(value, Alt):
+        return list(value.options)
+    return [value]
 
 
 def _part(holder: Value, value: Value) -> Value:

@@ -46,6 +46,7 @@ class SiteRec:
     zip_args: tuple[Value, Value] | None = None  # for kind "zip": the names and the values
     owner: str = ""  # the object set for subscript / call groups, as written
     is_async: bool = False
+    value: Value | None = None  # for a dict: the whole mapping, spreads included
     dynamic: str = ""  # a header name built at run time, as written
 
 

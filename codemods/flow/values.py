@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 __all__ = [
-    "Alt", "Arith", "CallV", "Comp", "Concat", "Config", "Digest", "Entry", "Env", "Field", "FileText",
+    "Alt", "Arith", "CallV", "Comp", "Concat", "Config", "Derived", "Digest", "Entry", "Env", "Field", "FileText",
     "Format", "Framed", "Global", "Instance", "Item", "JarOut", "Key", "Lit", "Loc", "Local", "Mapping", "Mutated",
     "Num", "Opaque", "Param", "Partial", "Ref", "Self", "SelfAttr", "Seq", "Sig", "Signer",
     "Text", "Time", "Unknown", "Value", "Via", "Zip", "alt",
@@ -302,6 +302,16 @@ class Alt:
 
 
 @dataclass(frozen=True)
+class Derived:
+    """What a call this tool does not know returns, from its inputs: a credential passed
+    through it is still that credential's (its root), but nothing more is known."""
+
+    what: str
+    inputs: tuple[Value, ...]
+    loc: Loc = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
 class Framed:
     """A value re-encoded (base64, hex): the same credential or signature for recognition,
     but not the same bytes - a rewrite must not pass it on as the raw secret."""
@@ -327,7 +337,7 @@ class Via:
 
 Value = Union[Lit, Num, Time, Opaque, Unknown, Param, Self, SelfAttr, Local, Global, Ref, Env, Item, Field,
               CallV, Concat, Format, Arith, Mutated, Text, Key, Signer, Digest, Sig, JarOut, Seq,
-              Zip, Mapping, Partial, Instance, FileText, Config, Comp, Alt, Framed, Via]
+              Zip, Mapping, Partial, Instance, FileText, Config, Comp, Alt, Derived, Framed, Via]
 
 _ALT_LIMIT = 6
 

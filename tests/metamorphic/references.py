@@ -23,6 +23,15 @@ def _call_of(parsed: Parsed, func: cst.CSTNode) -> cst.Call | None:
     return parent if isinstance(parent, cst.Call) and parent.func is func else None
 
 
+def base_names(parsed: Parsed, cls: cst.ClassDef) -> list[str]:
+    """The names of a class's bases, through any import alias."""
+    names = []
+    for base in cls.bases:
+        qualified = parsed.qname(base.value) or parsed.code(base.value)
+        names.append(qualified.split(".")[-1])
+    return names
+
+
 def _class_family(modules: dict[str, Parsed], cls: cst.ClassDef) -> set[str]:
     """The class and the tree's classes deriving from it, by name."""
     family = {cls.name.value}
@@ -31,7 +40,7 @@ def _class_family(modules: dict[str, Parsed], cls: cst.ClassDef) -> set[str]:
         grew = False
         for parsed in modules.values():
             for other in parsed.classes():
-                bases = {parsed.code(b.value).split(".")[-1] for b in other.bases}
+                bases = set(base_names(parsed, other))
                 if other.name.value not in family and bases & family:
                     family.add(other.name.value)
                     grew = True

@@ -7,7 +7,7 @@ import random
 import libcst as cst
 
 from tests.metamorphic.anatomy import credential_role, signs
-from tests.metamorphic.references import call_sites, has_any, is_plain_method
+from tests.metamorphic.references import base_names, call_sites, has_any, is_plain_method
 from tests.metamorphic.syntax import (
     Edits,
     Parsed,
@@ -201,10 +201,9 @@ def _movable(parsed: Parsed, methods: list[cst.FunctionDef]) -> bool:
 
 def _local_bases(modules: dict[str, Parsed], cls: cst.ClassDef, parsed: Parsed) -> bool:
     """Whether every base of ``cls`` is a class of the tree without ``__init__``."""
-    for base in cls.bases:
+    for base, name in zip(cls.bases, base_names(parsed, cls)):
         if base.keyword is not None or base.star:
             return False
-        name = parsed.code(base.value).split(".")[-1]
         found = [c for p in modules.values() for c in p.classes() if c.name.value == name]
         if name != "object" and (not found or any(
                 isinstance(s, cst.FunctionDef) and s.name.value == "__init__"
@@ -304,8 +303,13 @@ def _pairs(statement: cst.SimpleStatementLine) -> list[Pair] | None:
 
 
 def _holds_credential(attribute: str, value: cst.BaseExpression) -> bool:
+    """An attribute set from a credential (not from other state of ``self``)."""
+    names = [n for n in walk(value) if isinstance(n, cst.Name)]
+    if any(n.value == "self" for n in names):
+        return False
+    attributes = {id(n.attr) for n in walk(value) if isinstance(n, cst.Attribute)}
     return bool(credential_role(attribute)) or any(
-        isinstance(n, cst.Name) and credential_role(n.value) for n in walk(value))
+        credential_role(n.value) for n in names if id(n) not in attributes)
 
 
 def _split(parsed: Parsed, statement: cst.SimpleStatementLine) -> tuple[list[Pair], list[Pair]] | None:

@@ -42,7 +42,10 @@ class Finding:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        data["chain"] = list(self.chain)
+        if self.chain:  # the contract's six keys, and how the tool knows when it can say
+            data["chain"] = list(self.chain)
+        else:
+            del data["chain"]
         return data
 
 

@@ -236,16 +236,22 @@ class Credentials:
         self.touched.add(("attr", min(self.family(klass)), value.name))
         return f"{base}.{new}"
 
-    def _object_class(self, value: Value) -> str | None:
-        """The repository class of an object, directly or from what every caller passes."""
+    def _object_class(self, value: Value, depth: int = 0) -> str | None:
+        """The repository class of an object: made here, named by the parameter's type, or
+        what every caller passes (followed through callers that pass it on)."""
         inner = strip(value)
         if isinstance(inner, Instance):
             return inner.cls if inner.cls in self.repo.classes else None
-        if not isinstance(inner, Param):
+        if not isinstance(inner, Param) or depth > 6:
             return None
         summary = self.repo.functions.get(inner.function)
         if summary is None:
             return None
+        annotation = summary.annotations.get(inner.name)
+        if annotation is not None:
+            named = strip(self.repo.ev(annotation, None))
+            if isinstance(named, Ref) and self.repo.lookup(named.qualname)[0] == "class":
+                return self.repo.lookup(named.qualname)[1]  # type: ignore[no-any-return]
         params = summary.params[1:] if summary.is_method else summary.params
         index = params.index(inner.name) if inner.name in params else -1
         found: set[str | None] = set()
@@ -257,9 +263,8 @@ class Credentials:
                 if given is None and 0 <= index < len(call.args):
                     given = call.args[index]
                 context = self.repo.class_of_function(caller.qualname)
-                passed = strip(self.repo.ev(given, context)) if given is not None else None
-                found.add(passed.cls if isinstance(passed, Instance) and
-                          passed.cls in self.repo.classes else None)
+                passed = self.repo.ev(given, context) if given is not None else None
+                found.add(self._object_class(passed, depth + 1) if passed is not None else None)
         return found.pop() if len(found) == 1 else None
 
     # -- carriers -------------------------------------------------------------------------
@@ -402,7 +407,37 @@ class Credentials:
             for member in self.family(klass):
                 if old in self.repo.classes[member].fields:
                     self.renames.field(member, old, role)
+                    self._follow_constructions(member, old, role)
         self._rename_attribute(klass, old, new, role)
+
+    def _follow_constructions(self, klass: str, name: str, role: str) -> None:
+        """What code making the object passes for a renamed field is renamed too."""
+        if (klass, name) in self._callers_followed:
+            return
+        self._callers_followed.add((klass, name))
+        fields = [f for k in reversed(self.repo.mro(klass)) for f in self.repo.classes[k].fields]
+        index = fields.index(name) if name in fields else -1
+        for caller in self.repo.functions.values():
+            for call in caller.calls:
+                owner = self.repo.class_of_function(caller.qualname)
+                if isinstance(call.func, Self):  # cls(...) in a classmethod
+                    if owner is None or klass not in self.repo.mro(owner):
+                        continue
+                else:
+                    callee = strip(self.repo.ev(call.func, None)) if not _has_self(call.func) else None
+                    if not (isinstance(callee, Ref) and
+                            self.repo.lookup(callee.qualname) == ("class", klass)):
+                        continue
+                given = dict(call.kwargs).get(name)
+                if given is None and 0 <= index < len(call.args):
+                    given = call.args[index]
+                if given is None:
+                    continue
+                context = self.repo.class_of_function(caller.qualname)
+                try:
+                    self.express(self.repo.ev(given, context), caller.qualname, role)
+                except Problem:
+                    pass  # something else is passed: the field is renamed, not it
 
     def is_persistent(self, klass: str) -> bool:
         """A class whose fields are stored: an ORM model, a settings model, or a class that

@@ -4,6 +4,7 @@ anything else in the repository still calls them - then they stay, and the selle
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from codemods.flow.library import strip
@@ -15,13 +16,33 @@ if TYPE_CHECKING:
     from codemods.flow.credentials import StoreEdit
     from codemods.flow.plan import RepoPlan, _SitePlan
 
-__all__ = ["dead_code"]
+__all__ = ["Outcome", "analyse", "dead_code"]
 
 _DEPTH = 12
 
 
 def dead_code(repo: Repository, plan: RepoPlan, rewritten: list[_SitePlan],
               stores: dict[Loc, StoreEdit]) -> None:
+    outcome = analyse(repo, rewritten, stores)
+    plan.dead_helpers |= outcome.dead
+    for candidate, users in outcome.kept.items():
+        if _signs(repo, candidate):
+            plan.kept_helpers[candidate] = _kept(candidate, users)
+
+
+@dataclass
+class Outcome:
+    consumed: dict[str, list[Span]]  # code the rewrite removes, per module
+    dead: set[str]  # helpers left without a use
+    kept: dict[str, set[str]]  # helpers on the chain something else still uses -> who
+
+    def removed(self, loc: Loc, function: str) -> bool:
+        """Whether code at ``loc`` in ``function`` goes with the rewrite."""
+        return _inside(loc, self.consumed.get(loc[0], [])) or any(
+            function == d or function.startswith(d + ".") for d in self.dead)
+
+
+def analyse(repo: Repository, rewritten: list[_SitePlan], stores: dict[Loc, StoreEdit]) -> Outcome:
     consumed = _consumed_spans(repo, rewritten, stores)
     candidates: set[str] = set()
     for site_plan in rewritten:
@@ -54,10 +75,8 @@ def dead_code(repo: Repository, plan: RepoPlan, rewritten: list[_SitePlan],
             if not found:
                 dead.add(candidate)
                 changed = True
-    plan.dead_helpers |= dead
-    for candidate in sorted(candidates - dead):
-        if _signs(repo, candidate) and users.get(candidate):
-            plan.kept_helpers[candidate] = _kept(candidate, users[candidate])
+    kept = {c: users[c] for c in sorted(candidates - dead) if users.get(c)}
+    return Outcome(consumed, dead, kept)
 
 
 def _consumed_spans(repo: Repository, rewritten: list[_SitePlan],

@@ -148,6 +148,9 @@ class Evaluator:
         for param in [*ordered, *params.kwonly_params]:
             if param.default is not None:
                 self.summary.defaults[param.name.value] = self.expr(param.default)
+            if param.annotation is not None and isinstance(param.annotation.annotation,
+                                                           (cst.Name, cst.Attribute)):
+                self.summary.annotations[param.name.value] = self.expr(param.annotation.annotation)
 
     def lookup(self, name: str) -> Value:
         if name in self.env:
@@ -699,6 +702,7 @@ class Evaluator:
             self.file.attribute_names.add(name)
             if isinstance(base, Self):
                 value = self.env.get(f"self.{name}", SelfAttr(name))
+                self.file.attribute_read(self.summary.qualname, name, base, func.attr)
             elif isinstance(base, Ref):
                 value = Ref(f"{base.qualname}.{name}")
             else:

@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 
 from codemods.findings import Finding
 from codemods.flow.credentials import Credentials, Problem, StoreEdit
-from codemods.flow.dead import dead_code
+from codemods.flow.dead import analyse, dead_code
 from codemods.flow.headersets import HeaderSets, fold
 from codemods.flow.judge import REASONS, Judged, judge_sites
 from codemods.flow.library import strip
 from codemods.flow.recognise import Signature, credential_root, describe, read_signature
 from codemods.flow.renames import RenamePlan
 from codemods.flow.repository import Repository
-from codemods.flow.summary import FileSummary, Span
-from codemods.flow.values import Field, Global, Loc, Local, Param, SelfAttr, Seq, Value, Via, Zip
+from codemods.flow.summary import AttributeRead, FileSummary, Span
+from codemods.flow.values import Field, Global, Loc, Local, Param, Self, SelfAttr, Seq, Value, Via, Zip
 from codemods.names import ACCESS_TOKEN, AUTH_SIGNATURE, CONSUMER_ID, LEGACY
 
 __all__ = ["Edit", "RepoPlan", "TokenCall", "plan_repository"]
@@ -156,6 +156,7 @@ class Planner:
         self.target = target
         self._families: dict[str, str] = {}
         self.stores: dict[Loc, StoreEdit] = {}  # statements replaced, over every unit
+        self.committed: list[_SitePlan] = []  # sites of the units rewritten so far
 
     def run(self) -> RepoPlan:
         judged = judge_sites(self.repo, self.sets)
@@ -216,7 +217,8 @@ class Planner:
             if consumer is None or key is None:
                 raise Problem("cannot tell which credentials sign here")
             if rollout:
-                codes.add((_legacy_code(consumer, function), _legacy_code(key, function)))
+                codes.add((self._legacy_code(consumer, function, credentials),
+                           self._legacy_code(key, function, credentials)))
             else:
                 codes.add((credentials.express(consumer, function, "client id"),
                            credentials.express(key, function, "client secret")))
@@ -228,6 +230,34 @@ class Planner:
             method = _code_at(signature.method, function, "method")
             return TokenCall(None, None, url, method, client_id, client_secret, item.site.is_async)
         return TokenCall(client_id, client_secret, is_async=item.site.is_async)
+
+    def _legacy_code(self, value: Value, function: str, credentials: Credentials) -> str:
+        """The credential as code at the site, under its legacy name (the rollout target)."""
+        from codemods.flow.credentials import _peel
+        from codemods.flow.values import Env
+
+        for _ in range(32):
+            if isinstance(value, Via) and not value.part:
+                carrier = value.carrier
+                if isinstance(carrier, Local) and carrier.function == function:
+                    return carrier.name
+                if isinstance(carrier, SelfAttr) and not _derived_value(value.value):
+                    return f"self.{carrier.name}"
+                if isinstance(carrier, Global) and not _derived_value(value.value):
+                    return credentials._global_reference(carrier, function)
+                value = value.value
+                continue
+            peeled = _peel(value)
+            if peeled is None:
+                break
+            value = peeled
+        if isinstance(value, Param) and (value.function == function or
+                                         function.startswith(value.function + ".")):
+            return value.name
+        if isinstance(value, Env) and value.code:
+            return value.code
+        raise Problem("the rollout target needs the legacy credentials themselves at the header site; "
+                      f"here they are {describe(value)}")
 
     @staticmethod
     def _consumer(own: dict[str, object], signature: Signature) -> Value | None:
@@ -398,10 +428,13 @@ class Planner:
         stores: dict[Loc, StoreEdit] = {}
         for member in marketplace:
             plan = self._site_plan(member, self.plan.renames)
-            if plan.problem is not None:
+            problem = plan.problem
+            if problem is None:
+                problem = self._still_read(plan, [*self.committed, *final, plan])
+            if problem is not None:
                 self.plan.renames = before
                 for other in marketplace:
-                    self._finding(other, "marketplace-signature", "manual", plan.problem,
+                    self._finding(other, "marketplace-signature", "manual", problem,
                                   other.signature)
                 return None
             for loc, edit in plan.stores.items():
@@ -411,7 +444,43 @@ class Planner:
                 self.plan.imports.setdefault(module, set()).update(names)
             final.append(plan)
         self._store_edits(stores)
+        self.committed.extend(final)
         return final
+
+    def _still_read(self, plan: _SitePlan, rewritten: list[_SitePlan]) -> str | None:
+        """A statement the rewrite replaces kept something that code which stays still reads
+        (``self._key`` used to sign something else too): then nothing can change."""
+        if not plan.stores:
+            return None
+        stores = {loc: edit for p in rewritten for loc, edit in p.stores.items()}
+        outcome = analyse(self.repo, rewritten, stores)
+        for loc in plan.stores:
+            for name, reader in self._readers(loc):
+                if not outcome.removed(reader.loc, reader.function):
+                    where = reader.function.rpartition(".")[2]
+                    return (f"{name} is also read by {where}() (line {reader.loc[1]} of "
+                            f"{reader.loc[0]}), which the migration leaves as it is; migrate or "
+                            "remove that use first")
+        return None
+
+    def _readers(self, loc: Loc) -> list[tuple[str, AttributeRead]]:
+        """Who reads the attribute a store at ``loc`` sets (within its class family)."""
+        found: list[tuple[str, AttributeRead]] = []
+        for function in self.repo.functions.values():
+            for name, writes in function.attr_writes.items():
+                if not any(w.loc == loc for w in writes):
+                    continue
+                owner = self.repo.class_of_function(function.qualname)
+                family = set(Credentials(self.repo, RenamePlan()).family(owner)) if owner else set()
+                for file in self.repo.files.values():
+                    for read in file.attribute_reads:
+                        if read.name != name:
+                            continue
+                        reader_class = self.repo.class_of_function(read.function)
+                        if isinstance(read.receiver, Self) and reader_class in family or \
+                                not isinstance(read.receiver, Self):
+                            found.append((f"self.{name}", read))
+        return found
 
     def _store_edits(self, stores: dict[Loc, StoreEdit]) -> None:
         for loc, edit in stores.items():
@@ -513,35 +582,6 @@ class Planner:
 def _edit_kind(site_kind: str) -> str:
     return {"dict": "dict", "pairs": "pair", "zip": "zip-name", "subscript": "subscript",
             "call": "call"}[site_kind]
-
-
-def _legacy_code(value: Value, function: str) -> str:
-    """The credential as code at the site, under its legacy name (the rollout target)."""
-    from codemods.flow.credentials import _peel
-    from codemods.flow.values import Env
-
-    for _ in range(32):
-        if isinstance(value, Via) and not value.part:
-            carrier = value.carrier
-            if isinstance(carrier, Local) and carrier.function == function:
-                return carrier.name
-            if isinstance(carrier, SelfAttr) and not _derived_value(value.value):
-                return f"self.{carrier.name}"
-            if isinstance(carrier, Global) and not _derived_value(value.value):
-                return carrier.name
-            value = value.value
-            continue
-        peeled = _peel(value)
-        if peeled is None:
-            break
-        value = peeled
-    if isinstance(value, Param) and (value.function == function or
-                                     function.startswith(value.function + ".")):
-        return value.name
-    if isinstance(value, Env) and value.code:
-        return value.code
-    raise Problem("the rollout target needs the legacy credentials themselves at the header site; "
-                  f"here they are {describe(value)}")
 
 
 def _derived_value(value: Value) -> bool:

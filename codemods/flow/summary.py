@@ -93,6 +93,7 @@ class FunctionSummary:
     is_async: bool = False
     decorators: tuple[Value, ...] = ()
     defaults: dict[str, Value] = field(default_factory=dict)
+    annotations: dict[str, Value] = field(default_factory=dict)  # parameter -> its type
     returns: Value | None = None
     yields: tuple[Value, ...] = ()
     attr_writes: dict[str, list[Store]] = field(default_factory=dict)  # self.<attr> = ...

@@ -185,9 +185,16 @@ def signed_string(node: cst.CSTNode) -> SignedString | None:
 
 
 def signed_strings(parsed: Parsed, within: cst.CSTNode | None = None) -> list[SignedString]:
+    key = ("signed_strings", id(within))
+    if key not in parsed.memo:
+        parsed.memo[key] = _signed_strings(parsed, within)
+    return list(parsed.memo[key])
+
+
+def _signed_strings(parsed: Parsed, within: cst.CSTNode | None) -> list[SignedString]:
     found = []
     taken: set[int] = set()
-    for node in walk(within or parsed.module):
+    for node in parsed.walk(within or parsed.module):
         if id(node) in taken:
             continue
         signed = signed_string(node)
@@ -282,10 +289,15 @@ def sign_call(parsed: Parsed, node: cst.CSTNode) -> SignCall | None:
             parsed.qname(receiver.func) or "") in ("Crypto.Signature.PKCS1_v1_5.new",
                                                    "Crypto.Signature.pkcs1_15.new"):
         return SignCall(node, "pycryptodome", receiver.args[0].value, args[0].value)
-    if len(args) == 1 and not isinstance(receiver, cst.Call) and any(
-            (parsed.qname(n) or "").startswith("google.auth.crypt") for n in parsed.find(cst.Name)):
+    if len(args) == 1 and not isinstance(receiver, cst.Call) and _imports_google(parsed):
         return SignCall(node, "google", receiver, args[0].value)
     return None
+
+
+def _imports_google(parsed: Parsed) -> bool:
+    if "google" not in parsed.memo:
+        parsed.memo["google"] = "google.auth" in parsed.source
+    return bool(parsed.memo["google"])
 
 
 def sign_calls(parsed: Parsed, within: cst.CSTNode | None = None) -> list[SignCall]:
@@ -318,7 +330,14 @@ def is_hmac(parsed: Parsed, node: cst.CSTNode) -> bool:
 
 def signs(parsed: Parsed, within: cst.CSTNode) -> bool:
     """Whether code under ``within`` takes part in signing."""
-    for node in walk(within):
+    key = ("signs", id(within))
+    if key not in parsed.memo:
+        parsed.memo[key] = _signs(parsed, within)
+    return bool(parsed.memo[key])
+
+
+def _signs(parsed: Parsed, within: cst.CSTNode) -> bool:
+    for node in parsed.walk(within):
         if isinstance(node, cst.Call) and (sign_call(parsed, node) or is_key_load(parsed, node)
                                            or is_b64encode(parsed, node) or is_hmac(parsed, node)):
             return True

@@ -43,6 +43,7 @@ class Outcome:
     reasons: list[str] = field(default_factory=list)
     harms: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    causes: list[str] = field(default_factory=list)  # what the tool said (or what failed), per cause
 
     def __str__(self) -> str:
         extra = "; ".join(self.reasons[:4])
@@ -215,9 +216,9 @@ class Checker:
 
     def _check(self, variant: Variant) -> Outcome:
         def done(status: str, reasons: list[str], valid: bool = True,
-                 harm: dict[str, int] | None = None) -> Outcome:
+                 harm: dict[str, int] | None = None, causes: list[str] | None = None) -> Outcome:
             return Outcome(variant.id, variant.refactorings, variant.lookalike, valid, status,
-                           reasons, harm or {})
+                           reasons, harm or {}, causes=causes if causes is not None else reasons[:1])
 
         if uses_jar(variant) and self.jar is None:
             return done("skipped", ["no JDK to build the signature jar"], valid=False)
@@ -243,12 +244,14 @@ class Checker:
         failures = self._oauth_problems(variant, answer, calls, legacy_calls)
         if not failures:
             return done("migrated", [], harm=harm)
-        manual = [f"{p}: {f.message}" for p, fs in findings.items() for f in fs if f.action == "manual"]
+        manual = [(p, f.message) for p, fs in findings.items() for f in fs if f.action == "manual"]
         if manual:
-            return done("manual", manual + failures, harm=harm)
+            return done("manual", [f"{p}: {m}" for p, m in manual] + failures, harm=harm,
+                        causes=sorted({m for _, m in manual}))
         missed = unreported(after, findings)
         if missed:
-            return done("missed", missed + failures, harm=harm)
+            return done("missed", missed + failures, harm=harm,
+                        causes=sorted({m.split(": ", 1)[-1] for m in missed}))
         return done("broken", failures, harm=harm)
 
     def _oauth_problems(self, variant: Variant, answer: dict[str, Any], calls: list[Any],

@@ -338,7 +338,7 @@ def move_to_base(tree: Tree, rng: random.Random) -> Tree | None:
             parts = [_split(parsed, s) for s in statements]
             if not statements or any(p is None for p in parts):
                 continue
-            carried = carry(modules, parsed, list(methods), keep=cls)
+            carried = carry(modules, parsed, [*methods, *statements], keep=cls)
             if carried is not None and (methods or statements):
                 candidates.append((path, parsed, cls, init, methods, statements, parts, carried))
     if not candidates:

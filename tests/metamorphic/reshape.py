@@ -53,15 +53,16 @@ def holes(parsed: Parsed, node: cst.CSTNode, explicit: list[cst.CSTNode],
     """Sub-expressions of ``node`` that a helper takes as arguments: the explicit ones, then
     every read of a local or of ``self.<attribute>`` left."""
     covered = {id(n) for h in explicit for n in walk(h)}
+    inside = {id(n) for n in parsed.walk(node)}
     found = list(explicit)
-    for n in walk(node):
+    for n in parsed.walk(node):
         if id(n) in covered:
             continue
         if (not keep_self and isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name)
-                and n.value.value == "self" and parsed.is_local(n.value, node)):
+                and n.value.value == "self" and parsed.is_local(n.value, inside)):
             found.append(n)
             covered.update(id(m) for m in walk(n))
-        elif isinstance(n, cst.Name) and parsed.is_local(n, node) and not (
+        elif isinstance(n, cst.Name) and parsed.is_local(n, inside) and not (
                 keep_self and n.value == "self"):
             found.append(n)
     return found

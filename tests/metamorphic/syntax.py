@@ -3,13 +3,14 @@ node edits applied in a single pass, fresh names, and imports carried between mo
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any, Callable, Union
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import MetadataWrapper, ScopeProvider
 from libcst.metadata.scope_provider import (
     Access,
     Assignment,
@@ -34,13 +35,31 @@ def package_of(path: str) -> str:
     return "/".join(path.split("/")[:-1])
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def children_of(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """A node's children, read from its fields (cheaper than ``node.children``)."""
+    names = _FIELDS.get(type(node))
+    if names is None:
+        names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))
+    found: list[cst.CSTNode] = []
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            found.append(value)
+        elif isinstance(value, (list, tuple)):
+            found.extend(v for v in value if isinstance(v, cst.CSTNode))
+    return found
+
+
 def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node under ``node`` (itself included), in source order."""
+    """Every node under ``node`` (itself included), parents before children."""
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(children_of(current)))
 
 
 def names_in(node: cst.CSTNode) -> set[str]:
@@ -78,25 +97,44 @@ class Parsed:
         self.name = module_name(path)
         self.source = source
         self.module = cst.parse_module(source)
-        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-        self._scopes = wrapper.resolve(ScopeProvider)
-        self._parents = wrapper.resolve(ParentNodeProvider)
-        self._qnames = wrapper.resolve(QualifiedNameProvider)
-        self.order = {id(n): i for i, n in enumerate(walk(self.module))}
-        self.names = names_in(self.module)
+        self._kids: dict[int, list[cst.CSTNode]] = {}
+        self._parents: dict[int, cst.CSTNode] = {}
+        self.order: dict[int, int] = {}
+        stack: list[cst.CSTNode] = [self.module]
+        while stack:
+            node = stack.pop()
+            self.order[id(node)] = len(self.order)
+            kids = self._kids[id(node)] = children_of(node)
+            for kid in kids:
+                self._parents[id(kid)] = node
+            stack.extend(reversed(kids))
+        self._scopes = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(ScopeProvider)
+        self.names = {n.value for n in self.walk(self.module) if isinstance(n, cst.Name)}
         self.accesses: dict[int, Access] = {
             id(access.node): access
             for scope in {s for s in self._scopes.values() if s is not None}
             for access in scope.accesses}
+        self.memo: dict[Any, Any] = {}
+
+    def walk(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            yield current
+            kids = self._kids.get(id(current))
+            stack.extend(reversed(kids if kids is not None else children_of(current)))
 
     def referents(self, name: cst.CSTNode) -> list[BaseAssignment]:
         """What a read of a name refers to (empty for a name that is not a read)."""
         access = self.accesses.get(id(name))
         return self.sorted_assignments(access.referents) if access else []
 
-    def is_local(self, name: cst.CSTNode, outside: cst.CSTNode | None = None) -> bool:
-        """A read of a function's parameter or local (bound outside ``outside``)."""
-        inside = {id(n) for n in walk(outside)} if outside is not None else set()
+    def is_local(self, name: cst.CSTNode, outside: cst.CSTNode | set[int] | None = None) -> bool:
+        """A read of a function's parameter or local (bound outside ``outside``, a node or
+        the ids of its nodes)."""
+        if isinstance(outside, cst.CSTNode):
+            outside = {id(n) for n in self.walk(outside)}
+        inside = outside or set()
         return any(isinstance(a.scope, (FunctionScope, ComprehensionScope))
                    and id(getattr(a, "node", None)) not in inside for a in self.referents(name))
 
@@ -104,7 +142,7 @@ class Parsed:
         return self.module.code_for_node(node)
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        return self._parents.get(node)
+        return self._parents.get(id(node))
 
     def ancestors(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         current = self.parent(node)
@@ -113,10 +151,31 @@ class Parsed:
             current = self.parent(current)
 
     def qname(self, node: cst.CSTNode) -> str | None:
-        value: Any = self._qnames.get(node)
-        if callable(value):
-            value = value()
-        return sorted(q.name for q in value)[0] if value else None
+        """The dotted name a name or attribute chain stands for, through the module's
+        imports (``b64.b64encode`` after ``import base64 as b64`` is ``base64.b64encode``)."""
+        parts: list[str] = []
+        while isinstance(node, cst.Attribute):
+            parts.append(node.attr.value)
+            node = node.value
+        if not isinstance(node, cst.Name):
+            return None
+        root = node.value
+        imported = [a for a in self.referents(node) if isinstance(a, ImportAssignment)]
+        if imported:
+            root = self._imported_as(imported[0])
+        return ".".join([root, *reversed(parts)])
+
+    def _imported_as(self, assignment: ImportAssignment) -> str:
+        node = assignment.node
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                if alias_name(alias) == assignment.name:
+                    return self.code(alias.name) if alias.asname else assignment.name
+        elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                if alias_name(alias) == assignment.name:
+                    return f"{self.absolute(node)}.{self.code(alias.name)}"
+        return assignment.name
 
     def scope(self, node: cst.CSTNode) -> Scope | None:
         return self._scopes.get(node)
@@ -131,7 +190,7 @@ class Parsed:
         return sorted(nodes, key=lambda n: self.order.get(id(n), -1))
 
     def find(self, kind: type[Any], within: cst.CSTNode | None = None) -> list[Any]:
-        return [n for n in walk(within or self.module) if isinstance(n, kind)]
+        return [n for n in self.walk(within or self.module) if isinstance(n, kind)]
 
     def statement_of(self, node: cst.CSTNode) -> cst.BaseStatement:
         """The statement holding ``node`` that sits directly in a block."""
@@ -182,7 +241,7 @@ class Parsed:
 
     def globals_used(self, node: cst.CSTNode) -> list[BaseAssignment]:
         """Module-level bindings that code under ``node`` reads."""
-        inside = {id(n) for n in walk(node)}
+        inside = {id(n) for n in self.walk(node)}
         used = [a for a in self.globals.assignments
                 if any(id(r.node) in inside for r in a.references)]
         return self.sorted_assignments(used)

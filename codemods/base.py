@@ -31,6 +31,7 @@ __all__ = [
     "findings_of",
     "options_of",
     "origins",
+    "same_nodes",
     "tracked_visit",
 ]
 
@@ -69,6 +70,15 @@ def origins(context: CodemodContext, tree: cst.Module) -> dict[int, Position]:
     table = {id(node): (p.start.line, p.start.column + 1) for node, p in positions.items()}
     context.scratch[_ORIGINS] = (tree, table)
     return table
+
+
+def same_nodes(context: CodemodContext, before: cst.Module, after: cst.Module) -> cst.Module:
+    """``after`` is ``before`` with statements added around the same nodes (an import put at
+    the top): the positions known for ``before`` hold for it."""
+    held = context.scratch.get(_ORIGINS)
+    if held is not None and held[0] is before and after is not before:
+        context.scratch[_ORIGINS] = (after, held[1])
+    return after
 
 
 def tracked_visit(context: CodemodContext, tree: cst.Module,
@@ -123,6 +133,7 @@ class WalmartCodemod(CodemodCommand, cst.CSTTransformer):
         return self.visit_tracked(tree, self)
 
     def visit_tracked(self, tree: cst.Module, transformer: cst.CSTTransformer) -> cst.Module:
+        self._origins = origins(self.context, tree)  # ``origin`` answers for this tree now
         return tracked_visit(self.context, tree, transformer)
 
     def origin(self, node: cst.CSTNode) -> Position | None:

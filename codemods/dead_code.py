@@ -87,7 +87,10 @@ class _Remover(cst.CSTTransformer):
         names = prune_aliases(original_node.names, self.aliases)
         if len(names) == len(original_node.names):
             return updated_node
-        return updated_node.with_changes(names=names) if names else cst.RemoveFromParent()
+        if not names:  # the line goes in its container, which keeps the blank line above it
+            self.statements.add(id(original_node))
+            return updated_node
+        return updated_node.with_changes(names=names)
 
     def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
                          ) -> cst.ImportFrom | cst.RemovalSentinel:
@@ -97,7 +100,8 @@ class _Remover(cst.CSTTransformer):
         if len(names) == len(original_node.names):
             return updated_node
         if not names:
-            return cst.RemoveFromParent()
+            self.statements.add(id(original_node))
+            return updated_node
         parenthesized = updated_node.lpar is not None
         return updated_node.with_changes(names=names if parenthesized else [
             *names[:-1], names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)])
@@ -125,16 +129,26 @@ class _Remover(cst.CSTTransformer):
     def _rebuild(self, body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
         kept: list[cst.BaseStatement] = []
         carried: list[cst.EmptyLine] = []
+        blank: list[cst.EmptyLine] = []  # the blank lines that opened a run of removed lines
+        removing = False
         for statement in body:
             if id(statement) in self.gone:
                 assert isinstance(statement, cst.SimpleStatementLine)
+                if not removing:
+                    blank = [line for line in statement.leading_lines if not line.comment]
+                    removing = True
                 if any(line.comment for line in statement.leading_lines):
                     carried = [*carried, *statement.leading_lines]
                 continue
+            removing = False
+            own = statement.leading_lines if isinstance(statement, cst.SimpleStatementLine) else ()
             if carried and isinstance(statement, cst.SimpleStatementLine) and \
-                    not any(line.comment for line in statement.leading_lines):
+                    not any(line.comment for line in own):
                 statement = statement.with_changes(leading_lines=carried)
-            carried = []
+            elif blank and isinstance(statement, cst.SimpleStatementLine) and not own:
+                # The blank line that separated a removed import group from the one above.
+                statement = statement.with_changes(leading_lines=blank)
+            carried, blank = [], []
             kept.append(statement)
         return kept
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods.base import WalmartCodemod
+from codemods.base import WalmartCodemod, same_nodes
 from codemods.edits import drop_elements
 from codemods.flow.plan import Edit
 from codemods.imports_edit import ensure_import, ensure_imports
@@ -50,7 +50,9 @@ class RewriteHeaderDicts(Scoped, WalmartCodemod):
             return tree
         plan = plan_of(self.context, tree)
         needed = plan.imports.get(module_name_of(self.context), set())
-        return ensure_imports(ensure_import(tree, "shim"), needed)
+        local = module_name_of(self.context).split(".")[0]
+        return same_nodes(self.context, tree,
+                          ensure_imports(ensure_import(tree, "shim", local), needed, local))
 
     def _edit(self, node: cst.CSTNode, *kinds: str) -> Edit | None:
         position = self.origin(node)

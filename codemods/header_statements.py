@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods.base import WalmartCodemod
+from codemods.base import WalmartCodemod, same_nodes
 from codemods.flow.plan import Edit
 from codemods.header_dict import token_key
 from codemods.imports_edit import ensure_import, ensure_imports
@@ -31,7 +31,9 @@ class _StatementSites(Scoped, WalmartCodemod):
             return tree
         plan = plan_of(self.context, tree)
         needed = plan.imports.get(module_name_of(self.context), set())
-        return ensure_imports(ensure_import(tree, "shim"), needed)
+        local = module_name_of(self.context).split(".")[0]
+        return same_nodes(self.context, tree,
+                          ensure_imports(ensure_import(tree, "shim", local), needed, local))
 
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
                                   updated_node: cst.SimpleStatementLine

@@ -28,16 +28,71 @@ def _is_docstring(statement: cst.CSTNode) -> bool:
         isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
 
 
-def ensure_import(tree: cst.Module, name: str) -> cst.Module:
-    """``import name`` after the imports at the top of the module, unless already there."""
+# Installed packages sellers import beside their HTTP and signing code: the import group
+# holding one of them is the third-party group, where ``import shim`` belongs (as isort
+# would put it).
+_THIRD_PARTY = {"requests", "httpx", "aiohttp", "urllib3", "cryptography", "Crypto", "Cryptodome",
+                "rsa", "google", "jwt", "boto3", "xmltodict", "yaml", "dotenv", "pydantic", "django",
+                "flask", "sqlalchemy", "tenacity", "backoff", "vcr", "pytest"}
+
+
+def _top_level(statement: cst.CSTNode) -> str | None:
+    """The top package a single import statement imports from, when it is absolute."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Import):
+        return cst.Module([]).code_for_node(small.names[0].name).split(".")[0]
+    if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
+        return cst.Module([]).code_for_node(small.module).split(".")[0]
+    return None
+
+
+def ensure_import(tree: cst.Module, name: str, local: str = "") -> cst.Module:
+    """``import name`` in the module's third-party import group, in order; else in a group of
+    its own before the repository's own imports (``local`` is the repository's top package);
+    else after the imports at the top. Nothing when it is already imported."""
     if any(_imports_module(s, name) for s in tree.body):
         return tree
     position = 0
+    groups: list[list[int]] = []
     for index, statement in enumerate(tree.body):
-        if _is_import(statement) or (index == 0 and _is_docstring(statement)):
+        if _is_import(statement):
+            position = index + 1
+            separated = isinstance(statement, cst.SimpleStatementLine) and \
+                any(not line.comment for line in statement.leading_lines)
+            if not groups or separated or groups[-1][-1] != index - 1:
+                groups.append([])
+            groups[-1].append(index)
+        elif index == 0 and _is_docstring(statement):
             position = index + 1
         else:
             break
+    for group in groups:
+        if any(_top_level(tree.body[i]) in _THIRD_PARTY for i in group):
+            position = group[0]
+            for index in group:
+                statement = tree.body[index]
+                is_plain = isinstance(statement, cst.SimpleStatementLine) and \
+                    isinstance(statement.body[0], cst.Import)
+                if is_plain and (_top_level(statement) or "") < name:
+                    position = index + 1
+            if position == group[0]:  # first in its group: take over the group's blank line
+                first = tree.body[position]
+                line = cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name(name))])],
+                                               leading_lines=first.leading_lines)  # type: ignore[attr-defined]
+                rest = first.with_changes(leading_lines=())
+                return tree.with_changes(body=[*tree.body[:position], line, rest,
+                                               *tree.body[position + 1:]])
+            break
+    else:
+        own = next((g for g in groups if local and all(
+            _top_level(tree.body[i]) in (local, None) for i in g)), None)
+        if own is not None and own is not groups[0]:
+            blank = (cst.EmptyLine(),)
+            line = cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name(name))])],
+                                           leading_lines=blank)
+            return tree.with_changes(body=[*tree.body[:own[0]], line, *tree.body[own[0]:]])
     line = cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name(name))])])
     return tree.with_changes(body=[*tree.body[:position], line, *tree.body[position:]])
 
@@ -50,8 +105,8 @@ def prune_aliases(names: Sequence[cst.ImportAlias], drop: set[int]) -> list[cst.
     return kept
 
 
-def ensure_imports(tree: cst.Module, names: object) -> cst.Module:
+def ensure_imports(tree: cst.Module, names: object, local: str = "") -> cst.Module:
     """``import name`` for each of ``names`` (sorted), unless already there."""
     for name in sorted(names):  # type: ignore[call-overload]
-        tree = ensure_import(tree, name)
+        tree = ensure_import(tree, name, local)
     return tree

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
-from codemods.base import WalmartCodemod
+from codemods.base import WalmartCodemod, same_nodes
 from codemods.flow.exprs import dotted, env_literal, env_variable
 from codemods.flow.imports import import_table
 from codemods.flow.plan import RepoPlan
@@ -346,5 +346,5 @@ class RenameCredentials(WalmartCodemod):
         positional = _Positional(self, stores, attributes, keys)
         tree = self.visit_tracked(tree, positional)
         if stores:
-            tree = ensure_imports(tree, plan.imports.get(module, set()))
+            tree = same_nodes(self.context, tree, ensure_imports(tree, plan.imports.get(module, set())))
         return tree

@@ -353,7 +353,8 @@ class Credentials:
             owner = self._class_at(via.where) or self._class_at(at)
             if owner is None:
                 raise Problem(f"self.{name} is set outside a class")
-            self._rename_attribute(owner, name, new, role, replaced=True)
+            # The statement is replaced whole; its old attribute has no reader left (checked).
+            self.touched.add(("attr", min(self.family(owner)), name))
             target = f"self.{new}"
         elif isinstance(carrier, Global):
             target = new
@@ -376,15 +377,14 @@ class Credentials:
             return base.upper()
         return f"_{base}" if name.startswith("_") else base
 
-    def _rename_attribute(self, owner: str, old: str, new: str, role: str,
-                          replaced: bool = False) -> None:
+    def _rename_attribute(self, owner: str, old: str, new: str, role: str) -> None:
         """``self.old`` becomes ``self.new`` in every class of the hierarchy, and on objects
         of those classes read elsewhere."""
         family = self.family(owner)
         for klass in family:
             if old != new:
                 self.renames.attr(klass, old, role, new)
-            elif not replaced:
+            else:
                 self.renames.kept[old] = role
         self.touched.add(("attr", min(family), old))
         if old == new:

@@ -3,6 +3,7 @@ visitors, which walk (and analyse) the whole tree for every file."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 import libcst as cst
@@ -34,6 +35,10 @@ def _is_docstring(statement: cst.CSTNode) -> bool:
 _THIRD_PARTY = {"requests", "httpx", "aiohttp", "urllib3", "cryptography", "Crypto", "Cryptodome",
                 "rsa", "google", "jwt", "boto3", "xmltodict", "yaml", "dotenv", "pydantic", "django",
                 "flask", "sqlalchemy", "tenacity", "backoff", "vcr", "pytest"}
+
+
+_STANDARD = frozenset(getattr(sys, "stdlib_module_names", ())) or frozenset(
+    {"os", "sys", "time", "json", "base64", "pathlib", "uuid", "hmac", "hashlib", "typing"})
 
 
 def _top_level(statement: cst.CSTNode) -> str | None:
@@ -68,8 +73,11 @@ def ensure_import(tree: cst.Module, name: str, local: str = "") -> cst.Module:
             position = index + 1
         else:
             break
+    standard = name in _STANDARD
     for group in groups:
-        if any(_top_level(tree.body[i]) in _THIRD_PARTY for i in group):
+        tops = [_top_level(tree.body[i]) for i in group]
+        if standard and any(t in _STANDARD for t in tops) or \
+                not standard and any(t in _THIRD_PARTY for t in tops):
             position = group[0]
             for index in group:
                 statement = tree.body[index]

@@ -269,6 +269,7 @@ class _Positional(Scoped):
         super().__init__()
         self.codemod = codemod
         self.context = codemod.context
+        self.environment = plan_of(codemod.context, cst.Module([])).renames.env
         self.stores = stores
         self.attributes = attributes
         self.keys = keys

@@ -3,6 +3,8 @@ line contract says. Returns exit codes; click stays in cli.py."""
 
 from __future__ import annotations
 
+import contextlib
+
 import sys
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -82,7 +84,8 @@ def apply_command(request: RunRequest, fmt: str, report: Path | None, diff: bool
         out.flush()
         for changed in result.changed:
             assert changed.original is not None and changed.new is not None
-            sink.write(unified_diff(changed.path, changed.original, changed.new))
+            mode = _mode(request, changed.path) if changed.deleted else None
+            sink.write(unified_diff(changed.path, changed.original, changed.new, mode))
         sink.flush()
         err.write(text_report(result, "apply --diff", wrote))
     else:
@@ -91,3 +94,15 @@ def apply_command(request: RunRequest, fmt: str, report: Path | None, diff: bool
     if not _write_report(result, report, err):
         return EXIT_USAGE
     return exit_code(result, "apply", check=check or diff)
+
+
+def _mode(request: RunRequest, path: str) -> str:
+    """The git file mode of a file the diff deletes (executable or not)."""
+    import os
+    import stat
+
+    for base in request.paths:
+        candidate = (base if base.is_dir() else base.parent) / path
+        with contextlib.suppress(OSError):
+            return "100755" if os.stat(candidate).st_mode & stat.S_IXUSR else "100644"
+    return "100644"

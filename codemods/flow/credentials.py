@@ -109,6 +109,8 @@ class Credentials:
         # The carrier holds the raw credential: keep it, renamed, and follow what fed it.
         if not isinstance(strip(inner), (Lit, Opaque)):
             self.express(inner, via.where or at, role, depth + 1)
+        if isinstance(carrier, Item):
+            return self._item(carrier, at, role, definition=via.loc)
         return self._carrier_code(carrier, at, role, self.renames.new_name(_name(carrier)))
 
     def _root(self, value: Value, at: str, role: str) -> str:
@@ -122,6 +124,8 @@ class Credentials:
                 raise Problem(f"the {role} is read from an environment variable whose name is "
                               "built at run time")
             new = self.renames.variable(value.variable, role, at)
+            if value.loc[1] and new != value.variable:  # whatever the read is spelled like
+                self.renames.key_at(value.loc[0], value.loc[1], value.loc[2], new)
             self.touched.add(("env", value.variable))
             code = value.code or f'os.environ["{value.variable}"]'
             if not value.code:
@@ -156,6 +160,11 @@ class Credentials:
         function = param.function
         callee = function[: -len(".__init__")] if function.endswith(".__init__") else function
         new = self.renames.param(function, callee, param.name, role)
+        if callee != function and callee in self.repo.classes:
+            for subclass in self.repo.subclasses(callee)[1:]:  # FeedsApi(...) calls BaseApi's
+                if self.repo.lookup(f"{subclass}.__init__") == ("function", function) and \
+                        new != param.name:
+                    self.renames.kwargs.setdefault(subclass, {})[param.name] = new
         self.touched.add(("param", function, param.name))
         self._follow_callers(function, param.name, role)
         summary = self.repo.functions.get(function)
@@ -203,7 +212,9 @@ class Credentials:
                 return init == ("function", function)
         return False
 
-    def _item(self, item: Item, at: str, role: str) -> str:
+    def _item(self, item: Item, at: str, role: str, definition: Loc | None = None) -> str:
+        """``CONFIG["private_key"]``: the key renamed where the dict is written and wherever
+        the same dict or config file is read with it."""
         key = strip(item.key)
         if not isinstance(key, Lit):
             raise Problem(f"the {role} is read under a key built at run time ({item.code})")
@@ -213,13 +224,29 @@ class Credentials:
         if source is None:
             raise Problem(f"cannot tell where the {role} comes from ({item.code or describe(item)})")
         base_code = self._object_code(item.base, at)
-        if new != key.text and item.loc[1]:
-            self.renames.key_at(item.loc[0], item.loc[1], item.loc[2], new)
-            self.renames.config.append(ConfigNote(item.loc[0], item.loc[1], item.loc[2],
-                                                  describe(source), ((key.text, new),)))
+        if new != key.text:
+            for loc in [item.loc, *([definition] if definition else []), *self._reads_of(source, key.text)]:
+                if loc[1]:
+                    self.renames.key_at(loc[0], loc[1], loc[2], new)
+            if isinstance(source, Config):
+                self.renames.config.append(ConfigNote(item.loc[0], item.loc[1], item.loc[2],
+                                                      describe(source), ((key.text, new),)))
         self.touched.add(("key", describe(source), key.text))
         code = item.code or f"{base_code}[{key.text!r}]"
         return code.replace(f'"{key.text}"', f'"{new}"').replace(f"'{key.text}'", f"'{new}'")
+
+    def _reads_of(self, source: Value, key: str) -> list[Loc]:
+        """Every read of ``key`` from the same dict or config file, across the repository."""
+        found: list[Loc] = []
+        for file in self.repo.files.values():
+            for read in file.item_reads:
+                if read.key != key:
+                    continue
+                context = self.repo.class_of_function(read.function)
+                container = _config_source(strip(self.repo.ev(read.base, context)))
+                if container == source:
+                    found.append(read.loc)
+        return found
 
     def _field(self, value: Field, at: str, role: str) -> str:
         """``obj.private_key`` on an object handed in: renamed only when the object's class is

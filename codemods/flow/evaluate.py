@@ -479,7 +479,10 @@ class Evaluator:
             if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
                 key = self.expr(node.slice[0].slice.value)
                 if isinstance(base, Ref) and base.qualname in ("os.environ", "environ"):
-                    return Env(key.text if isinstance(key, Lit) else "", code_of(node))
+                    return Env(key.text if isinstance(key, Lit) else "", code_of(node),
+                               self.file.loc(node.slice[0].slice.value))
+                if isinstance(key, Lit):
+                    self.file.item_read(self.summary.qualname, base, key.text, node.slice[0].slice.value)
                 return Item(base, key, code_of(node), self.file.loc(node.slice[0].slice.value))
             return Framed(base, "slice")  # part of the same text
         if isinstance(node, cst.BinaryOperation):
@@ -545,6 +548,8 @@ class Evaluator:
             self.file.attribute_read(self.summary.qualname, name, base, node.attr)
         elif isinstance(base, Ref):
             value = Ref(f"{base.qualname}.{name}")
+            if not base.qualname.startswith("builtins."):  # settings.x on an imported object
+                self.file.attribute_read(self.summary.qualname, name, base, node.attr)
         else:
             self.file.attribute_read(self.summary.qualname, name, base, node.attr)
             return Field(base, name, self.file.loc(node.attr))
@@ -687,9 +692,12 @@ class Evaluator:
                 args.append(value)
         func = self._callee(node.func)
         loc = self.file.loc(node)
+        if isinstance(func, Field) and func.name == "get" and args and isinstance(args[0], Lit):
+            self.file.item_read(self.summary.qualname, func.base, args[0].text, node.args[0].value)
         if isinstance(func, Ref) and func.qualname in _ENV_GETTERS and args:
             variable = args[0]
-            return Env(variable.text if isinstance(variable, Lit) else "", code_of(node))
+            return Env(variable.text if isinstance(variable, Lit) else "", code_of(node),
+                       self.file.loc(node.args[0].value))
         result = CallV(func, tuple(args), tuple(kwargs), loc)
         self.summary.calls.append(result)
         self._notice_call(node, func, result)

@@ -10,7 +10,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from codemods.flow.evaluate import Evaluator, code_of
 from codemods.flow.imports import import_table
-from codemods.flow.summary import AttributeRead, ClassSummary, Span, FileSummary, FunctionSummary, Occurrence, SiteRec, Store
+from codemods.flow.summary import AttributeRead, ClassSummary, ItemRead, Span, FileSummary, FunctionSummary, Occurrence, SiteRec, Store
 from codemods.flow.values import Global, Loc, Opaque, Ref, SelfAttr, Value, alt
 
 __all__ = ["FileContext", "summarise"]
@@ -111,6 +111,9 @@ class FileContext:
 
     def occurrence(self, kind: str, what: str, node: cst.CSTNode, function: str) -> None:
         self.summary.occurrences.append(Occurrence(kind, what, self.loc(node), function))
+
+    def item_read(self, function: str, base: Value, key: str, node: cst.CSTNode) -> None:
+        self.summary.item_reads.append(ItemRead(base, key, self.loc(node), function))
 
     def attribute_read(self, function: str, name: str, receiver: Value, node: cst.CSTNode) -> None:
         self.summary.attribute_reads.append(AttributeRead(name, receiver, self.loc(node), function))

@@ -12,7 +12,7 @@ from codemods.flow.values import Loc, Value
 
 Span = tuple[int, int, int, int]  # start line, start column, end line, end column
 
-__all__ = ["Span", "AttributeRead", "ClassSummary", "EntryRec", "FileSummary", "FunctionSummary", "Occurrence", "PathWrite",
+__all__ = ["Span", "AttributeRead", "ItemRead", "ClassSummary", "EntryRec", "FileSummary", "FunctionSummary", "Occurrence", "PathWrite",
            "Send", "SiteRec", "Store"]
 
 
@@ -131,6 +131,16 @@ class AttributeRead:
 
 
 @dataclass
+class ItemRead:
+    """``x["key"]`` or ``x.get("key")``: who reads a settings or config key a rename must reach."""
+
+    base: Value
+    key: str
+    loc: Loc  # the key, as written
+    function: str
+
+
+@dataclass
 class Occurrence:
     """A legacy header name or a signing call written in the file: each must end in a
     finding (``rewritten``, ``manual`` or ``ignored``)."""
@@ -157,6 +167,7 @@ class FileSummary:
     references: dict[str, dict[str, list[Loc]]] = field(default_factory=dict)
     attribute_names: set[str] = field(default_factory=set)  # every .name loaded anywhere
     attribute_reads: list[AttributeRead] = field(default_factory=list)
+    item_reads: list[ItemRead] = field(default_factory=list)
     # Functions (and "<module>" code) with a literal that names the Canada API (/v3/ca/,
     # WALMART.CA): look-alike evidence for the sites written there.
     canada_functions: set[str] = field(default_factory=set)

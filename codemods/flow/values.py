@@ -100,6 +100,7 @@ class Ref:
 class Env:
     variable: str  # "" when the variable's name is not a literal
     code: str = field(default="", compare=False)
+    loc: Loc = field(default=NOWHERE, compare=False)  # the variable's name, as written
 
 
 @dataclass(frozen=True)

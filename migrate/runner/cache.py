@@ -97,7 +97,8 @@ def _file_from_json(data: dict[str, Any], original: bytes | None) -> FileResult:
                       original=original if new is not None else None,
                       new=_bytes(new) if new is not None else None,
                       internal_error=bool(data["internal_error"]),
-                      environment={str(k): str(v) for k, v in data["environment"].items()})
+                      environment={str(k): str(v) for k, v in data["environment"].items()},
+                      deleted=bool(data.get("deleted", False)))
 
 
 class RunCache:

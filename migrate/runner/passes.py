@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+import re
 from pathlib import Path
 from typing import Union
 
@@ -117,6 +118,12 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
         if analysis.add(analysis.unread(lambda _, data: callers.touches(data)), True,
                         report=False):
             repo_plan = _plan(analysis, plan)
+    for _ in range(3):  # callers of what is renamed pass the credentials in: follow them
+        renamed = frozenset(repo_plan.old_names())
+        if not (renamed and analysis.add(analysis.unread(lambda _, data: mentions(data, renamed)),
+                                         True, report=False)):
+            break
+        repo_plan = _plan(analysis, plan)
     reach = replace(reach, methods=methods)
     plan = replace(plan, repo=repo_plan)
     names = frozenset(repo_plan.old_names())
@@ -128,6 +135,7 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
         progress.advance(False)
     migrated = workers.map(migrate_file, [(s, plan) for s in second],
                            lambda r: progress.advance(r.status == "changed"))
+    _emptied(sources, second, migrated)
     outcomes = {**records, **{s.display: r for s, r in zip(second, migrated)}}
     result = RunResult()
     for source in sources:
@@ -138,6 +146,38 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
             result.files.append(outcome)
     read = analysis.read | {s.display for s in second}
     return Outcome(result, plan, read, names, frozenset(settings), reach)
+
+
+def _emptied(sources: list[SourceFile], second: list[SourceFile], migrated: list[FileResult]) -> None:
+    """A module the rewrite left with nothing but its docstring, that no file imports any
+    more (the rewritten ones as they will be), is deleted rather than left empty."""
+    final = {s.display: r.new for s, r in zip(second, migrated) if r.status == "changed"}
+    for source, result in zip(second, migrated):
+        if result.status != "changed" or source.is_package or result.new is None or \
+                not _empty(result.new):
+            continue
+        name = source.module.rpartition(".")[2]
+        importers = Reach(frozenset({name}))
+        word = re.compile(rb"\b%s\b" % re.escape(name.encode()))
+        if any(s.display != source.display and
+               (importers.touches(data) or word.search(data) is not None)
+               for s in sources
+               for data in [final.get(s.display) or _data(s)]):
+            continue
+        result.deleted = True
+        result.reason = "nothing is left in it and nothing imports it: removed"
+
+
+def _empty(data: bytes) -> bool:
+    """Only a docstring, comments and blank lines."""
+    import ast
+
+    try:
+        body = ast.parse(data).body
+    except (SyntaxError, ValueError):
+        return False
+    return all(isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) and
+               isinstance(s.value.value, str) for s in body)
 
 
 def _prefilter(sources: list[SourceFile], plan: Plan) -> tuple[list[SourceFile],

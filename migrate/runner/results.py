@@ -26,10 +26,15 @@ class FileResult:
     internal_error: bool = False  # a codemod bug, as opposed to a problem with the file
     written: bool = False
     environment: dict[str, str] = field(default_factory=dict)  # env variables renamed here
+    # The rewrite left nothing in the module and nothing imports it any more: it goes.
+    deleted: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "status": self.status, "reason": self.reason,
+        data = {"path": self.path, "status": self.status, "reason": self.reason,
                 "findings": [f.to_json() for f in self.findings]}
+        if self.deleted:
+            data["deleted"] = True
+        return data
 
     @property
     def needs_a_person(self) -> bool:

@@ -18,7 +18,7 @@ from migrate.runner.inputs import Plan, SourceFile
 from migrate.runner.modules import module_of
 from migrate.runner.project import ProjectConfigError, find_project_config
 from migrate.runner.results import EXIT_CHANGES, EXIT_INTERNAL, EXIT_OK, RunResult
-from migrate.runner.write import write_atomically
+from migrate.runner.write import remove_unchanged, write_atomically
 
 __all__ = ["RunError", "RunRequest", "exit_code", "run"]
 
@@ -157,8 +157,11 @@ def _write(result: RunResult, real_paths: dict[str, Path], repo: Path | None, al
                            f"{', '.join(names)}; commit or stash them, or pass --allow-dirty")
     for file_result in result.changed:
         assert file_result.original is not None and file_result.new is not None
-        problem = write_atomically(real_paths[file_result.path], file_result.original,
-                                   file_result.new)
+        if file_result.deleted:
+            problem = remove_unchanged(real_paths[file_result.path], file_result.original)
+        else:
+            problem = write_atomically(real_paths[file_result.path], file_result.original,
+                                       file_result.new)
         if problem:
             file_result.status, file_result.reason = "failed", problem
         else:

@@ -9,7 +9,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomically"]
+__all__ = ["remove_unchanged", "write_atomically"]
 
 
 def write_atomically(path: Path, original: bytes, new: bytes) -> str | None:
@@ -42,4 +42,22 @@ def write_atomically(path: Path, original: bytes, new: bytes) -> str | None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         return f"cannot write: {exc.strerror}"
+    return None
+
+
+def remove_unchanged(path: Path, original: bytes) -> str | None:
+    """Delete ``path`` if it still holds ``original``; the reason it could not otherwise."""
+    try:
+        info = path.stat()
+        current = path.read_bytes()
+    except OSError as exc:
+        return f"cannot read it again before removing it: {exc.strerror}"
+    if not info.st_mode & stat.S_IWUSR:
+        return "read-only file; make it writable (chmod u+w) and run again"
+    if current != original:
+        return "changed while the run was in flight; run again"
+    try:
+        path.unlink()
+    except OSError as exc:
+        return f"cannot remove it: {exc.strerror}"
     return None

@@ -20,7 +20,6 @@ def sign(consumer_id, private_key, url, method, ts):
     return base64.b64encode(key.sign(data, padding.PKCS1v15(), hashes.SHA256())).decode()
 '''
 
-PADDING = "from cryptography.hazmat.primitives.asymmetric import padding\n"
 
 CHANGES = [
     pytest.param(
@@ -91,7 +90,8 @@ def test_changes(before: str, after: str) -> None:
     code, _ = run_codemods(before, RewriteHeaderDicts)
     # Alone, the codemod leaves renames and clean-up to the codemods after it: the token call
     # already names the client id and secret the credentials codemod will introduce.
-    expected = dedent(after).replace(PADDING, PADDING + "import shim\n", 1)
+    # ``import shim`` joins the plain imports of the third-party group, in order.
+    expected = dedent(after).replace("import base64\n", "import base64\nimport shim\n", 1)
     assert code == expected
 
 

@@ -19,11 +19,9 @@ def sign(consumer_id, private_key, url, method, ts):
     digest = SHA256.new(("%s\\n%s\\n%s\\n%s\\n" % (consumer_id, url, method, ts)).encode())
     return base64.b64encode(PKCS1_v1_5.new(key).sign(digest)).decode()
 '''
-SHIM_AFTER = "from Crypto.Signature import PKCS1_v1_5\n"
-
-
 def _expected(after: str) -> str:
-    return dedent(after).replace(SHIM_AFTER, SHIM_AFTER + "import shim\n", 1)
+    # ``import shim`` joins the plain imports of the third-party group, in order.
+    return dedent(after).replace("import base64\n", "import base64\nimport shim\n", 1)
 
 
 SUBSCRIPTS = [

@@ -19,9 +19,12 @@ __all__ = ["RewriteHeaderDicts", "entry_spacing", "token_key"]
 
 
 def token_key(key: cst.BaseExpression) -> cst.SimpleString:
-    """The token header's name, in the quotes the seller used for the key it replaces."""
+    """The token header's name, in the quotes and the case the seller used for the key it
+    replaces (header names are case-insensitive on the wire)."""
     quote = "'" if isinstance(key, cst.SimpleString) and key.value.endswith("'") else '"'
-    return cst.SimpleString(f"{quote}{ACCESS_TOKEN}{quote}")
+    text = key.evaluated_value if isinstance(key, cst.SimpleString) else None
+    name = ACCESS_TOKEN.lower() if isinstance(text, str) and text == text.lower() else ACCESS_TOKEN
+    return cst.SimpleString(f"{quote}{name}{quote}")
 
 
 def entry_spacing(node: cst.Dict | cst.List | cst.Tuple) -> cst.BaseParenthesizableWhitespace:

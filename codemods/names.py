@@ -39,6 +39,10 @@ MARKERS = (
     b"WM_SEC.AUTH_SIGNATURE",
     b"WM_CONSUMER.ID",
     b"WM_SEC.TIMESTAMP",
+    # Header names are case-insensitive on the wire, and some code writes them so.
+    b"wm_sec.auth_signature",
+    b"wm_consumer.id",
+    b"wm_sec.timestamp",
     b"DigitalSignatureUtil",
     b"auth_headers(",
     b"WM_SEC.ACCESS_TOKEN",  # already migrated code is reported as such

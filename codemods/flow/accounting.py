@@ -19,41 +19,45 @@ if TYPE_CHECKING:
     from codemods.flow.judge import Judged
     from codemods.flow.plan import RepoPlan
 
-__all__ = ["account"]
+__all__ = ["Place", "account"]
+
+Place = tuple[str, int]  # a finding: its module and line
 
 
 def account(repo: Repository, plan: RepoPlan, judged: list[Judged]) -> None:
-    covered: dict[tuple[str, int], int] = {}  # (module, line) -> the finding's line
-    helpers: dict[str, int] = {}  # function on a site's signing chain -> the finding's line
-    signing: dict[tuple[str, int, int], int] = {}  # signing call -> the finding's line
+    # Where each occurrence's finding is: (module, line) of the finding.
+    covered: dict[tuple[str, int], Place] = {}  # (module, line) -> the finding
+    helpers: dict[str, Place] = {}  # function on a site's signing chain -> the finding
+    signing: dict[tuple[str, int, int], Place] = {}  # signing call -> the finding
     for item in judged:
         module, line = item.file.module, item.report_loc[1]
+        place = (module, line)
         for entry in item.site.entries:
             for covered_line in range(entry.span[0], entry.span[2] + 1):
-                covered.setdefault((module, covered_line), line)
-        covered.setdefault((module, line), line)
+                covered.setdefault((module, covered_line), place)
+        covered.setdefault((module, line), place)
         for view in item.views:
             for entry in view.entries:
-                covered.setdefault((entry.loc[0], entry.loc[1]), line)
+                covered.setdefault((entry.loc[0], entry.loc[1]), place)
                 for carrier_line in _carrier_lines(entry.name):
-                    covered.setdefault(carrier_line, line)
+                    covered.setdefault(carrier_line, place)
             if item.site.zip_args is not None:
                 for part in item.site.zip_args:
                     seq = strip(repo.ev(part, view.context))
                     if isinstance(seq, Seq):
                         for loc in seq.locs:
-                            covered.setdefault((loc[0], loc[1]), line)
+                            covered.setdefault((loc[0], loc[1]), place)
         signature = item.signature
         for option in ([signature, *signature.options] if signature is not None else []):
             if option.loc is not None:
-                signing.setdefault(option.loc, line)
+                signing.setdefault(option.loc, place)
         # Signing inside the helpers a site's headers are computed with is that site's.
         chain: set[str] = set()
         for view in item.views[:1]:
             for entry in item.site.entries:
                 _chain(repo, entry.value, view.context, chain, 0)
         for function in chain | {item.site.function}:
-            helpers.setdefault(function, line)
+            helpers.setdefault(function, place)
     for file in repo.files.values():
         _file(repo, plan, file, covered, signing, helpers)
 
@@ -68,8 +72,8 @@ def _carrier_lines(value: Value) -> list[tuple[str, int]]:
 
 
 def _file(repo: Repository, plan: RepoPlan, file: FileSummary,
-          covered: dict[tuple[str, int], int], signing: dict[tuple[str, int, int], int],
-          helpers: dict[str, int]) -> None:
+          covered: dict[tuple[str, int], Place], signing: dict[tuple[str, int, int], Place],
+          helpers: dict[str, Place]) -> None:
     accounted = plan.accounted.setdefault(file.module, {})
     orphans: dict[tuple[str, str], list[Occurrence]] = {}
     for occurrence in file.occurrences:
@@ -78,7 +82,8 @@ def _file(repo: Repository, plan: RepoPlan, file: FileSummary,
             finding_line = covered.get((module, line)) or helpers.get(occurrence.function)
         else:
             if not _signs(repo, occurrence):
-                continue  # a .sign() of something else, or a call of a helper that signs
+                accounted[(occurrence.kind, line, column)] = None  # not a signing call after all
+                continue
             finding_line = signing.get(occurrence.loc) or helpers.get(occurrence.function)
         if finding_line is not None:
             accounted[(occurrence.kind, line, column)] = finding_line
@@ -95,7 +100,8 @@ def _file(repo: Repository, plan: RepoPlan, file: FileSummary,
         taken.add((finding.line, finding.column))
         findings.append(finding)
         for occurrence in occurrences:
-            accounted[(occurrence.kind, occurrence.loc[1], occurrence.loc[2])] = first.loc[1]
+            accounted[(occurrence.kind, occurrence.loc[1], occurrence.loc[2])] = \
+                (file.module, finding.line)
 
 
 def _signature_at(repo: Repository, occurrence: Occurrence) -> Value | None:

@@ -98,8 +98,10 @@ class RepoPlan:
     kept_helpers: dict[str, str] = field(default_factory=dict)  # helper -> why it stays
     referenced_elsewhere: set[str] = field(default_factory=set)  # loaded from another module
     # What each legacy header name and signing call was accounted for by: module ->
-    # (kind, line, column) -> the line of its finding. Every occurrence has one.
-    accounted: dict[str, dict[tuple[str, int, int], int]] = field(default_factory=dict)
+    # (kind, line, column) -> (module, line) of its finding - every occurrence has one - or
+    # None for a ``.sign()`` call that turned out not to sign.
+    accounted: dict[str, dict[tuple[str, int, int], tuple[str, int] | None]] = \
+        field(default_factory=dict)
     # Functions whose locals the rewrite may leave unused, per module.
     touched_functions: dict[str, set[str]] = field(default_factory=dict)
     imports: dict[str, set[str]] = field(default_factory=dict)  # module -> modules code needs

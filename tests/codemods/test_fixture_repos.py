@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.codemods.fixture_cases import CASES, Case, migrate_copy, tree
+from tests.codemods.harm import harm_of
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -37,3 +38,12 @@ def test_findings(case: Case, tmp_path: Path) -> None:
     expected = {(f["path"], f["line"], f["scheme"], f["action"]) for f in case.findings}
     assert expected <= found, sorted(found)
     assert not [r for r in result.files if r.status == "failed"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_no_harm(case: Case, tmp_path: Path) -> None:
+    """No look-alike file changed, no unused import added, no legacy header taken out of a
+    request without the token put in."""
+    result = migrate_copy(case, tmp_path / "repo")
+    harm = harm_of(result.files)
+    assert not harm, harm

@@ -15,7 +15,11 @@ from hypothesis import strategies as st
 
 from codemods.registry import CODEMODS, markers_of
 from migrate.runner.inputs import Plan, SourceFile
+from codemods.flow.plan import plan_repository
+from codemods.flow.summarise import summarise
 from migrate.runner.transform import migrate_bytes
+from tests.codemods.harm import harm_of
+from tests.codemods.test_no_silent_misses import unaccounted
 
 PLAN = Plan(CODEMODS, markers_of(CODEMODS))
 # Built once: each call builds hypothesmith's grammar anew, which costs seconds.
@@ -24,6 +28,9 @@ SOURCE = SourceFile("", "generated/module.py", "generated.module")
 
 SNIPPETS = [
     '''
+import base64, time
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
 class WalmartClient:
     def __init__(self, consumer_id, private_key):
         self.consumer_id = consumer_id
@@ -40,6 +47,10 @@ class WalmartClient:
                 "WM_CONSUMER.ID": self.consumer_id, "WM_SVC.NAME": "x"}
 ''',
     '''
+import base64, time
+from Crypto.Hash import SHA256
+from Crypto.PublicKey import RSA
+from Crypto.Signature import PKCS1_v1_5
 def walmart_headers(consumer_id, private_key, url):
     ts = str(int(time.time() * 1000))
     key = RSA.importKey(base64.b64decode(private_key))

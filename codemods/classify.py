@@ -73,7 +73,7 @@ class _MarkStatements(cst.CSTTransformer):
     def on_visit(self, node: cst.CSTNode) -> bool:
         position = self.codemod.origin(node)
         if position in self.marks:
-            self.pending.append(self.marks.pop(position))  # type: ignore[arg-type]
+            self.pending.append(self.marks.pop(position))
         return True
 
     def on_leave(self, original_node: cst.CSTNodeT, updated_node: cst.CSTNodeT) -> cst.CSTNodeT:

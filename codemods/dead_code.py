@@ -16,7 +16,7 @@ from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from codemods.base import WalmartCodemod
 from codemods.classify import CommentAbove
-from codemods.flow.exprs import env_variable, literal_string
+from codemods.flow.syntax import env_variable, literal_string
 from codemods.imports_edit import prune_aliases
 from codemods.names import LEGACY, MARKERS, SIGNING_MARKERS
 from codemods.work import module_name_of, note_removed, plan_of, removed_names
@@ -228,7 +228,8 @@ class RemoveDeadSigning(WalmartCodemod):
         for qualname, node in self.defs:
             if id(node) in self.gone:
                 continue
-            if qualname in self.dead_helpers and self._helper_unused(node):
+            if qualname in self.dead_helpers and \
+                    isinstance(node, (cst.FunctionDef, cst.ClassDef)) and self._helper_unused(node):
                 self._remove(node, qualname.rpartition(".")[0], self.definitions)
                 progress = True
                 continue

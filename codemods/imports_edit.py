@@ -76,8 +76,8 @@ def ensure_import(tree: cst.Module, name: str, local: str = "") -> cst.Module:
     standard = name in _STANDARD
     for group in groups:
         tops = [_top_level(tree.body[i]) for i in group]
-        if standard and any(t in _STANDARD for t in tops) or \
-                not standard and any(t in _THIRD_PARTY for t in tops):
+        if (standard and any(t in _STANDARD for t in tops)) or \
+                (not standard and any(t in _THIRD_PARTY for t in tops)):
             position = group[0]
             for index in group:
                 statement = tree.body[index]
@@ -88,7 +88,7 @@ def ensure_import(tree: cst.Module, name: str, local: str = "") -> cst.Module:
             if position == group[0]:  # first in its group: take over the group's blank line
                 first = tree.body[position]
                 line = cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name(name))])],
-                                               leading_lines=first.leading_lines)  # type: ignore[attr-defined]
+                                               leading_lines=first.leading_lines)
                 rest = first.with_changes(leading_lines=())
                 return tree.with_changes(body=[*tree.body[:position], line, rest,
                                                *tree.body[position + 1:]])

@@ -10,11 +10,11 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from codemods.base import WalmartCodemod, same_nodes
-from codemods.flow.exprs import dotted, env_literal, env_variable
 from codemods.flow.imports import import_table
 from codemods.flow.plan import RepoPlan
-from codemods.names import MARKERS, SIGNING_MARKERS
+from codemods.flow.syntax import dotted, env_literal, env_variable
 from codemods.imports_edit import ensure_imports
+from codemods.names import MARKERS, SIGNING_MARKERS
 from codemods.scoped import Scoped
 from codemods.work import edits_for, module_name_of, note_removed, plan_of, renamed_variables
 

@@ -22,8 +22,8 @@ class Scoped(cst.CSTTransformer):
 
     def _enter(self, kind: str, name: str) -> None:
         if not hasattr(self, "_names"):
-            self._names = []  # type: ignore[misc]
-        self._names.append((kind, name))  # type: ignore[arg-type]
+            self._names = []
+        self._names.append((kind, name))
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         self._enter("class", node.name.value)

@@ -4,7 +4,6 @@ line contract says. Returns exit codes; click stays in cli.py."""
 from __future__ import annotations
 
 import contextlib
-
 import sys
 from pathlib import Path
 from typing import BinaryIO, TextIO

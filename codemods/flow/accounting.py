@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from codemods.findings import Finding
+from codemods.flow.dead import _chain
 from codemods.flow.library import strip
 from codemods.flow.recognise import describe, read_signature
-from codemods.flow.dead import _chain
 from codemods.flow.repository import Repository
 from codemods.flow.summary import FileSummary, Occurrence
 from codemods.flow.values import JarOut, Partial, Ref, Seq, Sig, Value, Via
@@ -37,9 +37,9 @@ def account(repo: Repository, plan: RepoPlan, judged: list[Judged]) -> None:
                 covered.setdefault((module, covered_line), place)
         covered.setdefault((module, line), place)
         for view in item.views:
-            for entry in view.entries:
-                covered.setdefault((entry.loc[0], entry.loc[1]), place)
-                for carrier_line in _carrier_lines(entry.name):
+            for resolved in view.entries:
+                covered.setdefault((resolved.loc[0], resolved.loc[1]), place)
+                for carrier_line in _carrier_lines(resolved.name):
                     covered.setdefault(carrier_line, place)
             if item.site.zip_args is not None:
                 for part in item.site.zip_args:
@@ -92,7 +92,6 @@ def _file(repo: Repository, plan: RepoPlan, file: FileSummary,
     findings = plan.findings.setdefault(file.module, [])
     taken = {(f.line, f.column) for f in findings}
     for (function, kind), occurrences in orphans.items():
-        first = occurrences[0]
         finding = _orphan(repo, file, function, kind, occurrences)
         if (finding.line, finding.column) in taken:
             finding = Finding(finding.line, finding.column + 1, finding.scheme, finding.codemod,

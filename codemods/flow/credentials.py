@@ -14,6 +14,7 @@ or an object holding it). The token call needs the *raw* value at the header sit
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from codemods.flow.library import strip
@@ -21,9 +22,36 @@ from codemods.flow.recognise import describe
 from codemods.flow.renames import ConfigNote, RenamePlan
 from codemods.flow.repository import Repository
 from codemods.flow.values import (
-    Alt, CallV, Config, Derived, Env, Field, FileText, Framed, Global, Instance, Item, Key, Lit, Loc, Local,
-    Mapping, Num, Opaque, Param, Partial, Ref, Self, SelfAttr, Seq, Signer, Text, Time, Unknown,
-    Value, Via,
+    Alt,
+    CallV,
+    Config,
+    Derived,
+    Env,
+    Field,
+    FileText,
+    Framed,
+    Global,
+    Instance,
+    Item,
+    Key,
+    Lit,
+    Loc,
+    Local,
+    Mapping,
+    Num,
+    Opaque,
+    Param,
+    Partial,
+    Ref,
+    Self,
+    SelfAttr,
+    Seq,
+    Signer,
+    Text,
+    Time,
+    Unknown,
+    Value,
+    Via,
 )
 from codemods.names import rename_identifier
 
@@ -170,10 +198,8 @@ class Credentials:
         summary = self.repo.functions.get(function)
         default = summary.defaults.get(param.name) if summary is not None else None
         if default is not None:  # consumer_id=settings.WALMART_CONSUMER_ID
-            try:
+            with contextlib.suppress(Problem):  # a default of another kind: the parameter goes
                 self.express(self.repo.ev(default, None), function, role)
-            except Problem:
-                pass  # a default of another kind: the parameter is renamed, not it
         return new
 
     def _follow_callers(self, function: str, name: str, role: str) -> None:
@@ -196,10 +222,8 @@ class Credentials:
                 if given is None:
                     continue
                 context = self.repo.class_of_function(caller.qualname)
-                try:
+                with contextlib.suppress(Problem):  # something else: the keyword is renamed only
                     self.express(self.repo.ev(given, context), caller.qualname, role)
-                except Problem:
-                    pass  # the caller passes something else: its argument is renamed, not it
 
     def _calls(self, call: CallV, function: str) -> bool:
         callee = strip(self.repo.ev(call.func, None)) if not _has_self(call.func) else None
@@ -461,10 +485,8 @@ class Credentials:
                 if given is None:
                     continue
                 context = self.repo.class_of_function(caller.qualname)
-                try:
+                with contextlib.suppress(Problem):  # something else: the field is renamed only
                     self.express(self.repo.ev(given, context), caller.qualname, role)
-                except Problem:
-                    pass  # something else is passed: the field is renamed, not it
 
     def is_persistent(self, klass: str) -> bool:
         """A class whose fields are stored: an ORM model, a settings model, or a class that

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from codemods.flow.library import strip
-from codemods.flow.repository import Repository, _fields
+from codemods.flow.repository import Repository, children
 from codemods.flow.summary import FileSummary, Span
 from codemods.flow.values import CallV, Loc, Partial, Ref, Seq, Value, Via
 
@@ -147,13 +147,7 @@ def _chain(repo: Repository, value: Value, context: str | None, found: set[str],
             _definition(repo, target, context, found, depth)
         elif isinstance(current, Ref):
             _definition(repo, current, context, found, depth)
-        for name in _fields(type(current)):
-            child = getattr(current, name)
-            for item in child if isinstance(child, tuple) else (child,):
-                if isinstance(item, tuple) and len(item) == 2 and hasattr(item[1], "__dataclass_fields__"):
-                    stack.append(item[1])
-                elif hasattr(item, "__dataclass_fields__") and not isinstance(item, tuple):
-                    stack.append(item)
+        stack.extend(children(current))
 
 
 def _definition(repo: Repository, target: Value, context: str | None, found: set[str],

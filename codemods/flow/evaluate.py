@@ -11,15 +11,40 @@ requests sent, attribute and path writes, returns, legacy header names and signi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from codemods.flow.summary import EntryRec, FunctionSummary, PathWrite, Send, SiteRec, Store
 from codemods.flow.values import (
-    Alt, Arith, CallV, Comp, Concat, Entry, Env, Framed, Field, Format, Global, Item, Lit, Loc, Mapping, Mutated, Num,
-    Opaque, Param, Ref, Self, SelfAttr, Seq, Text, Unknown, Value, Via, Zip, alt, Local,
+    Arith,
+    CallV,
+    Comp,
+    Concat,
+    Entry,
+    Env,
+    Field,
+    Format,
+    Framed,
+    Item,
+    Lit,
+    Loc,
+    Local,
+    Mapping,
+    Mutated,
+    Num,
+    Opaque,
+    Param,
+    Ref,
+    Self,
+    SelfAttr,
+    Seq,
+    Text,
+    Unknown,
+    Value,
+    Via,
+    alt,
 )
 from codemods.names import AUTH_SIGNATURE, LEGACY
 
@@ -38,16 +63,16 @@ _HEADER_SETTERS = {"add_header", "putheader", "add_unredirected_header"}
 _SIGNING_METHODS = {"sign", "sign_data", "signature"}
 _SIGNING_FUNCTIONS = ("hmac.new", "hmac.HMAC", "rsa.sign", "rsa.pkcs1.sign", "hmac.digest")
 _ENV_GETTERS = ("os.getenv", "os.environ.get", "os.environ.setdefault", "environ.get")
-_STOP = object()
-_CANADA = re.compile(r"/v[23]/ca(?:/|$|\?)|WALMART\.CA", re.IGNORECASE)  # a branch that ends (return / raise / continue / break)
+_STOP = object()  # a branch that ends (return / raise / continue / break)
+_CANADA = re.compile(r"/v[23]/ca(?:/|$|\?)|WALMART\.CA", re.IGNORECASE)
 
 
 def _rollout_call(value: Value) -> bool:
     """A call of the shim's rollout switch, ``shim.auth_headers(...)``, left by a rollout run."""
     func = value.func if isinstance(value, CallV) else None
     name = func.qualname if isinstance(func, Ref) else func.name if isinstance(func, Field) else ""
-    return name.rpartition(".")[2] in ("auth_headers", "aauth_headers") and "shim" in name or \
-        isinstance(func, Field) and func.name in ("auth_headers", "aauth_headers")
+    return (name.rpartition(".")[2] in ("auth_headers", "aauth_headers") and "shim" in name) or \
+        (isinstance(func, Field) and func.name in ("auth_headers", "aauth_headers"))
 
 
 def _rollout_loop(node: cst.For) -> cst.BaseExpression | None:
@@ -176,7 +201,8 @@ class Evaluator:
         if isinstance(node, cst.If):
             return self._branches([node.body.body, self._orelse(node.orelse)], node.test)
         if isinstance(node, (cst.For, cst.While)):
-            return self._loop(node)
+            self._loop(node)
+            return None
         if isinstance(node, cst.With):
             for item in node.items:
                 value = self.expr(item.item)
@@ -448,7 +474,7 @@ class Evaluator:
         return site
 
     # -- expressions ------------------------------------------------------------------------
-    def expr(self, node: cst.BaseExpression) -> Value:  # noqa: PLR0911, PLR0912
+    def expr(self, node: cst.BaseExpression) -> Value:
         if isinstance(node, cst.Name):
             value = self.lookup(node.value)
             if isinstance(value, (Ref, SelfAttr)):
@@ -535,7 +561,7 @@ class Evaluator:
                 parts.append(Lit(part.value.replace("{{", "{").replace("}}", "}")
                                  .encode("latin-1", "backslashreplace").decode("unicode_escape")
                                  if "\\" in part.value else part.value.replace("{{", "{").replace("}}", "}")))
-            else:
+            elif isinstance(part, cst.FormattedStringExpression):
                 parts.append(self.expr(part.expression))
         return Text(tuple(parts))
 
@@ -581,6 +607,7 @@ class Evaluator:
                                             span=self.file.span(element),
                                             value_span=self.file.span(element.value)))
                 continue
+            assert isinstance(element, cst.DictElement)
             key, value = self.expr(element.key), self.expr(element.value)
             loc = self.file.loc(element)
             entries.append(Entry(key, value, loc))
@@ -663,9 +690,9 @@ class Evaluator:
                     self.env[element.value.value] = Item(var, Num(index))
         else:
             return Opaque("a comprehension")
-        element = self.expr(node.elt)
+        item = self.expr(node.elt)
         self.env = saved
-        return Comp(element, var, iterable)
+        return Comp(item, var, iterable)
 
     def _comprehension_scope(self, node: cst.BaseExpression) -> None:
         for child in node.children:
@@ -728,11 +755,9 @@ class Evaluator:
         if name in ("builtins.zip", "zip") and len(call.args) == 2:
             site = self.file.new_site("zip", self.summary, call.loc, "")
             site.zip_args = (call.args[0], call.args[1])
-        if method in _SIGNING_METHODS or name.endswith(_SIGNING_FUNCTIONS) or \
-                "DigitalSignatureUtil" in code_of(node):
-            if method in _SIGNING_METHODS or any(name.endswith(s) for s in _SIGNING_FUNCTIONS) or \
-                    self._runs_jar(node):
-                self.file.occurrence("signing", code_of(node.func), node, self.summary.qualname)
+        # A call that may sign; the repository join tells whether it does.
+        if method in _SIGNING_METHODS or name.endswith(_SIGNING_FUNCTIONS) or self._runs_jar(node):
+            self.file.occurrence("signing", code_of(node.func), node, self.summary.qualname)
         send = self._send(node, func, call)
         if send is not None:
             self.summary.sends.append(send)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from codemods.flow.exprs import dotted
+from codemods.flow.syntax import dotted
 
 __all__ = ["import_table"]
 

@@ -17,7 +17,13 @@ from codemods.flow.repository import Repository
 from codemods.flow.summary import FileSummary, SiteRec
 from codemods.flow.values import Entry, Lit, Value, Via
 from codemods.names import (
-    ACCESS_TOKEN, AUTH_SIGNATURE, CONSUMER_ID, INTIMESTAMP, KEY_VERSION, LEGACY, TENANT_ID,
+    ACCESS_TOKEN,
+    AUTH_SIGNATURE,
+    CONSUMER_ID,
+    INTIMESTAMP,
+    KEY_VERSION,
+    LEGACY,
+    TENANT_ID,
     TIMESTAMP,
 )
 
@@ -156,7 +162,7 @@ def _verdict(repo: Repository, view: SiteView) -> Verdict:
 
 
 def _one_verdict(repo: Repository, view: SiteView, others: dict[str, Entry],
-                 urls: list[Value], sent: str | None = None) -> Verdict:  # noqa: PLR0911
+                 urls: list[Value], sent: str | None = None) -> Verdict:
     own = view.names()
     effective: dict[str, Entry] = dict(others)
     effective.update(view.whole_names())

@@ -9,8 +9,31 @@ alias (``from Crypto.Signature import PKCS1_v1_5 as pkcs`` makes ``pkcs.new`` in
 from __future__ import annotations
 
 from codemods.flow.values import (
-    CallV, Config, Digest, Entry, Env, FileText, Framed, Instance, Item, JarOut, Key, Lit, Loc, Mapping,
-    Num, Opaque, Partial, Seq, Sig, Signer, Text, Time, Value, Via, Zip,
+    CallV,
+    Config,
+    Digest,
+    Entry,
+    Env,
+    FileText,
+    Framed,
+    Instance,
+    Item,
+    JarOut,
+    Key,
+    Lit,
+    Loc,
+    Mapping,
+    Num,
+    Opaque,
+    Partial,
+    Seq,
+    Sig,
+    Signer,
+    Text,
+    Time,
+    Value,
+    Via,
+    Zip,
 )
 
 __all__ = ["call_library", "call_method", "rollout_signature", "strip"]

@@ -22,9 +22,9 @@ from codemods.flow.judge import REASONS, Judged, judge_sites
 from codemods.flow.library import strip
 from codemods.flow.recognise import Signature, credential_root, describe, read_signature
 from codemods.flow.renames import RenamePlan
-from codemods.flow.repository import Repository
+from codemods.flow.repository import Repository, children
 from codemods.flow.summary import AttributeRead, FileSummary, Span
-from codemods.flow.values import Field, Global, Loc, Local, Param, Self, SelfAttr, Seq, Value, Via, Zip
+from codemods.flow.values import Entry, Field, Global, Loc, Local, Param, Self, SelfAttr, Seq, Value, Via, Zip
 from codemods.names import ACCESS_TOKEN, AUTH_SIGNATURE, CONSUMER_ID, LEGACY
 
 __all__ = ["Edit", "RepoPlan", "TokenCall", "plan_repository"]
@@ -262,15 +262,15 @@ class Planner:
                       f"here they are {describe(value)}")
 
     @staticmethod
-    def _consumer(own: dict[str, object], signature: Signature) -> Value | None:
+    def _consumer(own: dict[str, Entry], signature: Signature) -> Value | None:
         """The consumer id: from the WM_CONSUMER.ID header beside the signature when it is the
         same credential (it is in the site's own function), else the signed one."""
         entry = own.get(_CONSUMER)
         signed = signature.consumer
         if entry is not None and signed is not None:
-            value = entry.value  # type: ignore[attr-defined]
+            value = entry.value
             if credential_root(strip(value)) == credential_root(strip(signed)):
-                return value  # type: ignore[no-any-return]
+                return value
         return signed
 
     def _zip_sequences(self, item: Judged) -> list[Loc]:
@@ -369,7 +369,7 @@ class Planner:
         touched = {t for m in marketplace for t in plans[m.key].touched if t[0] != "env"}
         keys = {m.key for m in marketplace}
         for other in judged:
-            if other.key in keys or other.scheme == "oauth" and not other.legacy:
+            if other.key in keys or (other.scheme == "oauth" and not other.legacy):
                 continue
             reads = self._reads(other)
             shared = touched & reads
@@ -404,16 +404,8 @@ class Planner:
                 found.add(("store", value.loc))
         elif isinstance(value, Param):
             found.add(("param", value.function, value.name))
-        from codemods.flow.repository import _fields
-
-        for name in _fields(type(value)):
-            child = getattr(value, name)
-            children = child if isinstance(child, tuple) else (child,)
-            for item in children:
-                if isinstance(item, tuple) and len(item) == 2 and not isinstance(item[1], (int, str)):
-                    item = item[1]
-                if hasattr(item, "__dataclass_fields__") and not isinstance(item, tuple):
-                    found |= self._carriers(item, context, depth + 1)
+        for child in children(value):
+            found |= self._carriers(child, context, depth + 1)
         return found
 
     def _family(self, klass: str) -> str:
@@ -479,7 +471,7 @@ class Planner:
                         if read.name != name:
                             continue
                         reader_class = self.repo.class_of_function(read.function)
-                        if isinstance(read.receiver, Self) and reader_class in family or \
+                        if (isinstance(read.receiver, Self) and reader_class in family) or \
                                 not isinstance(read.receiver, Self):
                             found.append((f"self.{name}", read))
         return found

@@ -13,9 +13,37 @@ from dataclasses import dataclass, field
 
 from codemods.flow.library import strip
 from codemods.flow.values import (
-    Alt, Config, Derived, Env, Field, FileText, Framed, Global, Instance, Item, JarOut, Key, Lit, Loc, Local, Mapping,
-    Num, Opaque, Param, Partial, Ref, Self, SelfAttr, Seq, Sig, Signer, Text, Time, Unknown,
-    Value, Via,
+    Alt,
+    Config,
+    Derived,
+    Env,
+    Field,
+    FileText,
+    Framed,
+    Global,
+    Instance,
+    Item,
+    JarOut,
+    Key,
+    Lit,
+    Loc,
+    Local,
+    Mapping,
+    Num,
+    Opaque,
+    Param,
+    Partial,
+    Ref,
+    Self,
+    SelfAttr,
+    Seq,
+    Sig,
+    Signer,
+    Text,
+    Time,
+    Unknown,
+    Value,
+    Via,
 )
 
 __all__ = ["Signature", "canada_text", "credential_root", "describe", "read_signature", "render"]
@@ -227,7 +255,7 @@ def _is_framing(value: Value) -> bool:
     return isinstance(value, (Opaque, Lit))
 
 
-def describe(value: Value, depth: int = 0) -> str:  # noqa: PLR0911
+def describe(value: Value, depth: int = 0) -> str:
     """A value in the seller's words, for messages."""
     if depth > 6:
         return "..."

@@ -11,19 +11,55 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from functools import lru_cache
 from typing import Any
 
 from codemods.flow.library import call_library, call_method, format_text, strip
 from codemods.flow.summary import ClassSummary, FileSummary, FunctionSummary
 from codemods.flow.values import (
-    NOWHERE, Loc,
-    Alt, Arith, CallV, Comp, Concat, Config, Derived, Framed, Digest, Entry, Env, Field, FileText, Format, Global,
-    Instance, Item, JarOut, Key, Lit, Mapping, Mutated, Num, Opaque, Param, Partial, Ref, Self,
-    SelfAttr, Seq, Sig, Signer, Text, Time, Unknown, Value, Via, Zip, alt,
+    NOWHERE,
+    Alt,
+    Arith,
+    CallV,
+    Comp,
+    Concat,
+    Config,
+    Derived,
+    Digest,
+    Entry,
+    Env,
+    Field,
+    FileText,
+    Format,
+    Framed,
+    Global,
+    Instance,
+    Item,
+    JarOut,
+    Key,
+    Lit,
+    Loc,
+    Mapping,
+    Mutated,
+    Num,
+    Opaque,
+    Param,
+    Partial,
+    Ref,
+    Self,
+    SelfAttr,
+    Seq,
+    Sig,
+    Signer,
+    Text,
+    Time,
+    Unknown,
+    Value,
+    Via,
+    Zip,
+    alt,
 )
 
-__all__ = ["Repository", "substitute"]
+__all__ = ["Repository", "children", "substitute"]
 
 _MAX_DEPTH = 24
 _DATA_BASES = ("typing.NamedTuple", "collections.namedtuple", "pydantic.BaseModel",
@@ -32,9 +68,33 @@ _DATACLASS = ("dataclasses.dataclass", "attr.s", "attr.define", "attrs.define", 
               "attrs.frozen", "dataclass")
 
 
-@lru_cache(maxsize=None)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _fields(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls) if f.compare)
+    """The compared fields of a value class (where its sub-values are), once per class."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.compare)
+    return found
+
+
+def _is_value(item: object) -> bool:
+    return dataclasses.is_dataclass(item) and not isinstance(item, type)
+
+
+def children(value: Value) -> Iterator[Value]:
+    """The sub-values of a value, in field order (arguments, entries, pieces...)."""
+    for name in _fields(type(value)):
+        yield from _values_in(getattr(value, name))
+
+
+def _values_in(item: object) -> Iterator[Value]:
+    if _is_value(item):
+        yield item  # type: ignore[misc]
+    elif isinstance(item, tuple):
+        for inner in item:
+            yield from _values_in(inner)
 
 
 def map_children(value: Value, function: Callable[[Value], Value]) -> Value:
@@ -45,17 +105,17 @@ def map_children(value: Value, function: Callable[[Value], Value]) -> Value:
         new = _map_field(current, function)
         if new is not current:
             changes[name] = new
-    return dataclasses.replace(value, **changes) if changes else value  # type: ignore[type-var]
+    return dataclasses.replace(value, **changes) if changes else value
 
 
 def _map_field(current: Any, function: Callable[[Value], Value]) -> Any:
-    if dataclasses.is_dataclass(current):
-        return function(current)  # type: ignore[arg-type]
+    if _is_value(current):
+        return function(current)
     if isinstance(current, tuple) and current and not isinstance(current[0], (str, int)):
         items = tuple(_map_field(item, function) for item in current)
         return items if any(a is not b for a, b in zip(items, current)) else current
     if isinstance(current, tuple) and len(current) == 2 and isinstance(current[0], str) and \
-            dataclasses.is_dataclass(current[1]):
+            _is_value(current[1]):
         new = function(current[1])
         return current if new is current[1] else (current[0], new)
     return current
@@ -174,7 +234,7 @@ class Repository:
 
     def subclasses(self, klass: str) -> list[str]:
         """Repository classes that have ``klass`` in their MRO (itself first)."""
-        return [klass] + sorted(c for c in self.classes if c != klass and klass in self.mro(c))
+        return [klass, *sorted(c for c in self.classes if c != klass and klass in self.mro(c))]
 
     def is_data_class(self, klass: str) -> bool:
         summary = self.classes[klass]
@@ -215,7 +275,7 @@ class Repository:
         self._memo[key] = result
         return result
 
-    def _ev(self, value: Value, cls: str | None) -> Value:  # noqa: PLR0911
+    def _ev(self, value: Value, cls: str | None) -> Value:
         if isinstance(value, (Via, Framed)):  # made in one file, or moved by a call
             inner = self.ev(value.value, cls)
             return value if inner is value.value else dataclasses.replace(value, value=inner)
@@ -603,17 +663,5 @@ def _uses_self(value: Value) -> bool:
         current = stack.pop()
         if isinstance(current, (SelfAttr, Self)):
             return True
-        for name in _fields(type(current)):
-            child = getattr(current, name)
-            if dataclasses.is_dataclass(child):
-                stack.append(child)  # type: ignore[arg-type]
-            elif isinstance(child, tuple):
-                for item in child:
-                    if dataclasses.is_dataclass(item):
-                        stack.append(item)  # type: ignore[arg-type]
-                    elif isinstance(item, tuple):
-                        stack.extend(i for i in item if dataclasses.is_dataclass(i))
+        stack.extend(children(current))
     return False
-
-
-_ = (Key, Env)

@@ -10,7 +10,17 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from codemods.flow.evaluate import Evaluator, code_of
 from codemods.flow.imports import import_table
-from codemods.flow.summary import AttributeRead, ClassSummary, ItemRead, Span, FileSummary, FunctionSummary, Occurrence, SiteRec, Store
+from codemods.flow.summary import (
+    AttributeRead,
+    ClassSummary,
+    FileSummary,
+    FunctionSummary,
+    ItemRead,
+    Occurrence,
+    SiteRec,
+    Span,
+    Store,
+)
 from codemods.flow.values import Global, Loc, Opaque, Ref, SelfAttr, Value, alt
 
 __all__ = ["FileContext", "summarise"]

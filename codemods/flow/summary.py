@@ -8,12 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from codemods.flow.values import Loc, Value
+from codemods.flow.values import CallV, Loc, Value
 
 Span = tuple[int, int, int, int]  # start line, start column, end line, end column
 
-__all__ = ["Span", "AttributeRead", "ItemRead", "ClassSummary", "EntryRec", "FileSummary", "FunctionSummary", "Occurrence", "PathWrite",
-           "Send", "SiteRec", "Store"]
+__all__ = [
+    "AttributeRead",
+    "ClassSummary",
+    "EntryRec",
+    "FileSummary",
+    "FunctionSummary",
+    "ItemRead",
+    "Occurrence",
+    "PathWrite",
+    "Send",
+    "SiteRec",
+    "Span",
+    "Store",
+]
 
 
 @dataclass
@@ -99,7 +111,7 @@ class FunctionSummary:
     attr_writes: dict[str, list[Store]] = field(default_factory=dict)  # self.<attr> = ...
     path_writes: list[PathWrite] = field(default_factory=list)
     sends: list[Send] = field(default_factory=list)
-    calls: list[Value] = field(default_factory=list)  # every call made (CallV), for reachability
+    calls: list[CallV] = field(default_factory=list)  # every call made, for reachability
     # Locals: where each is read, and the statements binding them (for what a rewrite leaves
     # unused: a statement whose names are read only in removed code goes too).
     local_reads: dict[str, list[Loc]] = field(default_factory=dict)

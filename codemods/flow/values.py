@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from typing import Union
 
 __all__ = [
-    "Alt", "Arith", "CallV", "Comp", "Concat", "Config", "Derived", "Digest", "Entry", "Env", "Field", "FileText",
-    "Format", "Framed", "Global", "Instance", "Item", "JarOut", "Key", "Lit", "Loc", "Local", "Mapping", "Mutated",
-    "Num", "Opaque", "Param", "Partial", "Ref", "Self", "SelfAttr", "Seq", "Sig", "Signer",
-    "Text", "Time", "Unknown", "Value", "Via", "Zip", "alt",
+    "Alt", "Arith", "CallV", "Comp", "Concat", "Config", "Derived", "Digest", "Entry", "Env",
+    "Field", "FileText", "Format", "Framed", "Global", "Instance", "Item", "JarOut", "Key",
+    "Lit", "Loc", "Local", "Mapping", "Mutated", "Num", "Opaque", "Param", "Partial", "Ref",
+    "Self", "SelfAttr", "Seq", "Sig", "Signer", "Text", "Time", "Unknown", "Value", "Via",
+    "Zip", "alt",
 ]
 
 Loc = tuple[str, int, int]  # (module, line, column): where a value was written
@@ -338,7 +339,8 @@ class Via:
 
 Value = Union[Lit, Num, Time, Opaque, Unknown, Param, Self, SelfAttr, Local, Global, Ref, Env, Item, Field,
               CallV, Concat, Format, Arith, Mutated, Text, Key, Signer, Digest, Sig, JarOut, Seq,
-              Zip, Mapping, Partial, Instance, FileText, Config, Comp, Alt, Derived, Framed, Via]
+              Zip, Entry, Mapping, Partial, Instance, FileText, Config, Comp, Alt, Derived, Framed,
+              Via]
 
 _ALT_LIMIT = 6
 

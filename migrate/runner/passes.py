@@ -12,14 +12,14 @@ Which files matter, widening from the Walmart files (those with a header name or
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-import re
 from pathlib import Path
 from typing import Union
 
-from codemods.flow.summary import FileSummary
 from codemods.flow.plan import RepoPlan, plan_repository
+from codemods.flow.summary import FileSummary
 from migrate.runner.inputs import Plan, Reach, SourceFile, has_marker, last_names, mentions
 from migrate.runner.parallel import Workers
 from migrate.runner.progress import Progress
@@ -120,8 +120,9 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
             repo_plan = _plan(analysis, plan)
     for _ in range(3):  # callers of what is renamed pass the credentials in: follow them
         renamed = frozenset(repo_plan.old_names())
-        if not (renamed and analysis.add(analysis.unread(lambda _, data: mentions(data, renamed)),
-                                         True, report=False)):
+        passing = [s for s in sources if s.display not in analysis.read and
+                   renamed and mentions(_data(s), renamed)]
+        if not (passing and analysis.add(passing, True, report=False)):
             break
         repo_plan = _plan(analysis, plan)
     reach = replace(reach, methods=methods)

@@ -30,7 +30,7 @@ class FileResult:
     deleted: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        data = {"path": self.path, "status": self.status, "reason": self.reason,
+        data: dict[str, Any] = {"path": self.path, "status": self.status, "reason": self.reason,
                 "findings": [f.to_json() for f in self.findings]}
         if self.deleted:
             data["deleted"] = True

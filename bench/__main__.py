@@ -6,12 +6,13 @@ import argparse
 import sys
 from typing import Callable
 
-from bench import runner_speed, shim_overhead, verify_speed
+from bench import recognition, runner_speed, shim_overhead, verify_speed
 
 BENCHMARKS: dict[str, Callable[[float], list[str]]] = {
     "shim": shim_overhead.run,
     "runner": runner_speed.run,
     "verify": verify_speed.run,
+    "recognition": recognition.run,
 }
 
 

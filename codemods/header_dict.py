@@ -108,6 +108,20 @@ class RewriteHeaderDicts(Scoped, WalmartCodemod):
         return cst.StarredDictElement(value=expression, comma=comma)
 
     # -- pairs and zipped names ---------------------------------------------------------------
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        """With --target rollout, ``zip(names, values)`` (legacy names and values gone) becomes
+        ``[*zip(names, values), *shim.auth_headers(...).items()]``: pairs all the same."""
+        edit = self._edit(original_node, "zip-call")
+        if edit is None or edit.action != "insert":
+            return updated_node
+        self.needs_shim = True
+        pairs = cst.parse_expression(f"[*zip(), *({edit.text}).items()]")
+        assert isinstance(pairs, cst.List)
+        first = pairs.elements[0]
+        assert isinstance(first, cst.StarredElement)
+        return pairs.with_changes(elements=[first.with_changes(value=updated_node),
+                                            *pairs.elements[1:]])
+
     def leave_List(self, original_node: cst.List, updated_node: cst.List) -> cst.BaseExpression:
         return self._sequence(original_node, updated_node)
 

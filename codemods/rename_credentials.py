@@ -125,6 +125,10 @@ class _Finder:
                     target = small.target if isinstance(small, cst.AnnAssign) else None
                     if isinstance(target, cst.Name) and target.value in attrs:
                         self.names[id(target)] = attrs[target.value]
+            elif isinstance(statement, cst.FunctionDef) and statement.name.value in attrs and \
+                    any(cst.Module([]).code_for_node(d.decorator).endswith("property")
+                        for d in statement.decorators):
+                self.names[id(statement.name)] = attrs[statement.name.value]  # a property
 
     def _function(self, node: cst.FunctionDef, qualname: str) -> None:
         for old, new in self.renames.locals.get(qualname, {}).items():

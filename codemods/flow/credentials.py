@@ -92,6 +92,7 @@ class Credentials:
     touched: set[tuple[object, ...]] = field(default_factory=set)
     imports: dict[str, set[str]] = field(default_factory=dict)  # module -> modules its code needs
     _callers_followed: set[tuple[str, str]] = field(default_factory=set)
+    _following: int = 0  # walking what fed a kept carrier: renames only
 
     # -- the expression at a function --------------------------------------------------------
     def express(self, value: Value, at: str, role: str, depth: int = 0) -> str:
@@ -111,13 +112,23 @@ class Credentials:
             return self.express(peeled, at, role, depth + 1)
         return self._root(value, at, role)
 
+    def follow(self, value: Value, at: str, role: str, depth: int) -> None:
+        """What fed a carrier kept as it is: renamed along, no code needed from it (a
+        parameter is renamed wherever its function is)."""
+        if isinstance(strip(value), (Lit, Opaque)):
+            return
+        self._following += 1
+        try:
+            self.express(value, at, role, depth + 1)
+        finally:
+            self._following -= 1
+
     def _carried(self, via: Via, at: str, role: str, depth: int) -> str:
         carrier = via.carrier
         inner = via.value
         if isinstance(carrier, Local):
             if carrier.function == at and not via.part and not _derived(inner):
-                if not isinstance(strip(inner), (Lit, Opaque)):
-                    self.express(inner, at, role, depth + 1)
+                self.follow(inner, at, role, depth)
                 if at.endswith(".<module>"):  # a script's names are the module's globals
                     module = at[: -len(".<module>")]
                     self.touched.add(("global", module, carrier.name))
@@ -125,25 +136,29 @@ class Credentials:
                 self.touched.add(("local", at, carrier.name))
                 return self.renames.local(at, carrier.name, role)
             return self.express(inner, at, role, depth + 1)  # another function's local
-        if via.part:
+        if _made_in_place(carrier):
+            # A dict or an object written right in a call (``sign(url, {"consumer_id": cid})``):
+            # what it holds is what reaches the site.
+            return self.express(inner, at, role, depth + 1)
+        inside_object = _inside_object(carrier)
+        if via.part and not inside_object:
             raw = self.express(inner, via.where, role, depth + 1)
             return self._replace_store(via, at, role, raw)
-        if _derived(inner):
-            if isinstance(carrier, Field) and isinstance(strip(carrier.base), Instance):
-                # Inside an object: the object's own store is what gets replaced.
-                return self.express(_peel(strip(inner)) or inner, at, role, depth + 1)
+        if via.part or _derived(inner):
+            if inside_object:
+                # Inside an object: the object itself goes (or its own store is replaced).
+                return self.express(inner, at, role, depth + 1)
             raw = self.express(inner, via.where or at, role, depth + 1)
             return self._replace_store(via, at, role, raw)
         # The carrier holds the raw credential: keep it, renamed, and follow what fed it.
-        if not isinstance(strip(inner), (Lit, Opaque)):
-            self.express(inner, via.where or at, role, depth + 1)
+        self.follow(inner, via.where or at, role, depth)
         if isinstance(carrier, Item):
             return self._item(carrier, at, role, definition=via.loc)
         return self._carrier_code(carrier, at, role, self.renames.new_name(_name(carrier)))
 
     def _root(self, value: Value, at: str, role: str) -> str:
         if isinstance(value, Param):
-            if value.function == at or at.startswith(value.function + "."):
+            if value.function == at or at.startswith(value.function + ".") or self._following:
                 return self._param(value, role)
             raise Problem(f"the {role} is the parameter {value.name!r} of "
                           f"{_short(value.function)}(), which the header site cannot reach")
@@ -207,34 +222,61 @@ class Credentials:
         if (function, name) in self._callers_followed:
             return
         self._callers_followed.add((function, name))
+        for given, caller in self._arguments(function, name):
+            with contextlib.suppress(Problem):  # something else: the keyword is renamed only
+                self.express(given, caller, role)
+
+    def _arguments(self, function: str, name: str) -> list[tuple[Value, str]]:
+        """What every call of ``function`` in the repository passes for its parameter
+        ``name`` (evaluated where the call is), and the calling function: direct calls,
+        ``Class(...)`` for an ``__init__``, ``super().__init__(...)`` and
+        ``Base.__init__(self, ...)``."""
         summary = self.repo.functions.get(function)
         if summary is None:
-            return
+            return []
         params = summary.params[1:] if summary.is_method else summary.params
         index = params.index(name) if name in params else -1
+        found: list[tuple[Value, str]] = []
         for caller in self.repo.functions.values():
+            context = self.repo.class_of_function(caller.qualname) or self._class_at(caller.qualname)
             for call in caller.calls:
-                if not self._calls(call, function):
+                shift = self._calls(call, function, context)
+                if shift is None:
                     continue
                 given = dict(call.kwargs).get(name)
-                if given is None and 0 <= index < len(call.args):
-                    given = call.args[index]
-                if given is None:
-                    continue
-                context = self.repo.class_of_function(caller.qualname)
-                with contextlib.suppress(Problem):  # something else: the keyword is renamed only
-                    self.express(self.repo.ev(given, context), caller.qualname, role)
+                if given is None and index >= 0 and 0 <= index + shift < len(call.args):
+                    given = call.args[index + shift]
+                if given is not None:
+                    found.append((self.repo.ev(given, context), caller.qualname))
+        return found
 
-    def _calls(self, call: CallV, function: str) -> bool:
-        callee = strip(self.repo.ev(call.func, None)) if not _has_self(call.func) else None
-        if isinstance(callee, Ref):
-            kind, what = self.repo.lookup(callee.qualname)
-            if kind == "function":
-                return bool(what == function)
-            if kind == "class":
-                init = self.repo.lookup(f"{what}.__init__")
-                return init == ("function", function)
-        return False
+    def _calls(self, call: CallV, function: str, context: str | None) -> int | None:
+        """Whether ``call`` calls ``function``: None if not, else how many leading positional
+        arguments are not its parameters (1 for ``Base.__init__(self, ...)``)."""
+        callee = strip(self.repo.ev(call.func, context))
+        bound = 0
+        if isinstance(callee, Partial):
+            # A bound method (super().__init__), or a functools.partial whose first arguments
+            # were given where it was made (that call is counted on its own).
+            bound = len(callee.args)
+            callee = strip(callee.func)
+        elif isinstance(callee, Ref) and callee.qualname.endswith("functools.partial") and call.args:
+            made = strip(self.repo.ev(call.args[0], context))
+            if isinstance(made, Ref) and self.repo.lookup(made.qualname) == ("function", function):
+                return 1  # functools.partial(function, *first_arguments)
+            return None
+        if not isinstance(callee, Ref):
+            return None
+        kind, what = self.repo.lookup(callee.qualname)
+        if kind == "class":
+            return 0 if self.repo.lookup(f"{what}.__init__") == ("function", function) else None
+        if kind != "function" or what != function:
+            return None
+        target = self.repo.functions[function]
+        unbound = target.is_method and isinstance(strip(self.repo.ev(call.func, context)), Ref) and \
+            self.repo.class_of_function(function) is not None and \
+            not isinstance(call.func, (SelfAttr, Field))
+        return (1 if unbound else 0) - bound
 
     def _item(self, item: Item, at: str, role: str, definition: Loc | None = None) -> str:
         """``CONFIG["private_key"]``: the key renamed where the dict is written and wherever
@@ -245,6 +287,8 @@ class Credentials:
         base = strip(item.base)
         new = self.renames.new_name(key.text)
         source = _config_source(base)
+        if source is None and isinstance(base, Param):
+            return self._handed_dict(item, base, key.text, new, at, role)
         if source is None:
             raise Problem(f"cannot tell where the {role} comes from ({item.code or describe(item)})")
         base_code = self._object_code(item.base, at)
@@ -258,6 +302,39 @@ class Credentials:
         self.touched.add(("key", describe(source), key.text))
         code = item.code or f"{base_code}[{key.text!r}]"
         return code.replace(f'"{key.text}"', f'"{new}"').replace(f"'{key.text}'", f"'{new}'")
+
+    def _handed_dict(self, item: Item, param: Param, key: str, new: str, at: str,
+                     role: str) -> str:
+        """``config["private_key"]`` where ``config`` is a dict every caller writes in the call:
+        the key renamed in each of those dicts and wherever the function reads it."""
+        passed = self._passed(param)
+        if not passed:
+            raise Problem(f"the {role} is read from {item.code or describe(item)}, a dict handed "
+                          "in by callers this tool cannot see")
+        for value, caller in passed:
+            mapping = strip(value)
+            if not isinstance(mapping, Mapping):
+                raise Problem(f"the {role} is read from {item.code or describe(item)}, and a "
+                              f"caller ({_short(caller)}) hands in something other than a dict")
+            entry = next((e for e in reversed(mapping.entries) if strip(e.name) == Lit(key)), None)
+            if entry is None:
+                raise Problem(f"a caller ({_short(caller)}) hands in a dict without {key!r}")
+            self.follow(self.repo.ev(entry.value, self.repo.class_of_function(caller)), caller,
+                        role, 0)
+            if new != key and entry.loc[1]:
+                self.renames.key_at(entry.loc[0], entry.loc[1], entry.loc[2], new)
+        if new != key:
+            for file in self.repo.files.values():
+                for read in file.item_reads:
+                    if read.key == key and read.base == param:
+                        self.renames.key_at(read.loc[0], read.loc[1], read.loc[2], new)
+        self.touched.add(("param", param.function, param.name))
+        code = item.code or f"{param.name}[{key!r}]"
+        return code.replace(f'"{key}"', f'"{new}"').replace(f"'{key}'", f"'{new}'")
+
+    def _passed(self, param: Param) -> list[tuple[Value, str]]:
+        """What each caller passes for a parameter (evaluated), and the caller."""
+        return self._arguments(param.function, param.name)
 
     def _reads_of(self, source: Value, key: str) -> list[Loc]:
         """Every read of ``key`` from the same dict or config file, across the repository."""
@@ -303,19 +380,8 @@ class Credentials:
             named = strip(self.repo.ev(annotation, None))
             if isinstance(named, Ref) and self.repo.lookup(named.qualname)[0] == "class":
                 return self.repo.lookup(named.qualname)[1]  # type: ignore[no-any-return]
-        params = summary.params[1:] if summary.is_method else summary.params
-        index = params.index(inner.name) if inner.name in params else -1
-        found: set[str | None] = set()
-        for caller in self.repo.functions.values():
-            for call in caller.calls:
-                if not self._calls(call, inner.function):
-                    continue
-                given = dict(call.kwargs).get(inner.name)
-                if given is None and 0 <= index < len(call.args):
-                    given = call.args[index]
-                context = self.repo.class_of_function(caller.qualname)
-                passed = self.repo.ev(given, context) if given is not None else None
-                found.add(self._object_class(passed, depth + 1) if passed is not None else None)
+        found = {self._object_class(passed, depth + 1)
+                 for passed, _ in self._arguments(inner.function, inner.name)}
         return found.pop() if len(found) == 1 else None
 
     # -- carriers -------------------------------------------------------------------------
@@ -369,7 +435,14 @@ class Credentials:
                 return self._global_reference(carrier, at)
             if isinstance(carrier, Field):
                 return f"{self._object_code(carrier.base, at)}.{carrier.name}"
+            if isinstance(carrier, Local) and carrier.function == at:
+                return carrier.name
+            if isinstance(carrier, Local) and carrier.function.endswith(".<module>"):
+                module = carrier.function[: -len(".<module>")]
+                return self._global_reference(Global(module, carrier.name), at)
             return self._object_code(value.value, at)
+        if isinstance(value, SelfAttr):
+            return f"self.{value.name}"
         if isinstance(value, Param) and (value.function == at or at.startswith(value.function + ".")):
             return value.name
         if isinstance(value, Self):
@@ -423,7 +496,7 @@ class Credentials:
         renamed = self.renames.new_name(name)
         if renamed != name and not part:
             return renamed
-        base = "client_secret" if role == "client secret" else "client_id"
+        base = role.replace(" ", "_")  # client_secret, client_id (private_key for the rollout)
         if name.isupper():
             return base.upper()
         return f"_{base}" if name.startswith("_") else base
@@ -537,6 +610,22 @@ class Credentials:
             if function == module or function.startswith(module + "."):
                 return module
         return function.rpartition(".")[0]
+
+
+def _inside_object(carrier: Value) -> bool:
+    """A field of a repository object, or a key of a dict one keeps: the object goes with the
+    signing code, so its insides are not kept."""
+    if isinstance(carrier, Field) and isinstance(strip(carrier.base), Instance):
+        return True
+    base = carrier.base if isinstance(carrier, Item) else None
+    return isinstance(base, Via) and _inside_object(base.carrier)
+
+
+def _made_in_place(carrier: Value) -> bool:
+    """A key of a dict literal or a field of an object made where it is used, behind no
+    attribute, global or local that a rewrite could keep."""
+    base = carrier.base if isinstance(carrier, (Item, Field)) else None
+    return isinstance(base, (Mapping, Instance))
 
 
 def _name(carrier: Value) -> str:

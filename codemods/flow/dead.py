@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from codemods.flow.library import strip
 from codemods.flow.repository import Repository, children
 from codemods.flow.summary import FileSummary, Span
-from codemods.flow.values import CallV, Loc, Partial, Ref, Seq, Value, Via
+from codemods.flow.values import CallV, Loc, Partial, Ref, Self, Seq, Value, Via
 
 if TYPE_CHECKING:
     from codemods.flow.credentials import StoreEdit
@@ -192,11 +192,28 @@ def _users(repo: Repository, candidate: str, consumed: dict[str, list[Span]],
                     live = [loc for loc in locs if not _inside(loc, consumed.get(loc[0], []))]
                     if live:
                         users.add(_user(file, function))
-        if owner is not None and not short.startswith("_") and short in file.attribute_names and \
-                file.module != owner.rpartition(".")[0]:
-            # A public method may be called on an instance handed to code elsewhere.
+        if _imported_unused(repo, file, candidate):
+            # Imported here but never used: the import stays, so the helper must too.
             users.add(file.path or file.module)
+        if owner is not None and not short.startswith("_"):
+            # A public method may be called on an instance handed to code elsewhere.
+            for read in file.attribute_reads:
+                if read.name == short and not isinstance(read.receiver, Self) and \
+                        not _inside(read.loc, consumed.get(read.loc[0], [])) and \
+                        not any(read.function == d or read.function.startswith(d + ".")
+                                for d in dead):
+                    users.add(_user(file, read.function))
     return users
+
+
+def _imported_unused(repo: Repository, file: FileSummary, candidate: str) -> bool:
+    """``from module import candidate`` in a file that never reads it (nothing the rewrite
+    removes there will take that import along)."""
+    if not any(q.rpartition(".")[2] == candidate.rpartition(".")[2] and _resolves(repo, q, candidate)
+               for q in file.imports.values()):
+        return False
+    return not any(_resolves(repo, target, candidate)
+                   for targets in file.references.values() for target in targets)
 
 
 def _resolves(repo: Repository, target: str, candidate: str) -> bool:

@@ -40,6 +40,7 @@ from codemods.flow.values import (
     Self,
     SelfAttr,
     Seq,
+    Super,
     Text,
     Unknown,
     Value,
@@ -352,7 +353,10 @@ class Evaluator:
         if isinstance(target, cst.Attribute):
             base = self.expr(target.value)
             if isinstance(base, Self):
-                self.env[f"self.{target.attr.value}"] = value
+                # Read back in the same function, it is still read through the attribute.
+                function = self.summary.qualname
+                self.env[f"self.{target.attr.value}"] = Via(
+                    SelfAttr(target.attr.value), value, function, self.file.loc(statement))
                 self.summary.attr_writes.setdefault(target.attr.value, []).append(
                     Store(value, self.file.loc(statement), code_of(getattr(statement, "value", target)),
                           self.file.loc(target), self.file.span(statement)))
@@ -719,6 +723,8 @@ class Evaluator:
                 args.append(value)
         func = self._callee(node.func)
         loc = self.file.loc(node)
+        if isinstance(func, Ref) and func.qualname == "builtins.super" and self.class_name:
+            return Super(self.class_name)
         if isinstance(func, Field) and func.name == "get" and args and isinstance(args[0], Lit):
             self.file.item_read(self.summary.qualname, func.base, args[0].text, node.args[0].value)
         if isinstance(func, Ref) and func.qualname in _ENV_GETTERS and args:

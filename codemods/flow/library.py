@@ -58,7 +58,7 @@ _KEY_LOADERS = ("load_pem_private_key", "load_der_private_key", "load_ssh_privat
 _SIGNER_FACTORIES = {"PKCS1_v1_5.new": "pycryptodome", "pkcs1_15.new": "pycryptodome",
                      "PKCS1_PSS.new": "pycryptodome", "pss.new": "pycryptodome",
                      "RSASigner.from_string": "google-auth"}
-_HASHES = ("SHA256.new", "SHA.new", "SHA1.new", "SHA512.new", "MD5.new")
+_HASHES = ("SHA256.new", "SHA.new", "SHA1.new", "SHA512.new", "MD5.new", "hashes.Hash")
 _FAKE_HASHES = ("hashlib.sha256", "hashlib.sha1", "hashlib.sha512", "hashlib.md5", "hashlib.new",
                 "hashlib.blake2b")
 _CONFIG_LOADERS = {"json.load": "json", "json.loads": "json", "yaml.safe_load": "yaml",
@@ -141,8 +141,16 @@ def call_library(name: str, args: tuple[Value, ...], kwargs: dict[str, Value],
         if _ends(name, suffix):
             key = first if first is not None else Opaque("no key")
             return Signer(Key(key, loc) if style == "google-auth" else key, style)
+    if _ends(name, "hashes.Hash"):  # cryptography: fed with update(), then finalize()
+        return Digest(Text(()))
     if _ends(name, *_HASHES):
         return Digest(first if first is not None else Text(()))
+    if _ends(name, "rsa.compute_hash", "rsa.pkcs1.compute_hash"):
+        return Digest(first if first is not None else Text(()))
+    if _ends(name, "rsa.sign_hash", "rsa.pkcs1.sign_hash"):
+        digest = strip(first) if first is not None else None
+        over = digest.over if isinstance(digest, Digest) else (first or Opaque(""))
+        return Sig("rsa", over, _arg(args, kwargs, 1, "priv_key") or Opaque(""), loc)
     if _ends(name, "rsa.sign", "rsa.pkcs1.sign"):
         return Sig("rsa", first or Opaque(""), _arg(args, kwargs, 1, "priv_key") or Opaque(""), loc)
     if _ends(name, "hmac.new", "hmac.HMAC", "hmac.digest"):
@@ -267,14 +275,15 @@ def call_method(receiver: Value, method: str, args: tuple[Value, ...],
             return inner
         return None
     if isinstance(inner, Key) and method == "sign" and first is not None:
-        return Sig("cryptography", first, receiver, loc)
+        over = strip(first)  # a digest made beforehand (Prehashed) signs the text it covers
+        return Sig("cryptography", over.over if isinstance(over, Digest) else first, receiver, loc)
     if isinstance(inner, Signer) and method == "sign" and first is not None:
         over = strip(first)
         data = over.over if isinstance(over, Digest) else first
         return Sig(inner.style, data, _behind(receiver, inner.key), loc)
     if isinstance(inner, Digest) and method in ("hexdigest", "digest", "hex"):
         return Sig("hash", inner.over, Opaque("no key"), loc)
-    if isinstance(inner, Digest) and method in ("copy",):
+    if isinstance(inner, Digest) and method in ("copy", "finalize"):
         return inner
     if isinstance(inner, (Sig, JarOut, Time, FileText)):
         return inner  # decode(), hexdigest(), split(), read(), timestamp()...

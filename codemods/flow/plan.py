@@ -21,10 +21,24 @@ from codemods.flow.headersets import HeaderSets, fold
 from codemods.flow.judge import REASONS, Judged, judge_sites
 from codemods.flow.library import strip
 from codemods.flow.recognise import Signature, credential_root, describe, read_signature
-from codemods.flow.renames import RenamePlan
+from codemods.flow.renames import LegacyNames, RenamePlan
 from codemods.flow.repository import Repository, children
 from codemods.flow.summary import AttributeRead, FileSummary, Span
-from codemods.flow.values import Entry, Field, Global, Loc, Local, Param, Self, SelfAttr, Seq, Value, Via, Zip
+from codemods.flow.values import (
+    Entry,
+    Field,
+    Global,
+    Loc,
+    Local,
+    Param,
+    Ref,
+    Self,
+    SelfAttr,
+    Seq,
+    Value,
+    Via,
+    Zip,
+)
 from codemods.names import ACCESS_TOKEN, AUTH_SIGNATURE, CONSUMER_ID, LEGACY
 
 __all__ = ["Edit", "RepoPlan", "TokenCall", "plan_repository"]
@@ -159,6 +173,7 @@ class Planner:
         self._families: dict[str, str] = {}
         self.stores: dict[Loc, StoreEdit] = {}  # statements replaced, over every unit
         self.committed: list[_SitePlan] = []  # sites of the units rewritten so far
+        self._made: set[str] | None = None  # classes the repository instantiates
 
     def run(self) -> RepoPlan:
         judged = judge_sites(self.repo, self.sets)
@@ -188,11 +203,8 @@ class Planner:
             plan.touched |= {("seq", loc) for loc in self._zip_sequences(item)}
         if item.signature is None:
             return plan  # a consumer id or timestamp beside a signature set elsewhere
-        if self.target == "rollout" and item.site.kind == "zip":
-            plan.problem = ("the rollout target needs a dict, a subscript or an add_header site; "
-                            "this one zips names with values")
-            return plan
-        credentials = Credentials(self.repo, renames)
+        # The rollout target keeps the legacy credentials under their names.
+        credentials = Credentials(self.repo, LegacyNames() if self.target == "rollout" else renames)
         try:
             plan.call = self._token_call(item, credentials)
         except Problem as problem:
@@ -209,6 +221,7 @@ class Planner:
         function = item.site.function
         codes: set[tuple[str, str]] = set()
         rollout = self.target == "rollout"
+        problems: list[Problem] = []
         for view in item.views:
             own = view.names()
             sign = read_signature(own[_SIGNATURE].value) if _SIGNATURE in own else signature
@@ -216,14 +229,22 @@ class Planner:
                 continue
             consumer = self._consumer(own, sign)
             key = sign.key
-            if consumer is None or key is None:
-                raise Problem("cannot tell which credentials sign here")
-            if rollout:
-                codes.add((self._legacy_code(consumer, function, credentials),
-                           self._legacy_code(key, function, credentials)))
-            else:
-                codes.add((credentials.express(consumer, function, "client id"),
-                           credentials.express(key, function, "client secret")))
+            try:
+                if consumer is None or key is None:
+                    raise Problem("cannot tell which credentials sign here")
+                if rollout:
+                    codes.add((credentials.express(consumer, function, "consumer id"),
+                               credentials.express(key, function, "private key")))
+                else:
+                    codes.add((credentials.express(consumer, function, "client id"),
+                               credentials.express(key, function, "client secret")))
+            except Problem as problem:
+                # A mixin or abstract base on its own leaves its attributes to the classes
+                # built from it: those are the ones that must work.
+                if not self._abstract(view.context, [v.context for v in item.views]):
+                    problems.append(problem)
+        if problems:
+            raise problems[0]
         if len(codes) != 1:
             raise Problem("the subclasses of this client sign with different credentials")
         client_id, client_secret = codes.pop()
@@ -233,33 +254,23 @@ class Planner:
             return TokenCall(None, None, url, method, client_id, client_secret, item.site.is_async)
         return TokenCall(client_id, client_secret, is_async=item.site.is_async)
 
-    def _legacy_code(self, value: Value, function: str, credentials: Credentials) -> str:
-        """The credential as code at the site, under its legacy name (the rollout target)."""
-        from codemods.flow.credentials import _peel
-        from codemods.flow.values import Env
+    def _abstract(self, context: str | None, contexts: list[str | None]) -> bool:
+        """A class never made itself, whose subclasses are among the contexts judged."""
+        if context is None or not any(c != context and c is not None and
+                                      context in self.repo.mro(c) for c in contexts):
+            return False
+        return context not in self._instantiated()
 
-        for _ in range(32):
-            if isinstance(value, Via) and not value.part:
-                carrier = value.carrier
-                if isinstance(carrier, Local) and carrier.function == function:
-                    return carrier.name
-                if isinstance(carrier, SelfAttr) and not _derived_value(value.value):
-                    return f"self.{carrier.name}"
-                if isinstance(carrier, Global) and not _derived_value(value.value):
-                    return credentials._global_reference(carrier, function)
-                value = value.value
-                continue
-            peeled = _peel(value)
-            if peeled is None:
-                break
-            value = peeled
-        if isinstance(value, Param) and (value.function == function or
-                                         function.startswith(value.function + ".")):
-            return value.name
-        if isinstance(value, Env) and value.code:
-            return value.code
-        raise Problem("the rollout target needs the legacy credentials themselves at the header site; "
-                      f"here they are {describe(value)}")
+    def _instantiated(self) -> set[str]:
+        if self._made is None:
+            self._made = set()
+            for function in self.repo.functions.values():
+                for call in function.calls:
+                    callee = strip(self.repo.ev(call.func, None)) \
+                        if not isinstance(call.func, (SelfAttr, Self)) else None
+                    if isinstance(callee, Ref) and self.repo.lookup(callee.qualname)[0] == "class":
+                        self._made.add(self.repo.lookup(callee.qualname)[1])
+        return self._made
 
     @staticmethod
     def _consumer(own: dict[str, Entry], signature: Signature) -> Value | None:
@@ -493,9 +504,11 @@ class Planner:
             token = plan.call.code(self.target) if plan.call is not None else ""
             entries = self._site_entries(item)
             rollout_done = False
-            if self.target == "rollout" and plan.call is not None and site.kind in ("dict", "pairs"):
-                self._edit(module, Edit(site.loc[1], site.loc[2], "insert", codemod, site.kind,
-                                        token))
+            if self.target == "rollout" and plan.call is not None and \
+                    site.kind in ("dict", "pairs", "zip"):
+                # First in a dict or a list of pairs; zipped pairs get the switch's own after.
+                kind = "zip-call" if site.kind == "zip" else site.kind
+                self._edit(module, Edit(site.loc[1], site.loc[2], "insert", codemod, kind, token))
                 rollout_done = True
             for name, loc, value_loc in entries:
                 kind = _edit_kind(site.kind)
@@ -576,12 +589,6 @@ class Planner:
 def _edit_kind(site_kind: str) -> str:
     return {"dict": "dict", "pairs": "pair", "zip": "zip-name", "subscript": "subscript",
             "call": "call"}[site_kind]
-
-
-def _derived_value(value: Value) -> bool:
-    from codemods.flow.credentials import _derived
-
-    return _derived(value)
 
 
 def _code_at(value: Value | None, function: str, what: str) -> str | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from codemods.names import rename_identifier
 
-__all__ = ["ConfigNote", "RenamePlan"]
+__all__ = ["ConfigNote", "LegacyNames", "RenamePlan"]
 
 
 @dataclass(frozen=True)
@@ -107,3 +107,25 @@ class RenamePlan:
 
     def modules_by_position(self) -> set[str]:
         return set(self.attr_sites) | set(self.key_sites)
+
+
+class LegacyNames(RenamePlan):
+    """For the rollout target: the legacy credentials keep their names all the way (the
+    shim signs with them in legacy mode); only statements that kept something made from
+    them change, to keep them raw."""
+
+    def new_name(self, old: str) -> str:
+        return old
+
+    def _add(self, table: dict[str, dict[str, str]], owner: str, old: str, role: str,
+             new: str | None = None) -> str:
+        return old
+
+    def variable(self, old: str, role: str, where: str) -> str:
+        return old
+
+    def attribute_at(self, module: str, line: int, column: int, new: str) -> None:
+        return None
+
+    def key_at(self, module: str, line: int, column: int, new: str) -> None:
+        return None

@@ -50,6 +50,7 @@ from codemods.flow.values import (
     Seq,
     Sig,
     Signer,
+    Super,
     Text,
     Time,
     Unknown,
@@ -238,10 +239,11 @@ class Repository:
 
     def is_data_class(self, klass: str) -> bool:
         summary = self.classes[klass]
-        decorators = [strip(self.ev(d, None)) for d in summary.decorators]
-        names = [d.qualname for d in decorators if isinstance(d, Ref)] + \
-            [strip(d.func).qualname for d in decorators  # type: ignore[union-attr]
-             if isinstance(d, CallV) and isinstance(strip(d.func), Ref)]
+        names = []
+        for decorator in summary.decorators:  # @dataclass or @dataclass(frozen=True)
+            named = strip(self.ev(decorator.func if isinstance(decorator, CallV) else decorator, None))
+            if isinstance(named, Ref):
+                names.append(named.qualname)
         if any(n.endswith(_DATACLASS) for n in names):
             return True
         return any(b.endswith(_DATA_BASES) for b in self.library_bases(klass))
@@ -377,9 +379,21 @@ class Repository:
                 return Via(carrier, self.ev(summary.attrs[name], None), f"{klass}.<body>",
                            summary.attr_locs.get(name, (klass, 0, 0)))
             if name in summary.methods:
-                return Partial(Ref(summary.methods[name]), receiver=receiver)
+                method = summary.methods[name]
+                if self._is_property(method):  # read like an attribute: its value
+                    value = self.instantiate(method, (), (), receiver, cls)
+                    function = self.functions[method]
+                    return Via(carrier, value, method, (klass.rpartition(".")[0], function.line, 0))
+                return Partial(Ref(method), receiver=receiver)
         return carrier if isinstance(receiver, Self) else Unknown(
             f"{cls.rpartition('.')[2]} has no attribute {name!r} this tool can find")
+
+    def _is_property(self, method: str) -> bool:
+        for decorator in self.functions[method].decorators:
+            named = strip(self.ev(decorator, None))
+            if isinstance(named, Ref) and named.qualname.endswith(("property", "cached_property")):
+                return True
+        return False
 
     def _bind_init(self, function: FunctionSummary, receiver: Value, value: Value) -> Value:
         instance = strip(receiver)
@@ -396,8 +410,8 @@ class Repository:
         kwargs = dict(instance.kwargs)
         index = fields.index(name)
         given = kwargs.get(name, instance.args[index] if index < len(instance.args) else None)
-        if given is not None:
-            return Via(carrier, self.ev(given, None), klass, instance.loc)
+        if given is not None:  # in the terms of the code that made the object
+            return Via(carrier, self.ev(given, None), "", instance.loc)
         summary = self.classes[klass]
         if name in summary.attrs:
             return Via(carrier, self.ev(summary.attrs[name], None), klass, instance.loc)
@@ -416,6 +430,14 @@ class Repository:
             return Ref(f"{inner.qualname}.{value.name}")
         if isinstance(inner, Self):
             return self.ev(SelfAttr(value.name), cls)
+        if isinstance(inner, Super):  # super().name: the next class of the receiver's MRO
+            mro = self.mro(cls if cls is not None and inner.cls in self.mro(cls) else inner.cls)
+            after = mro[mro.index(inner.cls) + 1:] if inner.cls in mro else []
+            for klass in after:
+                method = self.classes[klass].methods.get(value.name)
+                if method is not None:
+                    return Partial(Ref(method), receiver=Self())
+            return Opaque(f"super().{value.name}")
         if isinstance(inner, Instance) and inner.cls in self.classes:
             return self.attribute(inner.cls, value.name, base, value.loc)
         if isinstance(inner, Lit) and value.name in ("value", "name"):
@@ -439,8 +461,10 @@ class Repository:
         if isinstance(inner, Mapping) and isinstance(index, Lit):
             for entry in reversed(self.entries(inner, cls)):
                 if isinstance(entry.name, Lit) and entry.name.text == index.text:
+                    # The value is in the terms of the code that built the dict.
+                    where = base.where if isinstance(base, Via) else ""
                     return Via(Item(base, key, value.code, value.loc), self.ev(entry.value, cls),
-                               loc=entry.loc)
+                               where, entry.loc)
             return Unknown(f"no {index.text!r} in the dict {value.code or ''}".rstrip())
         if isinstance(inner, Seq) and isinstance(index, Num) and index.value is not None:
             position = int(index.value)
@@ -533,6 +557,11 @@ class Repository:
         if isinstance(inner, Ref):
             kind, what = self.lookup(inner.qualname)
             if kind == "function":
+                function = self.functions[what]
+                if receiver is None and function.is_method and args and \
+                        self.class_of_function(what) is not None:
+                    receiver, args = args[0], args[1:]  # Base.__init__(self, ...)
+                    receiver = None if isinstance(receiver, Self) else receiver
                 return self.instantiate(what, args, kwargs, receiver, cls)
             if kind == "class":
                 return Instance(what, args, kwargs, call.loc)
@@ -589,7 +618,9 @@ class Repository:
         binding = self._binding(function, args, kwargs)
         inner = strip(receiver) if receiver is not None else None
         if isinstance(inner, Instance) and inner.cls in self.classes:
-            return self.ev(substitute(function.returns, binding, receiver), inner.cls)
+            # The callee's own ``self`` is now the object; what is left of ``self`` is the
+            # caller's (in the arguments): evaluate in the caller's class.
+            return self.ev(substitute(function.returns, binding, receiver), cls)
         target = cls
         if function.is_method and cls is None:
             target = self.class_of_function(qualname)

@@ -19,7 +19,7 @@ __all__ = [
     "Alt", "Arith", "CallV", "Comp", "Concat", "Config", "Derived", "Digest", "Entry", "Env",
     "Field", "FileText", "Format", "Framed", "Global", "Instance", "Item", "JarOut", "Key",
     "Lit", "Loc", "Local", "Mapping", "Mutated", "Num", "Opaque", "Param", "Partial", "Ref",
-    "Self", "SelfAttr", "Seq", "Sig", "Signer", "Text", "Time", "Unknown", "Value", "Via",
+    "Self", "SelfAttr", "Seq", "Sig", "Signer", "Super", "Text", "Time", "Unknown", "Value", "Via",
     "Zip", "alt",
 ]
 
@@ -69,6 +69,13 @@ class Param:
 @dataclass(frozen=True)
 class Self:
     """The receiver of a method (``self`` or ``cls``)."""
+
+
+@dataclass(frozen=True)
+class Super:
+    """``super()`` in a method of ``cls``: the receiver, seen from the classes after ``cls``."""
+
+    cls: str
 
 
 @dataclass(frozen=True)
@@ -337,8 +344,8 @@ class Via:
     part: bool = False
 
 
-Value = Union[Lit, Num, Time, Opaque, Unknown, Param, Self, SelfAttr, Local, Global, Ref, Env, Item, Field,
-              CallV, Concat, Format, Arith, Mutated, Text, Key, Signer, Digest, Sig, JarOut, Seq,
+Value = Union[Lit, Num, Time, Opaque, Unknown, Param, Self, Super, SelfAttr, Local, Global, Ref, Env, Item,
+              Field, CallV, Concat, Format, Arith, Mutated, Text, Key, Signer, Digest, Sig, JarOut, Seq,
               Zip, Entry, Mapping, Partial, Instance, FileText, Config, Comp, Alt, Derived, Framed,
               Via]
 

@@ -81,7 +81,8 @@ def _tokens(node: cst.BaseExpression) -> list[Field] | None:
         for part in node.parts:
             if isinstance(part, cst.FormattedStringText):
                 pieces.append(_unescape(part.value.replace("{{", "{").replace("}}", "}")))
-            elif part.conversion is None and part.format_spec is None and part.equal is None:
+            elif isinstance(part, cst.FormattedStringExpression) and part.conversion is None \
+                    and part.format_spec is None and part.equal is None:
                 pieces.append(part.expression)
             else:
                 return None

@@ -8,6 +8,7 @@ look-alike fixture gets variants of its own that use every refactoring that appl
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from dataclasses import dataclass, field
@@ -61,7 +62,8 @@ def cover(seed: int) -> Covering:
         found.append(variant)
     apart = set()
     for pair in sorted(wanted - covered, key=sorted):
-        variant = _pair_variant(rewriting, applicable, tuple(sorted(pair)), seed)
+        first, second = sorted(pair)
+        variant = _pair_variant(rewriting, applicable, (first, second), seed)
         if variant is None:
             apart.add(pair)
         else:
@@ -133,8 +135,6 @@ def _numbered(found: list[Variant]) -> list[Variant]:
     for variant in found:
         seen[variant.id] = seen.get(variant.id, 0) + 1
         if seen[variant.id] > 1:
-            variant = Variant(f"{variant.id}#{seen[variant.id]}", variant.base, variant.refactorings,
-                              variant.files, variant.expect_run, variant.lookalike, variant.target,
-                              variant.key_format, variant.extra_env)
+            variant = dataclasses.replace(variant, id=f"{variant.id}#{seen[variant.id]}")
         result.append(variant)
     return result

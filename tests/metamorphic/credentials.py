@@ -9,21 +9,22 @@ functions (``os.environ["WALMART_CONSUMER_ID"]`` at a call site)."""
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import libcst as cst
 
 from tests.metamorphic.anatomy import CREDENTIAL_ENV, credential_role, env_read, signs
-from tests.metamorphic.references import base_names, call_sites, locals_of, reads_of, simple_assign
-from tests.metamorphic.relocate import _credential_statements, _split
+from tests.metamorphic.base_class import credential_statements, split_credentials
+from tests.metamorphic.bindings import credential_args, credential_params
+from tests.metamorphic.references import call_sites, class_family, locals_of, reads_of, simple_assign
 from tests.metamorphic.reshape import quoted_in_fstring
-from tests.metamorphic.signers import _credential_args, _credential_params
 from tests.metamorphic.syntax import (
     Edits,
-    after_imports,
     Parsed,
     Tree,
+    after_imports,
     expr,
     fresh,
     parse_tree,
@@ -34,6 +35,7 @@ from tests.metamorphic.syntax import (
 )
 
 ROLES = ("consumer_id", "private_key")
+Found = tuple[Any, ...]  # (kind, path, parsed, details, readers or sites)
 
 
 @dataclass
@@ -90,7 +92,7 @@ def _role(name: str, value: cst.CSTNode | None, parsed: Parsed) -> str | None:
 
 # -- module globals read from the environment ------------------------------------------------
 
-def _globals_sites(modules: dict[str, Parsed]) -> list[tuple]:
+def _globals_sites(modules: dict[str, Parsed]) -> list[Found]:
     found = []
     for path, parsed in modules.items():
         chosen: dict[str, tuple[cst.BaseStatement, str, cst.BaseExpression]] = {}
@@ -134,10 +136,9 @@ def _global_readers(modules: dict[str, Parsed], home: Parsed,
     return readers
 
 
-def _rewrite_globals(tree: Tree, modules: dict[str, Parsed], site: tuple, style: Style,
+def _rewrite_globals(tree: Tree, modules: dict[str, Parsed], site: Found, style: Style,
                      rng: random.Random) -> Tree:
-    _, path, parsed, chosen, readers = site
-    home = modules[path]
+    _, path, home, chosen, readers = site
     taken = set(home.names) | {n for p in readers for n in modules[p].names}
     holder = fresh(taken, *(("settings", "walmart_settings") if style.kind == "settings" else
                             ("CONFIG", "WALMART_CONFIG") if style.kind == "dict" else
@@ -147,7 +148,8 @@ def _rewrite_globals(tree: Tree, modules: dict[str, Parsed], site: tuple, style:
     values = {role: home.code(chosen[role][2]) for role in fields}
     ordered = sorted(chosen.values(), key=lambda c: home.order[id(c[0])])
     if style.kind == "settings":
-        new = _settings_class(style.holder_class, values, rng) + [stmt(f"{holder} = {style.holder_class}()")]
+        new = [*_settings_class(style.holder_class, values, rng),
+               stmt(f"{holder} = {style.holder_class}()")]
     else:
         new = [*style.definition(list(fields)), stmt(f"{holder} = {style.build(values)}")]
     comments = [c for c in ordered[0][0].leading_lines if c.comment is not None]
@@ -185,22 +187,7 @@ def _settings_class(name: str, values: dict[str, str], rng: random.Random) -> li
 
 # -- attributes set in __init__ -------------------------------------------------------------
 
-def _family(modules: dict[str, Parsed], name: str) -> set[str]:
-    """A class, its ancestors and its descendants in the tree, by name."""
-    edges = {(c.name.value, base) for p in modules.values()
-             for c in p.classes() for base in base_names(p, c)}
-    family, grew = {name}, True
-    while grew:
-        grew = False
-        for child, parent in edges:
-            for new in ({parent} if child in family else set()) | ({child} if parent in family else set()):
-                if new not in family:
-                    family.add(new)
-                    grew = True
-    return family
-
-
-def _attribute_sites(modules: dict[str, Parsed]) -> list[tuple]:
+def _attribute_sites(modules: dict[str, Parsed]) -> list[Found]:
     found = []
     for path, parsed in modules.items():
         for cls in parsed.classes():
@@ -208,8 +195,8 @@ def _attribute_sites(modules: dict[str, Parsed]) -> list[tuple]:
                          and s.name.value == "__init__"), None)
             if init is None:
                 continue
-            statements = _credential_statements(parsed, init)
-            parts = [_split(parsed, s) for s in statements]
+            statements = credential_statements(parsed, init)
+            parts = [split_credentials(parsed, s) for s in statements]
             if not statements or any(p is None for p in parts):
                 continue
             pairs = [pair for part in parts for pair in part[0]]  # type: ignore[index]
@@ -218,7 +205,7 @@ def _attribute_sites(modules: dict[str, Parsed]) -> list[tuple]:
                     not isinstance(v, (cst.Name, cst.Attribute)) for _, v in pairs):
                 continue
             attributes = {a for a, _ in pairs}
-            family = _family(modules, cls.name.value)
+            family = class_family(modules, cls.name.value)
             reads = _attribute_reads(modules, family, attributes, statements)
             if reads is not None:
                 found.append(("attributes", path, parsed, (cls, statements, parts, pairs), reads))
@@ -226,7 +213,7 @@ def _attribute_sites(modules: dict[str, Parsed]) -> list[tuple]:
 
 
 def _attribute_reads(modules: dict[str, Parsed], family: set[str], attributes: set[str],
-                     statements: list[cst.BaseStatement]) -> dict[str, list[cst.Attribute]] | None:
+                     statements: Sequence[cst.BaseStatement]) -> dict[str, list[cst.Attribute]] | None:
     skip = {id(n) for s in statements for n in walk(s)}
     reads: dict[str, list[cst.Attribute]] = {}
     for path, parsed in modules.items():
@@ -246,7 +233,7 @@ def _attribute_reads(modules: dict[str, Parsed], family: set[str], attributes: s
     return reads
 
 
-def _rewrite_attributes(tree: Tree, modules: dict[str, Parsed], site: tuple, style: Style,
+def _rewrite_attributes(tree: Tree, modules: dict[str, Parsed], site: Found, style: Style,
                         rng: random.Random) -> Tree:
     _, path, parsed, (cls, statements, parts, pairs), reads = site
     attributes = {n for p in modules.values() for n in p.names}
@@ -284,13 +271,13 @@ def _rewrite_attributes(tree: Tree, modules: dict[str, Parsed], site: tuple, sty
 
 # -- parameters of a signing function ---------------------------------------------------------
 
-def _parameter_sites(modules: dict[str, Parsed]) -> list[tuple]:
+def _parameter_sites(modules: dict[str, Parsed]) -> list[Found]:
     found = []
     for path, parsed in modules.items():
         for function, cls in parsed.functions():
             if cls is not None or not signs(parsed, function) or function.asynchronous:
                 continue
-            positions = _credential_params(function)
+            positions = credential_params(function)
             if positions is None:
                 continue
             local = locals_of(parsed, function)
@@ -298,13 +285,13 @@ def _parameter_sites(modules: dict[str, Parsed]) -> list[tuple]:
             if any(len(local.get(n, [])) != 1 for n in names):
                 continue
             sites = call_sites(modules, path, function, None)
-            if not sites or any(_credential_args(function, s.call, positions) is None for s in sites):
+            if not sites or any(credential_args(function, s.call, positions) is None for s in sites):
                 continue
             found.append(("parameters", path, parsed, (function, positions), sites))
     return found
 
 
-def _rewrite_parameters(tree: Tree, modules: dict[str, Parsed], site: tuple, style: Style,
+def _rewrite_parameters(tree: Tree, modules: dict[str, Parsed], site: Found, style: Style,
                         rng: random.Random) -> Tree:
     _, path, parsed, (function, positions), sites = site
     params = function.params.params
@@ -332,18 +319,20 @@ def _rewrite_parameters(tree: Tree, modules: dict[str, Parsed], site: tuple, sty
         user = modules[site_path]
         edits = home_edits if site_path == path else Edits()
         lines: list[str] = list(style.imports) if site_path == path else []
-        for site in [s for s in sites if s.path == site_path]:
-            args, by_keyword = _credential_args(function, site.call, positions)  # type: ignore[misc]
+        for call_site in [s for s in sites if s.path == site_path]:
+            bound = credential_args(function, call_site.call, positions)
+            assert bound is not None  # checked when the site was found
+            args, by_keyword = bound
             constructor = style.holder_class
             if style.kind == "dataclass" and site_path != path:
-                func = site.call.func
+                func = call_site.call.func
                 if isinstance(func, cst.Attribute):
                     constructor = f"{user.code(func.value)}.{style.holder_class}"
                 else:
                     lines.append(f"from {parsed.name} import {style.holder_class}")
             built = Style(style.kind, constructor).build(
                 {fields[names[i]]: user.code(a.value) for i, a in enumerate(args)})
-            edits.sub(site.call, _merged_call(site.call, args, expr(built),
+            edits.sub(call_site.call, _merged_call(call_site.call, args, expr(built),
                                               holder if by_keyword else None))
         module = edits.apply(user.module)
         result[site_path] = with_imports(module, lines).code
@@ -372,7 +361,7 @@ def _merged_call(call: cst.Call, args: list[cst.Arg], value: cst.BaseExpression,
 
 # -- environment reads inside functions (creds-settings) -------------------------------------
 
-def _env_sites(modules: dict[str, Parsed]) -> list[tuple]:
+def _env_sites(modules: dict[str, Parsed]) -> list[Found]:
     found = []
     for path, parsed in modules.items():
         reads = []
@@ -380,7 +369,7 @@ def _env_sites(modules: dict[str, Parsed]) -> list[tuple]:
             variable = env_read(parsed, node)
             if variable and CREDENTIAL_ENV.search(variable) and parsed.function_of(node) is not None:
                 reads.append((node, "consumer_id" if "CONSUMER" in variable else "private_key"))
-        codes = {}
+        codes: dict[str, str] = {}
         for node, role in reads:
             codes.setdefault(role, parsed.code(node))
         if reads and all(parsed.code(n) == codes[r] for n, r in reads):
@@ -388,7 +377,7 @@ def _env_sites(modules: dict[str, Parsed]) -> list[tuple]:
     return found
 
 
-def _rewrite_env(tree: Tree, modules: dict[str, Parsed], site: tuple, style: Style,
+def _rewrite_env(tree: Tree, modules: dict[str, Parsed], site: Found, style: Style,
                  rng: random.Random) -> Tree:
     _, path, parsed, codes, reads = site
     holder = fresh(parsed.names, "settings", "walmart_settings")
@@ -413,7 +402,7 @@ REWRITERS = {"globals": _rewrite_globals, "attributes": _rewrite_attributes,
 
 def _apply(tree: Tree, rng: random.Random, kind: str, kinds: tuple[str, ...]) -> Tree | None:
     modules = parse_tree(tree)
-    sites: list[tuple] = []
+    sites: list[Found] = []
     if "globals" in kinds:
         sites += _globals_sites(modules)
     if "attributes" in kinds:

@@ -8,6 +8,7 @@ appears together at least once."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import random
@@ -16,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from tests.codemods.fixture_cases import Case, load_cases
-from tests.metamorphic.lookalike import RUN_CASE
+from tests.metamorphic.lookalike import RUN_CASE, RUN_CASE_MODULES
 from tests.metamorphic.refactorings import BY_NAME, REFACTORINGS
 from tests.metamorphic.syntax import Tree
 
@@ -36,6 +37,7 @@ class Base:
     target: str = "oauth"
     key_format: str = "pkcs8-base64"
     extra_env: dict[str, str] = field(default_factory=dict)
+    deterministic: bool = False  # run offline, compared with the fixture's own run
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,12 @@ class Variant:
     base: str
     refactorings: tuple[str, ...]
     files: Tree = field(repr=False)
-    expect_run: Any  # what run_case.run() returns; None for look-alikes (compared to the base)
+    expect_run: Any  # what run_case.run() returns; None when compared with the base's run
     lookalike: bool
     target: str = "oauth"
     key_format: str = "pkcs8-base64"
     extra_env: dict[str, str] = field(default_factory=dict)
+    deterministic: bool = False  # run offline (frozen clock, local answers), compared with the base
 
     @property
     def digest(self) -> str:
@@ -73,20 +76,29 @@ def _is_lookalike(case: Case) -> bool:
 
 @lru_cache(maxsize=1)
 def bases() -> tuple[Base, ...]:
-    """Every fixture with ``expect_run`` and rewritten findings, and the look-alike ones."""
+    """Every fixture with ``expect_run`` and rewritten findings, and the look-alike ones that
+    can run: with ``expect_run`` against the emulator, without it offline (a look-alike with
+    no ``run_case.py`` of its own gets ``lookalike.RUN_CASE`` when that fits it)."""
     found = []
     for case in load_cases():
+        files = _files(case)
         if _is_rewriting(case):
-            found.append(Base(case.name, _files(case), case.expect_run, False, case.target,
+            found.append(Base(case.name, files, case.expect_run, False, case.target,
                               case.key_format, dict(case.extra_env)))
         elif _is_lookalike(case):
-            found.append(Base(case.name, {**_files(case), "run_case.py": RUN_CASE}, None, True))
+            if "run_case.py" not in files:
+                if not all(f"{m.replace('.', '/')}.py" in files for m in RUN_CASE_MODULES):
+                    continue
+                files = {**files, "run_case.py": RUN_CASE}
+            found.append(Base(case.name, files, case.expect_run, True, case.target,
+                              case.key_format, dict(case.extra_env),
+                              deterministic=case.expect_run is None))
     return tuple(found)
 
 
 def base_variant(base: Base) -> Variant:
     return Variant(base.name, base.name, (), base.files, base.expect_run, base.lookalike,
-                   base.target, base.key_format, base.extra_env)
+                   base.target, base.key_format, base.extra_env, base.deterministic)
 
 
 @lru_cache(maxsize=8192)
@@ -118,7 +130,8 @@ def derive(base: Base, names: tuple[str, ...], seed: int | str,
     tree = _tree(base.name, applied, seed)
     assert tree is not None
     return Variant("+".join([base.name, *applied]), base.name, applied, tree, base.expect_run,
-                   base.lookalike, base.target, base.key_format, base.extra_env)
+                   base.lookalike, base.target, base.key_format, base.extra_env,
+                   base.deterministic)
 
 
 def _unique(found: list[Variant], variant: Variant) -> Variant:
@@ -126,9 +139,7 @@ def _unique(found: list[Variant], variant: Variant) -> Variant:
     if variant.id not in taken:
         return variant
     number = next(n for n in itertools.count(2) if f"{variant.id}#{n}" not in taken)
-    return Variant(f"{variant.id}#{number}", variant.base, variant.refactorings, variant.files,
-                   variant.expect_run, variant.lookalike, variant.target, variant.key_format,
-                   variant.extra_env)
+    return dataclasses.replace(variant, id=f"{variant.id}#{number}")
 
 
 def variants(seed: int, count: int) -> list[Variant]:
@@ -169,4 +180,4 @@ def covering_sample(seed: int) -> list[Variant]:
     variant; several refactorings per variant keep the sample small."""
     from tests.metamorphic.covering import cover
 
-    return cover(seed)
+    return cover(seed).variants

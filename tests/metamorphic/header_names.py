@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import libcst as cst
 
@@ -16,7 +17,7 @@ from tests.metamorphic.anatomy import (
     text_of,
 )
 from tests.metamorphic.references import is_plain_method
-from tests.metamorphic.relocate import import_style, _module_of
+from tests.metamorphic.relocate import dotted
 from tests.metamorphic.syntax import (
     Edits,
     Parsed,
@@ -91,13 +92,14 @@ def names_enum(tree: Tree, rng: random.Random) -> Tree | None:
     definition = f"class {cls}({enum_base}):\n{body}"
     edits = Edits()
     for literal in literals:
-        edits.sub(literal, expr(f"{cls}.{members[text_of(literal)]}.value"))  # type: ignore[index]
+        edits.sub(literal, expr(f"{cls}.{members[str(literal.evaluated_value)]}.value"))
     module = edits.apply(parsed.module)
     result = dict(tree)
     if separate:
-        target = f"{package_of(path)}/{fresh({p.rsplit('/', 1)[-1][:-3] for p in tree}, 'headers', 'header_names')}.py"
+        siblings = {p.rsplit("/", 1)[-1][:-3] for p in tree}
+        target = f"{package_of(path)}/{fresh(siblings, 'headers', 'header_names')}.py"
         result[target] = f'"""Walmart header names."""\n{enum_import}\n\n\n{definition}'
-        module = with_imports(module, [f"from {_module_of(target)} import {cls}"])
+        module = with_imports(module, [f"from {dotted(target)} import {cls}"])
     else:
         if enum_base == "enum.Enum" and "enum" in taken and not any(
                 parsed.code(s).strip() == "import enum" for s in parsed.module.body):
@@ -117,41 +119,41 @@ def _spaced(statement: cst.BaseStatement, blank: int = 2) -> cst.BaseStatement:
 def names_class_attr(tree: Tree, rng: random.Random) -> Tree | None:
     """Hold the header names in class attributes: on the client class, used as ``self.SIG``,
     or on a small module-level class, used as ``Names.SIG``."""
-    candidates = []
+    candidates: list[tuple[str, Parsed, cst.ClassDef | None]] = []
     for path, parsed in _module_candidates(tree):
         candidates.append((path, parsed, None))
-        for cls in parsed.classes():
-            methods = [s for s in cls.body.body
+        for klass in parsed.classes():
+            methods = [s for s in klass.body.body
                        if isinstance(s, cst.FunctionDef) and is_plain_method(s)]
             if any(header_literals(parsed, LEGACY_NAMES, m) for m in methods):
-                candidates.append((path, parsed, cls))
+                candidates.append((path, parsed, klass))
     if not candidates:
         return None
     path, parsed, cls = rng.choice(candidates)
     taken = set(parsed.names)
     edits = Edits()
     if cls is None:
-        literals = _chosen_literals(parsed, rng)
+        found = _chosen_literals(parsed, rng)
         holder = fresh(taken, *rng.sample(("Names", "WalmartHeaders", "Headers"), 3))
-        members = _members(literals, SHORT, taken)
-        for literal in literals:
-            edits.sub(literal, expr(f"{holder}.{members[text_of(literal)]}"))  # type: ignore[index]
+        members = _members(found, SHORT, taken)
+        for literal in found:
+            edits.sub(literal, expr(f"{holder}.{members[str(literal.evaluated_value)]}"))
         body = "".join(f"    {m} = {_quote(v)}\n" for v, m in members.items())
         module = _insert_after_imports(edits.apply(parsed.module),
                                        [_spaced(stmt(f"class {holder}:\n{body}"))])
         return {**tree, path: module.code}
-    literals = []
+    literals: list[cst.SimpleString] = []
     for method in cls.body.body:
         if isinstance(method, cst.FunctionDef) and is_plain_method(method):
             literals += [lit for lit in _chosen_literals(parsed, rng, method)
                          if parsed.function_of(lit) is method]
     members = _members(literals, SHORT, taken)
     for literal in literals:
-        edits.sub(literal, expr(f"self.{members[text_of(literal)]}"))  # type: ignore[index]
+        edits.sub(literal, expr(f"self.{members[str(literal.evaluated_value)]}"))
     attributes = [stmt(f"{m} = {_quote(v)}") for v, m in members.items()]
 
     def with_attributes(node: cst.ClassDef) -> cst.ClassDef:
-        body = list(node.body.body)
+        body: list[Any] = list(node.body.body)
         index = 1 if body and is_docstring(body[0]) else 0
         following = body[index].with_changes(
             leading_lines=[cst.EmptyLine(indent=False), *body[index].leading_lines])
@@ -172,16 +174,16 @@ def _module_constant(parsed: Parsed, node: cst.CSTNode) -> str | None:
         return literal
     if isinstance(node, cst.Name):
         assignments = parsed.global_assignments(node.value)
-        if len(assignments) == 1 and isinstance(parsed.parent(getattr(assignments[0], "node", node)),
-                                                cst.AssignTarget):
-            assign = parsed.parent(parsed.parent(assignments[0].node))  # type: ignore[attr-defined]
-            if isinstance(assign, cst.Assign) and parsed.scope(assign) is parsed.globals:
-                return header_name(assign.value)
+        target = getattr(assignments[0], "node", None) if len(assignments) == 1 else None
+        holder = parsed.parent(target) if target is not None else None
+        assign = parsed.parent(holder) if isinstance(holder, cst.AssignTarget) else None
+        if isinstance(assign, cst.Assign) and parsed.scope(assign) is parsed.globals:
+            return header_name(assign.value)
         return None
     if isinstance(node, cst.Attribute):
-        inner = node.value
-        if node.attr.value == "value" and isinstance(inner, cst.Attribute):
-            inner, member = inner.value, inner.attr.value
+        inner: cst.BaseExpression = node.value
+        if node.attr.value == "value" and isinstance(node.value, cst.Attribute):
+            inner, member = node.value.value, node.value.attr.value
         elif isinstance(inner, cst.Name):
             member = node.attr.value
         else:
@@ -214,13 +216,13 @@ def names_tuple(tree: Tree, rng: random.Random) -> Tree | None:
     """Put the legacy header names in a module-level tuple and set them from a tuple of values
     with ``zip``: ``{..., **dict(zip(NAMES, (sig, ts, cid)))}``, ``headers.update(zip(...))``
     or a loop over ``zip(...)`` calling ``add_header``."""
-    candidates = []
+    candidates: list[tuple[Any, ...]] = []
     for path, parsed in parse_tree(tree).items():
         if path == "run_case.py":
             continue
         for node in parsed.find(cst.Dict):
-            keys = [e.key if isinstance(e, cst.DictElement) else None for e in node.elements]
-            flags = [k is not None and _module_constant(parsed, k) is not None for k in keys]
+            dict_keys = [e.key if isinstance(e, cst.DictElement) else None for e in node.elements]
+            flags = [k is not None and _module_constant(parsed, k) is not None for k in dict_keys]
             for start, end in _runs(list(node.elements), flags):
                 candidates.append((path, parsed, "dict", node, (start, end)))
         for block in parsed.find(cst.IndentedBlock):
@@ -241,7 +243,7 @@ def names_tuple(tree: Tree, rng: random.Random) -> Tree | None:
         run = elements[start:end]
         keys = [parsed.code(e.key) for e in run]
         values = [parsed.code(e.value) for e in run]
-        zipped = f"dict(zip({names}, ({', '.join(values)}{',' if len(values) == 1 else ''})))"
+        zipped = f"dict(zip({names}, ({', '.join(values)})))"
         if len(run) == len(elements):
             edits.sub(node, expr(zipped))
         else:
@@ -252,22 +254,22 @@ def names_tuple(tree: Tree, rng: random.Random) -> Tree | None:
     else:
         lines = list(node.body)[start:end]
         pairs = [f for line in lines for f in _setters(parsed, line) or []]
-        target, method = pairs[0][0], pairs[0][3]  # type: ignore[index]
-        keys = [parsed.code(p[1]) for p in pairs]  # type: ignore[index]
-        values = ", ".join(parsed.code(p[2]) for p in pairs)  # type: ignore[index]
+        target, method = pairs[0][0], pairs[0][3]
+        keys = [parsed.code(p[1]) for p in pairs]
+        values = [parsed.code(p[2]) for p in pairs]
         if method == "subscript":
-            new = [stmt(f"{target}.update(zip({names}, ({values})))")]
+            new = [stmt(f"{target}.update(zip({names}, ({', '.join(values)})))")]
         else:
             function_names = {n.value for n in walk(node) if isinstance(n, cst.Name)} | taken
             name = fresh(function_names, "header", "name")
             value = fresh(function_names | {name}, "value")
-            new = stmts(f"for {name}, {value} in zip({names}, ({values})):\n"
+            new = stmts(f"for {name}, {value} in zip({names}, ({', '.join(values)})):\n"
                         f"    {target}.add_header({name}, {value})\n")
         new[0] = new[0].with_changes(leading_lines=lines[0].leading_lines)
         edits.sub(lines[0], cst.FlattenSentinel(new))
         for line in lines[1:]:
             edits.remove(line)
-        roots = {n.value for p in pairs for n in walk(p[1]) if isinstance(n, cst.Name)}  # type: ignore[index]
+        roots = {n.value for p in pairs for n in walk(p[1]) if isinstance(n, cst.Name)}
     definition = stmt(f"{names} = ({', '.join(keys)},)" if len(keys) == 1
                       else f"{names} = ({', '.join(keys)})")
     module = edits.apply(parsed.module)

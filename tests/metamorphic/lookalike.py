@@ -6,6 +6,8 @@ included, byte for byte."""
 
 from __future__ import annotations
 
+RUN_CASE_MODULES = ("partners.affiliates", "partners.already_oauth", "partners.canada",
+                    "partners.homegrown", "partners.hybrid")
 RUN_CASE = '''\
 import os
 

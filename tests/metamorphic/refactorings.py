@@ -2,11 +2,11 @@
 
 Each is small, named (the name is the id reports use) and documented; each picks its target
 in the tree with the ``random.Random`` it is given and returns the new tree, or None when
-the tree has nothing it applies to. The transforms themselves live in themed modules:
-``reshape`` (helpers split and joined), ``relocate`` (code moved between modules and
-classes), ``spelling`` (the same code written differently), ``header_names`` (where the
-header names live), ``signers`` (how the signing is set up) and ``credentials`` (where the
-consumer id and private key are held)."""
+the tree has nothing it applies to. The transforms live in themed modules: ``reshape`` and
+``inline`` (helpers split and joined), ``relocate`` and ``base_class`` (code moved between
+modules and classes), ``spelling`` (the same code written differently), ``header_names``
+(where the header names live), ``signers`` (how the signing is set up) and ``credentials``
+(where the consumer id and private key are held)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,16 @@ import random
 from dataclasses import dataclass
 from typing import Callable
 
-from tests.metamorphic import credentials, header_names, relocate, reshape, signers, spelling
+from tests.metamorphic import (
+    base_class,
+    credentials,
+    header_names,
+    inline,
+    relocate,
+    reshape,
+    signers,
+    spelling,
+)
 from tests.metamorphic.syntax import Tree
 
 __all__ = ["BY_NAME", "REFACTORINGS", "Refactoring"]
@@ -23,7 +32,7 @@ __all__ = ["BY_NAME", "REFACTORINGS", "Refactoring"]
 @dataclass(frozen=True)
 class Refactoring:
     name: str
-    transform: Callable[[Tree, random.Random], "Tree | None"]
+    transform: Callable[[Tree, random.Random], Tree | None]
 
     @property
     def description(self) -> str:
@@ -35,11 +44,11 @@ class Refactoring:
 
 REFACTORINGS = (
     Refactoring("extract-helper", reshape.extract_helper),
-    Refactoring("inline-helper", reshape.inline_helper),
+    Refactoring("inline-helper", inline.inline_helper),
     Refactoring("chain-helpers", reshape.chain_helpers),
     Refactoring("move-to-module", relocate.move_to_module),
     Refactoring("move-to-mixin", relocate.move_to_mixin),
-    Refactoring("move-to-base", relocate.move_to_base),
+    Refactoring("move-to-base", base_class.move_to_base),
     Refactoring("alias-imports", spelling.alias_imports),
     Refactoring("names-enum", header_names.names_enum),
     Refactoring("names-class-attr", header_names.names_class_attr),

@@ -32,6 +32,36 @@ def base_names(parsed: Parsed, cls: cst.ClassDef) -> list[str]:
     return names
 
 
+def _edges(modules: dict[str, Parsed]) -> set[tuple[str, str]]:
+    return {(c.name.value, base) for p in modules.values() for c in p.classes()
+            for base in base_names(p, c)}
+
+
+def ancestors(modules: dict[str, Parsed], name: str) -> set[str]:
+    """A class and the tree's classes it derives from, by name."""
+    edges, found, grew = _edges(modules), {name}, True
+    while grew:
+        grew = False
+        for child, parent in edges:
+            if child in found and parent not in found:
+                found.add(parent)
+                grew = True
+    return found
+
+
+def class_family(modules: dict[str, Parsed], name: str) -> set[str]:
+    """A class, its ancestors and its descendants in the tree, by name."""
+    edges, family, grew = _edges(modules), {name}, True
+    while grew:
+        grew = False
+        for child, parent in edges:
+            for new in ({parent} if child in family else set()) | ({child} if parent in family else set()):
+                if new not in family:
+                    family.add(new)
+                    grew = True
+    return family
+
+
 def _class_family(modules: dict[str, Parsed], cls: cst.ClassDef) -> set[str]:
     """The class and the tree's classes deriving from it, by name."""
     family = {cls.name.value}
@@ -55,7 +85,7 @@ def call_sites(modules: dict[str, Parsed], path: str, function: cst.FunctionDef,
     if cls is not None:
         family = _class_family(modules, cls)
         for other_path, parsed in modules.items():
-            for other_fn, other_cls in parsed.functions():
+            for other_fn, _ in parsed.functions():
                 if other_fn.name.value == name and other_fn is not function:
                     return None  # overridden or homonymous: not provably this method
             for node in parsed.find(cst.Attribute):
@@ -99,6 +129,18 @@ def call_sites(modules: dict[str, Parsed], path: str, function: cst.FunctionDef,
                     return None
                 sites.append(Site(other_path, call, "attribute"))
     return sites
+
+
+def imports_of(modules: dict[str, Parsed], home: Parsed,
+               name: str) -> list[tuple[str, cst.ImportFrom]]:
+    """Every ``from <home> import <name>`` in the tree, used or not."""
+    found = []
+    for path, parsed in modules.items():
+        for node in parsed.find(cst.ImportFrom):
+            if not isinstance(node.names, cst.ImportStar) and parsed.absolute(node) == home.name \
+                    and any(parsed.code(a.name) == name for a in node.names):
+                found.append((path, node))
+    return found
 
 
 def locals_of(parsed: Parsed, function: cst.FunctionDef) -> dict[str, list[Assignment]]:

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import random
+from typing import Any, cast
 
 import libcst as cst
 
-from tests.metamorphic.anatomy import credential_role, signs
-from tests.metamorphic.references import base_names, call_sites, has_any, is_plain_method
+from tests.metamorphic.anatomy import signs
+from tests.metamorphic.references import (
+    Site,
+    base_names,
+    call_sites,
+    has_any,
+    imports_of,
+    is_plain_method,
+)
 from tests.metamorphic.syntax import (
     Edits,
     Parsed,
     Tree,
-    alias_name,
     bound_names,
     expr,
     fresh,
     package_of,
     parse_tree,
-    stmt,
     walk,
     with_imports,
 )
@@ -67,7 +73,7 @@ def carry(modules: dict[str, Parsed], parsed: Parsed, roots: list[cst.CSTNode],
             for assignment in parsed.global_assignments(name):
                 if any(id(r.node) not in inside for r in assignment.references):
                     return None
-            if _imported_elsewhere(modules, parsed, name):
+            if imported_elsewhere(modules, parsed, name):
                 return None
     moved.sort(key=lambda s: parsed.order[id(s)])
     future = [parsed.code(s).strip() for s in parsed.module.body
@@ -76,7 +82,7 @@ def carry(modules: dict[str, Parsed], parsed: Parsed, roots: list[cst.CSTNode],
     return moved, future + sorted(imports, key=lambda line: (not line.startswith("import "), line))
 
 
-def _imported_elsewhere(modules: dict[str, Parsed], home: Parsed, name: str) -> bool:
+def imported_elsewhere(modules: dict[str, Parsed], home: Parsed, name: str) -> bool:
     for other in modules.values():
         if other is home:
             continue
@@ -94,19 +100,19 @@ def new_module(imports: list[str], body: list[cst.BaseStatement], docstring: str
     statements = []
     for statement in body:
         blank = 2 if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) else 1
-        comments = [c for c in statement.leading_lines if c.comment is not None]
+        comments = [c for c in cast(Any, statement).leading_lines if c.comment is not None]
         statements.append(statement.with_changes(
             leading_lines=[cst.EmptyLine(indent=False)] * blank + comments))
     head = "\n".join(lines) + "\n"
     return head + "".join(EMPTY.code_for_node(s) for s in statements)
 
 
-def _module_path(tree: Tree, package: str, rng: random.Random) -> str:
+def module_path(tree: Tree, package: str, rng: random.Random) -> str:
     taken = {p.rsplit("/", 1)[-1][:-3] for p in tree if package_of(p) == package}
     return f"{package}/{fresh(taken, *rng.sample(MODULE_NAMES, len(MODULE_NAMES)))}.py"
 
 
-def _module_of(path: str) -> str:
+def dotted(path: str) -> str:
     return path[:-3].replace("/", ".")
 
 
@@ -146,14 +152,16 @@ def move_to_module(tree: Tree, rng: random.Random) -> Tree | None:
         return None
     path, parsed, function, sites, (moved, imports) = rng.choice(candidates)
     name = function.name.value
-    target = _module_path(tree, package_of(path), rng)
-    module = _module_of(target)
+    target = module_path(tree, package_of(path), rng)
+    module = dotted(target)
     result = dict(tree)
     result[target] = new_module(imports, [*moved, function], "Request signing, shared by the API clients.")
-    by_path: dict[str, list] = {}
+    by_path: dict[str, list[Site]] = {}
     for site in sites:
         by_path.setdefault(site.path, []).append(site)
-    for user_path in sorted(set(by_path) | {path}):
+    unused = [(p, n) for p, n in imports_of(modules, parsed, name)
+              if not any(s.alias is n for s in sites)]
+    for user_path in sorted(set(by_path) | {path} | {p for p, _ in unused}):
         user = modules[user_path]
         edits = Edits()
         lines: list[str] = []
@@ -169,6 +177,8 @@ def move_to_module(tree: Tree, rng: random.Random) -> Tree | None:
                 edits.sub(site.call.func, reference)
             for node in {id(s.alias): s.alias for s in user_sites if s.alias is not None}.values():
                 _drop_name(edits, user, node, name)
+        for _, node in [u for u in unused if u[0] == user_path]:
+            _drop_name(edits, user, node, name)  # an import nothing uses: it would break
         result[user_path] = with_imports(edits.apply(user.module), lines).code
     return result
 
@@ -185,12 +195,12 @@ def _drop_name(edits: Edits, parsed: Parsed, node: cst.ImportFrom, name: str) ->
 
 # -- move-to-mixin and move-to-base -----------------------------------------------------------
 
-def _signing_methods(parsed: Parsed, cls: cst.ClassDef) -> list[cst.FunctionDef]:
+def signing_methods(parsed: Parsed, cls: cst.ClassDef) -> list[cst.FunctionDef]:
     return [s for s in cls.body.body if isinstance(s, cst.FunctionDef) and is_plain_method(s)
             and not s.name.value.startswith("__") and signs(parsed, s)]
 
 
-def _movable(parsed: Parsed, methods: list[cst.FunctionDef]) -> bool:
+def movable(parsed: Parsed, methods: list[cst.FunctionDef]) -> bool:
     for method in methods:
         for node in walk(method):
             if isinstance(node, cst.Name) and (node.value == "super" or (
@@ -199,7 +209,7 @@ def _movable(parsed: Parsed, methods: list[cst.FunctionDef]) -> bool:
     return True
 
 
-def _local_bases(modules: dict[str, Parsed], cls: cst.ClassDef, parsed: Parsed) -> bool:
+def local_bases(modules: dict[str, Parsed], cls: cst.ClassDef, parsed: Parsed) -> bool:
     """Whether every base of ``cls`` is a class of the tree without ``__init__``."""
     for base, name in zip(cls.bases, base_names(parsed, cls)):
         if base.keyword is not None or base.star:
@@ -219,8 +229,8 @@ def move_to_mixin(tree: Tree, rng: random.Random) -> Tree | None:
     candidates = []
     for path, parsed in modules.items():
         for cls in parsed.classes():
-            methods = _signing_methods(parsed, cls)
-            if "/" in path and methods and _movable(parsed, methods) and \
+            methods = signing_methods(parsed, cls)
+            if "/" in path and methods and movable(parsed, methods) and \
                     len(methods) < len(cls.body.body):
                 carried = carry(modules, parsed, list(methods), keep=cls)
                 if carried is not None:
@@ -232,18 +242,18 @@ def move_to_mixin(tree: Tree, rng: random.Random) -> Tree | None:
     body = [m.with_changes(leading_lines=[cst.EmptyLine(indent=False)] if i else [])
             for i, m in enumerate(methods)]
     mixin = cst.ClassDef(cst.Name(name), cst.IndentedBlock(body=body))
-    return _relocate(tree, rng, path, parsed, cls, methods, moved, imports, mixin, first=True,
+    return relocate_methods(tree, rng, path, parsed, cls, methods, moved, imports, mixin, first=True,
                      docstring="Signing for the API client.")
 
 
-def _relocate(tree: Tree, rng: random.Random, path: str, parsed: Parsed, cls: cst.ClassDef,
+def relocate_methods(tree: Tree, rng: random.Random, path: str, parsed: Parsed, cls: cst.ClassDef,
               methods: list[cst.FunctionDef], moved: list[cst.BaseStatement], imports: list[str],
               new_class: cst.ClassDef, first: bool, docstring: str,
               init: cst.FunctionDef | None = None, new_init: cst.FunctionDef | None = None) -> Tree:
-    target = _module_path(tree, package_of(path), rng)
+    target = module_path(tree, package_of(path), rng)
     result = dict(tree)
     result[target] = new_module(imports, [*moved, new_class], docstring)
-    line, reference = import_style(rng, _module_of(target), new_class.name.value, parsed.names,
+    line, reference = import_style(rng, dotted(target), new_class.name.value, parsed.names,
                                    ("_Base", "_Signing", "Signed"))
     edits = Edits()
     for statement in [*moved, *methods]:
@@ -263,154 +273,3 @@ def _relocate(tree: Tree, rng: random.Random, path: str, parsed: Parsed, cls: cs
     return result
 
 
-def _credential_statements(parsed: Parsed, init: cst.FunctionDef) -> list[cst.SimpleStatementLine]:
-    found = []
-    for statement in init.body.body:
-        if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
-                and isinstance(statement.body[0], cst.Assign)
-                and len(statement.body[0].targets) == 1):
-            continue
-        target = statement.body[0].targets[0].target
-        elements = target.elements if isinstance(target, cst.Tuple) else [cst.Element(target)]
-        if any(isinstance(e.value, cst.Attribute) and isinstance(e.value.value, cst.Name)
-               and e.value.value.value == "self" for e in elements) and any(
-                   _holds_credential(a, v) for a, v in _pairs(statement) or []):
-            found.append(statement)
-    return found
-
-
-Pair = tuple[str, cst.BaseExpression]
-
-
-def _pairs(statement: cst.SimpleStatementLine) -> list[Pair] | None:
-    """The ``(attribute, value)`` pairs of ``self.a[, self.b] = x[, y]``."""
-    assign = statement.body[0]
-    assert isinstance(assign, cst.Assign)
-    target, value = assign.targets[0].target, assign.value
-    if isinstance(target, cst.Tuple):
-        if not isinstance(value, cst.Tuple) or len(value.elements) != len(target.elements):
-            return None
-        pairs = list(zip([e.value for e in target.elements], [e.value for e in value.elements]))
-    else:
-        pairs = [(target, value)]
-    found = []
-    for attribute, assigned in pairs:
-        if not (isinstance(attribute, cst.Attribute) and isinstance(attribute.value, cst.Name)
-                and attribute.value.value == "self"):
-            return None
-        found.append((attribute.attr.value, assigned))
-    return found
-
-
-def _holds_credential(attribute: str, value: cst.BaseExpression) -> bool:
-    """An attribute set from a credential (not from other state of ``self``)."""
-    names = [n for n in walk(value) if isinstance(n, cst.Name)]
-    if any(n.value == "self" for n in names):
-        return False
-    attributes = {id(n.attr) for n in walk(value) if isinstance(n, cst.Attribute)}
-    return bool(credential_role(attribute)) or any(
-        credential_role(n.value) for n in names if id(n) not in attributes)
-
-
-def _split(parsed: Parsed, statement: cst.SimpleStatementLine) -> tuple[list[Pair], list[Pair]] | None:
-    """(credential, other) attribute assignments of one ``self.a[, self.b] = x[, y]`` line."""
-    pairs = _pairs(statement)
-    if pairs is None:
-        return None
-    return ([p for p in pairs if _holds_credential(*p)],
-            [p for p in pairs if not _holds_credential(*p)])
-
-
-def move_to_base(tree: Tree, rng: random.Random) -> Tree | None:
-    """Move a client class's signing methods and the credential attributes its ``__init__``
-    sets to a base class in a new module of its package; ``__init__`` calls the base's."""
-    modules = parse_tree(tree)
-    candidates = []
-    for path, parsed in modules.items():
-        for cls in parsed.classes():
-            init = next((s for s in cls.body.body if isinstance(s, cst.FunctionDef)
-                         and s.name.value == "__init__" and is_plain_method(s)), None)
-            methods = _signing_methods(parsed, cls)
-            if "/" not in path or init is None or not _movable(parsed, methods) \
-                    or not _local_bases(modules, cls, parsed):
-                continue
-            statements = _credential_statements(parsed, init)
-            parts = [_split(parsed, s) for s in statements]
-            if not statements or any(p is None for p in parts):
-                continue
-            carried = carry(modules, parsed, [*methods, *statements], keep=cls)
-            if carried is not None and (methods or statements):
-                candidates.append((path, parsed, cls, init, methods, statements, parts, carried))
-    if not candidates:
-        return None
-    path, parsed, cls, init, methods, statements, parts, (moved, imports) = rng.choice(candidates)
-    params = {p.name.value for p in init.params.params}
-    credentials = [pair for part in parts for pair in part[0]]  # type: ignore[index]
-    used = []
-    for _, value in credentials:
-        for node in walk(value):
-            if isinstance(node, cst.Name) and node.value in params and node.value not in used:
-                used.append(node.value)
-            elif isinstance(node, cst.Name) and parsed.is_local(node):
-                return None
-    body_lines = "".join(f"    self.{attribute} = {parsed.code(value)}\n"
-                         for attribute, value in credentials)
-    name = rng.choice(("WalmartClientBase", "SignedClient", "LegacyAuthBase"))
-    init_def = stmt(f"def __init__({', '.join(['self', *used])}):\n{body_lines}")
-    body = [init_def.with_changes(leading_lines=[]),
-            *[m.with_changes(leading_lines=[cst.EmptyLine(indent=False)]) for m in methods]]
-    base_class = cst.ClassDef(cst.Name(name), cst.IndentedBlock(body=body))
-    call = (f"super().__init__({', '.join(used)})" if rng.random() < .7
-            else f"{name}.__init__(self, {', '.join(used)})")
-    edits = Edits()
-    for index, (statement, part) in enumerate(zip(statements, parts)):
-        others = part[1]  # type: ignore[index]
-        replacement = [stmt(call)] if index == 0 else []
-        if others:
-            targets = ", ".join(f"self.{a}" for a, _ in others)
-            values = ", ".join(parsed.code(v) for _, v in others)
-            replacement.append(stmt(f"{targets} = {values}"))
-        if replacement:
-            replacement[0] = replacement[0].with_changes(leading_lines=statement.leading_lines)
-            edits.sub(statement, cst.FlattenSentinel(replacement))
-        else:
-            edits.remove(statement)
-    new_init = edits.apply(init)
-    if call.startswith(name):
-        # The base is referenced by name: bind that name where the call is made.
-        return _relocate_named(tree, rng, path, parsed, cls, methods, moved, imports, base_class,
-                               init, new_init)
-    return _relocate(tree, rng, path, parsed, cls, methods, moved, imports, base_class,
-                     first=True, docstring="The part of the API client that signs requests.",
-                     init=init, new_init=new_init)
-
-
-def _relocate_named(tree: Tree, rng: random.Random, path: str, parsed: Parsed,
-                    cls: cst.ClassDef, methods: list[cst.FunctionDef],
-                    moved: list[cst.BaseStatement], imports: list[str], base_class: cst.ClassDef,
-                    init: cst.FunctionDef, new_init: cst.FunctionDef) -> Tree:
-    """move-to-base with ``Base.__init__(self, ...)``: the base imported under its own name."""
-    name = base_class.name.value
-    if name in parsed.names:
-        return _relocate(tree, rng, path, parsed, cls, methods, moved, imports, base_class,
-                         first=True, docstring="The part of the API client that signs requests.",
-                         init=init, new_init=new_init)
-    target = _module_path(tree, package_of(path), rng)
-    result = dict(tree)
-    result[target] = new_module(imports, [*moved, base_class],
-                                "The part of the API client that signs requests.")
-    edits = Edits()
-    for statement in [*moved, *methods]:
-        edits.remove(statement)
-    edits.sub(init, new_init)
-
-    def with_base(node: cst.ClassDef) -> cst.ClassDef:
-        bases = [cst.Arg(cst.Name(name)), *node.bases]
-        bases = [b.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-                 for b in bases[:-1]] + [bases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)]
-        return node.with_changes(bases=bases, lpar=cst.LeftParen(), rpar=cst.RightParen())
-
-    edits.sub(cls, with_base)
-    line = f"from {_module_of(target)} import {name}"
-    result[path] = with_imports(edits.apply(parsed.module), [line]).code
-    return result

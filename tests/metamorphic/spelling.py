@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import libcst as cst
 
 from tests.metamorphic.anatomy import field_codes, render, sign_calls, signed_strings
-from tests.metamorphic.relocate import _imported_elsewhere
+from tests.metamorphic.relocate import imported_elsewhere
 from tests.metamorphic.reshape import CONDITIONAL
 from tests.metamorphic.syntax import (
     Edits,
@@ -45,9 +46,12 @@ def alias_imports(tree: Tree, rng: random.Random) -> Tree | None:
             continue
         choices = []
         for statement in parsed.module.body:
-            if not is_import(statement):
+            if not (is_import(statement) and isinstance(statement, cst.SimpleStatementLine)):
                 continue
-            for small in statement.body:  # type: ignore[attr-defined]
+            for small in statement.body:
+                if not isinstance(small, (cst.Import, cst.ImportFrom)) or isinstance(
+                        small.names, cst.ImportStar):
+                    continue
                 if isinstance(small, cst.ImportFrom) and (
                         isinstance(small.names, cst.ImportStar) or parsed.code(small).startswith(
                             "from __future__")):
@@ -59,7 +63,7 @@ def alias_imports(tree: Tree, rng: random.Random) -> Tree | None:
                         continue
                     assignments = parsed.global_assignments(name)
                     if len(assignments) == 1 and assignments[0].references and \
-                            not _imported_elsewhere(modules, parsed, name):
+                            not imported_elsewhere(modules, parsed, name):
                         choices.append((alias, assignments[0]))
         if choices:
             by_module.append((path, parsed, choices))
@@ -113,7 +117,7 @@ def string_building(tree: Tree, rng: random.Random) -> Tree | None:
 
 # -- digest-updates ---------------------------------------------------------------------------
 
-def _hoistable(parsed: Parsed, node: cst.CSTNode) -> cst.BaseStatement | None:
+def _hoistable(parsed: Parsed, node: cst.CSTNode) -> cst.SimpleStatementLine | None:
     statement = parsed.statement_of(node)
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
         return None
@@ -130,7 +134,7 @@ def digest_updates(tree: Tree, rng: random.Random) -> Tree | None:
     ``h = SHA256.new(); h.update(data); signer.sign(h)``; cryptography ``hashes.Hash`` then
     ``Prehashed``; the ``rsa`` package's ``compute_hash`` then ``sign_hash``. PKCS#1 v1.5 is
     deterministic, so each signs the very same bytes (tests prove it)."""
-    candidates = []
+    candidates: list[tuple[Any, ...]] = []
     for path, parsed in parse_tree(tree).items():
         for signing in sign_calls(parsed):
             data = signing.data
@@ -169,17 +173,17 @@ def digest_updates(tree: Tree, rng: random.Random) -> Tree | None:
     name = fresh(taken, *rng.sample(("digest", "hasher", "h", "sha"), 4))
     if signing.kind == "pycryptodome":
         constructor = parsed.code(node.func)
-        data = parsed.code(node.args[0].value)
+        data_code = parsed.code(node.args[0].value)
         assigned = statement.body[0]
         if isinstance(assigned, cst.Assign) and assigned.value is node and len(assigned.targets) == 1 \
                 and isinstance(assigned.targets[0].target, cst.Name):
             target = assigned.targets[0].target.value
             edits.sub(statement, cst.FlattenSentinel([
                 stmt(f"{target} = {constructor}()").with_changes(leading_lines=statement.leading_lines),
-                stmt(f"{target}.update({data})")]))
+                stmt(f"{target}.update({data_code})")]))
         else:
             edits.insert_before(statement, stmt(f"{name} = {constructor}()"),
-                                stmt(f"{name}.update({data})"))
+                                stmt(f"{name}.update({data_code})"))
             edits.sub(node, cst.Name(name))
     else:
         assert isinstance(node.func, cst.Attribute)
@@ -187,9 +191,9 @@ def digest_updates(tree: Tree, rng: random.Random) -> Tree | None:
         prehashed = fresh(taken | {name}, "Prehashed", "_Prehashed")
         imports.append("from cryptography.hazmat.primitives.asymmetric.utils import Prehashed"
                        + ("" if prehashed == "Prehashed" else f" as {prehashed}"))
-        data = parsed.code(signing.data)
+        data_code = parsed.code(signing.data)
         edits.insert_before(statement, stmt(f"{name} = {module}.Hash({parsed.code(node)})"),
-                            stmt(f"{name}.update({data})"))
+                            stmt(f"{name}.update({data_code})"))
         padding_code = parsed.code(signing.call.args[1].value)
         edits.sub(signing.call, expr(f"{parsed.code(signing.key)}.sign({name}.finalize(), "
                                      f"{padding_code}, {prehashed}({parsed.code(node)}))"))

@@ -23,7 +23,7 @@ from libcst.metadata.scope_provider import (
 
 Tree = dict[str, str]  # relative path -> source text of one seller repository
 
-Replacement = Union[cst.CSTNode, Callable[[Any], Any], cst.RemovalSentinel]
+Replacement = Union[cst.CSTNode, Callable[[Any], Any], cst.RemovalSentinel, "cst.FlattenSentinel[Any]"]
 
 
 def module_name(path: str) -> str:
@@ -171,6 +171,8 @@ class Parsed:
             for alias in node.names:
                 if alias_name(alias) == assignment.name:
                     return self.code(alias.name) if alias.asname else assignment.name
+                if self.code(alias.name) == assignment.name:
+                    return alias_name(alias)  # import a.b: the name a is module a
         elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
             for alias in node.names:
                 if alias_name(alias) == assignment.name:
@@ -252,7 +254,7 @@ class Parsed:
         node = assignment.node
         if isinstance(node, cst.Import):
             for alias in node.names:
-                if alias_name(alias) == assignment.name:
+                if assignment.name in (alias_name(alias), self.code(alias.name)):
                     return f"import {self.code(alias.name)}" + (
                         f" as {alias_name(alias)}" if alias.asname else "")
         assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
@@ -366,8 +368,8 @@ class Edits(cst.CSTTransformer):
     def __init__(self) -> None:
         super().__init__()
         self.replace: dict[int, Replacement] = {}
-        self.before: dict[int, list[cst.BaseStatement]] = defaultdict(list)
-        self.after: dict[int, list[cst.BaseStatement]] = defaultdict(list)
+        self.before: dict[int, list[cst.CSTNode]] = defaultdict(list)
+        self.after: dict[int, list[cst.CSTNode]] = defaultdict(list)
         self.keep: list[cst.CSTNode] = []  # holds the keys' nodes alive
 
     def sub(self, node: cst.CSTNode, new: Replacement) -> None:
@@ -377,11 +379,11 @@ class Edits(cst.CSTTransformer):
     def remove(self, node: cst.CSTNode) -> None:
         self.sub(node, cst.RemovalSentinel.REMOVE)
 
-    def insert_before(self, node: cst.BaseStatement, *new: cst.BaseStatement) -> None:
+    def insert_before(self, node: cst.CSTNode, *new: cst.CSTNode) -> None:
         self.keep.append(node)
         self.before[id(node)].extend(new)
 
-    def insert_after(self, node: cst.BaseStatement, *new: cst.BaseStatement) -> None:
+    def insert_after(self, node: cst.CSTNode, *new: cst.CSTNode) -> None:
         self.keep.append(node)
         self.after[id(node)].extend(new)
 
@@ -394,6 +396,8 @@ class Edits(cst.CSTTransformer):
                     return cst.FlattenSentinel([*self.before[key], *self.after[key]])
                 return new
             updated = new(updated) if callable(new) else new
+            if isinstance(updated, cst.FlattenSentinel):
+                return updated
         if key in self.before or key in self.after:
             return cst.FlattenSentinel([*self.before[key], updated, *self.after[key]])
         return updated

@@ -4,7 +4,6 @@ rewrite, migrated to OAuth after it - or, for look-alikes, left byte for byte as
 
 from __future__ import annotations
 
-import base64
 import itertools
 import json
 import os
@@ -13,7 +12,7 @@ import sys
 
 import pytest
 import rsa
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
@@ -118,15 +117,10 @@ def test_digest_updates_sign_the_same_bytes() -> None:
     hasher = hashes.Hash(hashes.SHA256())
     hasher.update(message)
     assert key.sign(hasher.finalize(), padding.PKCS1v15(), Prehashed(hashes.SHA256())) == one_shot
-    pem = key.private_bytes(*_traditional_pem())
+    pem = key.private_bytes(serialization.Encoding.PEM,
+                            serialization.PrivateFormat.TraditionalOpenSSL,
+                            serialization.NoEncryption())
     legacy = rsa.PrivateKey.load_pkcs1(pem)
     assert rsa.sign_hash(rsa.compute_hash(message, "SHA-256"), legacy, "SHA-256") == \
         rsa.sign(message, legacy, "SHA-256") == one_shot
-    assert base64.b64encode(one_shot)
 
-
-def _traditional_pem() -> tuple:  # type: ignore[type-arg]
-    from cryptography.hazmat.primitives import serialization
-
-    return (serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-            serialization.NoEncryption())

@@ -74,6 +74,8 @@ def ensure_import(tree: cst.Module, name: str, local: str = "") -> cst.Module:
         else:
             break
     standard = name in _STANDARD
+    if local and name.partition(".")[0] == local:
+        return _into_own_group(tree, name, local, groups, position)
     for group in groups:
         tops = [_top_level(tree.body[i]) for i in group]
         if (standard and any(t in _STANDARD for t in tops)) or \
@@ -87,7 +89,7 @@ def ensure_import(tree: cst.Module, name: str, local: str = "") -> cst.Module:
                     position = index + 1
             if position == group[0]:  # first in its group: take over the group's blank line
                 first = tree.body[position]
-                line = cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name(name))])],
+                line = cst.SimpleStatementLine([_import(name)],
                                                leading_lines=first.leading_lines)
                 rest = first.with_changes(leading_lines=())
                 return tree.with_changes(body=[*tree.body[:position], line, rest,
@@ -98,10 +100,43 @@ def ensure_import(tree: cst.Module, name: str, local: str = "") -> cst.Module:
             _top_level(tree.body[i]) in (local, None) for i in g)), None)
         if own is not None and own is not groups[0]:
             blank = (cst.EmptyLine(),)
-            line = cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name(name))])],
+            line = cst.SimpleStatementLine([_import(name)],
                                            leading_lines=blank)
             return tree.with_changes(body=[*tree.body[:own[0]], line, *tree.body[own[0]:]])
-    line = cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name(name))])])
+    line = cst.SimpleStatementLine([_import(name)])
+    return tree.with_changes(body=[*tree.body[:position], line, *tree.body[position:]])
+
+
+def _import(name: str) -> cst.Import:
+    dotted = cst.parse_expression(name)
+    assert isinstance(dotted, (cst.Name, cst.Attribute))
+    return cst.Import([cst.ImportAlias(dotted)])
+
+
+def _into_own_group(tree: cst.Module, name: str, local: str, groups: list[list[int]],
+                    position: int) -> cst.Module:
+    """``import local.module`` among the repository's own imports, else after the imports."""
+    own = next((g for g in reversed(groups)
+                if all(_top_level(tree.body[i]) in (local, None) for i in g)), None)
+    if own is not None:
+        position = own[-1] + 1
+        for index in own:
+            statement = tree.body[index]
+            if isinstance(statement, cst.SimpleStatementLine) and \
+                    isinstance(statement.body[0], cst.Import) and \
+                    cst.Module([]).code_for_node(statement.body[0].names[0].name) > name:
+                position = index
+                break
+        if position == own[0]:
+            first = tree.body[position]
+            line = cst.SimpleStatementLine([_import(name)], leading_lines=first.leading_lines)
+            return tree.with_changes(body=[*tree.body[:position], line,
+                                           first.with_changes(leading_lines=()),
+                                           *tree.body[position + 1:]])
+        line = cst.SimpleStatementLine([_import(name)])
+        return tree.with_changes(body=[*tree.body[:position], line, *tree.body[position:]])
+    blank = (cst.EmptyLine(),) if groups else ()
+    line = cst.SimpleStatementLine([_import(name)], leading_lines=blank)
     return tree.with_changes(body=[*tree.body[:position], line, *tree.body[position:]])
 
 

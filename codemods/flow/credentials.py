@@ -91,6 +91,7 @@ class Credentials:
     stores: dict[Loc, StoreEdit] = field(default_factory=dict)
     touched: set[tuple[object, ...]] = field(default_factory=set)
     imports: dict[str, set[str]] = field(default_factory=dict)  # module -> modules its code needs
+    reads: set[str] = field(default_factory=set)  # module settings read from another module
     _callers_followed: set[tuple[str, str]] = field(default_factory=set)
     _following: int = 0  # walking what fed a kept carrier: renames only
 
@@ -422,8 +423,7 @@ class Credentials:
                     return new if local == carrier.name else local
                 if qualified == carrier.module:
                     return f"{local}.{new}"
-        raise Problem(f"{carrier.name} is a setting of {carrier.module}, which "
-                      f"{module} does not import")
+        return f"{self._import_module(carrier.module, module, carrier.name)}.{new}"
 
     def _object_code(self, value: Value, at: str) -> str:
         """An object (settings, credentials holder, config) as code at ``at``, unrenamed."""
@@ -452,6 +452,20 @@ class Credentials:
         raise Problem(f"the credentials are held in {describe(value)}, which the header site "
                       "cannot reach")
 
+    def _import_module(self, wanted: str, module: str, name: str) -> str:
+        """``import wanted`` in ``module``, so that its setting can be read there as
+        ``wanted.name`` (an attribute read when the call runs, not at import time)."""
+        file = self.repo.files.get(module)
+        top = wanted.partition(".")[0]
+        if file is None or (top in file.imports and file.imports[top] != top) or \
+                top in file.globals or \
+                any(q.rpartition(".")[2] == top for q in [*file.classes, *file.functions]):
+            raise Problem(f"{name} is a setting of {wanted}, which {module} does not import "
+                          f"(and {top!r} names something else there)")
+        self.imports.setdefault(module, set()).add(wanted)
+        self.reads.add(f"{wanted}.{name}")
+        return wanted
+
     def _global_reference(self, carrier: Global, at: str) -> str:
         module = self._module_of(at)
         if module == carrier.module:
@@ -463,7 +477,7 @@ class Credentials:
                     return local
                 if qualified == carrier.module:
                     return f"{local}.{carrier.name}"
-        raise Problem(f"{carrier.name} lives in {carrier.module}, which {module} does not import")
+        return f"{self._import_module(carrier.module, module, carrier.name)}.{carrier.name}"
 
     def _replace_store(self, via: Via, at: str, role: str, raw: str) -> str:
         """Replace the statement that kept a derived value with one keeping ``raw``."""
@@ -518,8 +532,9 @@ class Credentials:
                 if read.name != old or isinstance(read.receiver, Self):
                     continue
                 context = self.repo.class_of_function(read.function)
-                receiver = strip(self.repo.ev(read.receiver, context))
-                if isinstance(receiver, Instance) and receiver.cls in family:
+                # An object made here, or handed in by every caller (``credentials`` of
+                # ``signed_headers(credentials, ...)``).
+                if self._object_class(self.repo.ev(read.receiver, context)) in family:
                     self.renames.attribute_at(read.loc[0], read.loc[1], read.loc[2], new)
 
     def _rename_object_field(self, klass: str, old: str, new: str, role: str) -> None:

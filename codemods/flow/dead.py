@@ -4,13 +4,30 @@ anything else in the repository still calls them - then they stay, and the selle
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from codemods.flow.library import strip
 from codemods.flow.repository import Repository, children
-from codemods.flow.summary import FileSummary, Span
-from codemods.flow.values import CallV, Loc, Partial, Ref, Self, Seq, Value, Via
+from codemods.flow.summary import AttributeRead, FileSummary, Span
+from codemods.flow.values import (
+    CallV,
+    Instance,
+    Key,
+    Lit,
+    Loc,
+    Mapping,
+    Num,
+    Partial,
+    Ref,
+    Self,
+    Seq,
+    Signer,
+    Text,
+    Value,
+    Via,
+)
 
 if TYPE_CHECKING:
     from codemods.flow.credentials import StoreEdit
@@ -104,11 +121,18 @@ def _consumed_spans(repo: Repository, rewritten: list[_SitePlan],
                 spans.setdefault(loc[0], []).extend(s.span for s in writes if s.loc == loc)
         for writes in file.global_stores.values():
             spans.setdefault(loc[0], []).extend(s.span for s in writes if s.loc == loc)
-    _cascade(repo, spans)
+    # Names the token calls read stay bound (``credentials`` of ``credentials.client_secret``).
+    live: dict[str, set[str]] = {}
+    for site_plan in rewritten:
+        if site_plan.call is not None:
+            code = " ".join(str(v) for v in vars(site_plan.call).values() if isinstance(v, str))
+            live.setdefault(site_plan.judged.site.function, set()).update(
+                re.findall(r"[A-Za-z_]\w*", code))
+    _cascade(repo, spans, live)
     return spans
 
 
-def _cascade(repo: Repository, spans: dict[str, list[Span]]) -> None:
+def _cascade(repo: Repository, spans: dict[str, list[Span]], live: dict[str, set[str]]) -> None:
     """A local whose every read is in removed code goes too, with the call that made it
     (``signature, ts = sign(...)`` when both only fed the legacy headers)."""
     changed = True
@@ -120,7 +144,7 @@ def _cascade(repo: Repository, spans: dict[str, list[Span]]) -> None:
                 continue
             for function in file.functions.values():
                 for names, span in function.local_binds:
-                    if span in removed:
+                    if span in removed or set(names) & live.get(function.qualname, set()):
                         continue
                     reads = [loc for name in names for loc in function.local_reads.get(name, [])]
                     if all(_inside(loc, removed) for loc in reads):
@@ -199,11 +223,21 @@ def _users(repo: Repository, candidate: str, consumed: dict[str, list[Span]],
             # A public method may be called on an instance handed to code elsewhere.
             for read in file.attribute_reads:
                 if read.name == short and not isinstance(read.receiver, Self) and \
+                        _could_be(repo, read, owner) and \
                         not _inside(read.loc, consumed.get(read.loc[0], [])) and \
                         not any(read.function == d or read.function.startswith(d + ".")
                                 for d in dead):
                     users.add(_user(file, read.function))
     return users
+
+
+def _could_be(repo: Repository, read: AttributeRead, owner: str) -> bool:
+    """Whether the object read could be one of ``owner``'s: a key's ``.sign`` or another
+    class's method of the same name is not; an object the code cannot see may be."""
+    receiver = strip(repo.ev(read.receiver, repo.class_of_function(read.function)))
+    if isinstance(receiver, Instance):
+        return receiver.cls in repo.subclasses(owner)
+    return not isinstance(receiver, (Key, Signer, Lit, Num, Text, Seq, Mapping))
 
 
 def _imported_unused(repo: Repository, file: FileSummary, candidate: str) -> bool:

@@ -105,6 +105,13 @@ def judge_sites(repo: Repository, sets: HeaderSets) -> list[Judged]:
 def _judge(repo: Repository, site: SiteRec, file: FileSummary,
            views: list[SiteView]) -> Judged | None:
     verdicts = [_verdict(repo, view) for view in views]
+    # A mixin or base never made on its own cannot tell what its subclasses hold
+    # (``self.signer`` set in their __init__): their views decide.
+    contexts = [view.context for view in views]
+    concrete = [(view, verdict) for view, verdict in zip(views, verdicts)
+                if not (verdict.scheme == "unknown" and repo.abstract(view.context, contexts))]
+    if concrete and len(concrete) < len(views):
+        views, verdicts = [v for v, _ in concrete], [v for _, v in concrete]
     own = {n for view in views for n in view.names()}
     legacy = own & _LEGACY
     if not legacy and _TOKEN not in own:

@@ -21,7 +21,7 @@ from codemods.flow.headersets import HeaderSets, fold
 from codemods.flow.judge import REASONS, Judged, judge_sites
 from codemods.flow.library import strip
 from codemods.flow.recognise import Signature, credential_root, describe, read_signature
-from codemods.flow.renames import LegacyNames, RenamePlan
+from codemods.flow.renames import ConfigNote, LegacyNames, RenamePlan
 from codemods.flow.repository import Repository, children
 from codemods.flow.summary import AttributeRead, FileSummary, Span
 from codemods.flow.values import (
@@ -31,7 +31,6 @@ from codemods.flow.values import (
     Loc,
     Local,
     Param,
-    Ref,
     Self,
     SelfAttr,
     Seq,
@@ -162,6 +161,7 @@ class _SitePlan:
     problem: str | None = None
     stores: dict[Loc, StoreEdit] = field(default_factory=dict)
     imports: dict[str, set[str]] = field(default_factory=dict)
+    reads: set[str] = field(default_factory=set)  # settings the token call reads elsewhere
 
 
 class Planner:
@@ -173,7 +173,6 @@ class Planner:
         self._families: dict[str, str] = {}
         self.stores: dict[Loc, StoreEdit] = {}  # statements replaced, over every unit
         self.committed: list[_SitePlan] = []  # sites of the units rewritten so far
-        self._made: set[str] | None = None  # classes the repository instantiates
 
     def run(self) -> RepoPlan:
         judged = judge_sites(self.repo, self.sets)
@@ -189,6 +188,7 @@ class Planner:
             members = [by_key[k] for k in group]
             rewritten.extend(self._decide(members, plans, judged))
         self._record_edits(rewritten)
+        self._config_findings()
         dead_code(self.repo, self.plan, rewritten, self.stores)
         self._referenced_elsewhere()
         self._account(judged)
@@ -212,6 +212,7 @@ class Planner:
         plan.touched |= credentials.touched
         plan.stores = credentials.stores
         plan.imports = credentials.imports
+        plan.reads = credentials.reads
         plan.touched |= {("store", loc) for loc in credentials.stores}
         return plan
 
@@ -241,7 +242,7 @@ class Planner:
             except Problem as problem:
                 # A mixin or abstract base on its own leaves its attributes to the classes
                 # built from it: those are the ones that must work.
-                if not self._abstract(view.context, [v.context for v in item.views]):
+                if not self.repo.abstract(view.context, [v.context for v in item.views]):
                     problems.append(problem)
         if problems:
             raise problems[0]
@@ -253,24 +254,6 @@ class Planner:
             method = _code_at(signature.method, function, "method")
             return TokenCall(None, None, url, method, client_id, client_secret, item.site.is_async)
         return TokenCall(client_id, client_secret, is_async=item.site.is_async)
-
-    def _abstract(self, context: str | None, contexts: list[str | None]) -> bool:
-        """A class never made itself, whose subclasses are among the contexts judged."""
-        if context is None or not any(c != context and c is not None and
-                                      context in self.repo.mro(c) for c in contexts):
-            return False
-        return context not in self._instantiated()
-
-    def _instantiated(self) -> set[str]:
-        if self._made is None:
-            self._made = set()
-            for function in self.repo.functions.values():
-                for call in function.calls:
-                    callee = strip(self.repo.ev(call.func, None)) \
-                        if not isinstance(call.func, (SelfAttr, Self)) else None
-                    if isinstance(callee, Ref) and self.repo.lookup(callee.qualname)[0] == "class":
-                        self._made.add(self.repo.lookup(callee.qualname)[1])
-        return self._made
 
     @staticmethod
     def _consumer(own: dict[str, Entry], signature: Signature) -> Value | None:
@@ -447,6 +430,7 @@ class Planner:
                 merged.targets.update(edit.targets)
             for module, names in plan.imports.items():
                 self.plan.imports.setdefault(module, set()).update(names)
+            self.plan.referenced_elsewhere |= plan.reads
             final.append(plan)
         self._store_edits(stores)
         self.committed.extend(final)
@@ -569,6 +553,22 @@ class Planner:
         findings[:] = [f for f in findings if (f.line, f.column) != (line, column)]
         chain = _chain(item, signature) if signature is not None else ()
         findings.append(Finding(line, column, scheme, HANDLER[item.site.kind], action, message, chain))
+
+    def _config_findings(self) -> None:
+        """A configuration file the code now reads under new keys: the deployment must hold
+        the new credentials there, one finding per file where it is first read."""
+        by_source: dict[str, list[ConfigNote]] = {}
+        for note in self.plan.renames.config:
+            by_source.setdefault(note.source, []).append(note)
+        for source, notes in by_source.items():
+            first = min(notes, key=lambda n: (n.module, n.line, n.column))
+            keys = dict(pair for note in notes for pair in note.keys)
+            renamed = ", ".join(f"{old} -> {new}" for old, new in sorted(keys.items()))
+            self.plan.findings.setdefault(first.module, []).append(Finding(
+                first.line, first.column, "marketplace-signature", "config", "rewritten",
+                f"{source[:1].upper()}{source[1:]} is now read under new keys ({renamed}): put "
+                "the Client ID and Client Secret from the Developer Portal there before "
+                "deploying - they are new credentials, not the consumer id or private key renamed"))
 
     def _decision(self, item: Judged, action: str, reason: str) -> None:
         self.plan.decisions[item.site.scope] = Decision(item.site.scope, item.scheme, action, reason)

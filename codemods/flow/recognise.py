@@ -255,6 +255,18 @@ def _is_framing(value: Value) -> bool:
     return isinstance(value, (Opaque, Lit))
 
 
+def _path_origin(path: Value) -> str:
+    """Where a file's path comes from, when a name alone does not say it."""
+    inner = strip(path)
+    options = inner.options if isinstance(inner, Alt) else (inner,)
+    variables = [o.variable for o in map(strip, options) if isinstance(o, Env) and o.variable]
+    defaults = [o.text for o in map(strip, options) if isinstance(o, Lit)]
+    if not variables:
+        return ""
+    default = f", default {defaults[0]}" if defaults else ""
+    return f" (${variables[0]}{default})"
+
+
 def describe(value: Value, depth: int = 0) -> str:
     """A value in the seller's words, for messages."""
     if depth > 6:
@@ -290,7 +302,10 @@ def describe(value: Value, depth: int = 0) -> str:
     if isinstance(value, FileText):
         return f"the file at {describe(value.path, depth + 1)}"
     if isinstance(value, Config):
-        return f"the {value.format} file {describe(value.source, depth + 1)}"
+        source = strip(value.source)
+        where = source.path if isinstance(source, FileText) else value.source  # json.load(open(p))
+        kind = {"dotenv": ".env"}.get(value.format, value.format.upper())
+        return f"the {kind} file {describe(where, depth + 1)}{_path_origin(where)}"
     if isinstance(value, Instance):
         return f"a {value.cls.rpartition('.')[2]} object"
     if isinstance(value, Partial):

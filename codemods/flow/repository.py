@@ -155,6 +155,7 @@ class Repository:
         self._depth = 0
         self._mro: dict[str, list[str]] = {}
         self._lookup: dict[str, tuple[str, Any]] = {}
+        self._made: set[str] | None = None
 
     # -- definitions ----------------------------------------------------------------------
     def lookup(self, qualname: str, hops: int = 0) -> tuple[str, Any]:
@@ -236,6 +237,26 @@ class Repository:
     def subclasses(self, klass: str) -> list[str]:
         """Repository classes that have ``klass`` in their MRO (itself first)."""
         return [klass, *sorted(c for c in self.classes if c != klass and klass in self.mro(c))]
+
+    def abstract(self, context: str | None, contexts: list[str | None]) -> bool:
+        """A class never made itself (a mixin, a base), whose subclasses are among the
+        contexts judged: what it cannot tell on its own, they can."""
+        if context is None or not any(c != context and c is not None and
+                                      context in self.mro(c) for c in contexts):
+            return False
+        return context not in self.instantiated()
+
+    def instantiated(self) -> set[str]:
+        """Repository classes some code makes an object of."""
+        if self._made is None:
+            self._made = set()
+            for function in self.functions.values():
+                for call in function.calls:
+                    callee = strip(self.ev(call.func, None)) \
+                        if not isinstance(call.func, (SelfAttr, Self)) else None
+                    if isinstance(callee, Ref) and self.lookup(callee.qualname)[0] == "class":
+                        self._made.add(self.lookup(callee.qualname)[1])
+        return self._made
 
     def is_data_class(self, klass: str) -> bool:
         summary = self.classes[klass]

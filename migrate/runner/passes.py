@@ -137,6 +137,7 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
     migrated = workers.map(migrate_file, [(s, plan) for s in second],
                            lambda r: progress.advance(r.status == "changed"))
     _emptied(sources, second, migrated)
+    _hold_back(second, migrated, repo_plan)
     outcomes = {**records, **{s.display: r for s, r in zip(second, migrated)}}
     result = RunResult()
     for source in sources:
@@ -167,6 +168,30 @@ def _emptied(sources: list[SourceFile], second: list[SourceFile], migrated: list
             continue
         result.deleted = True
         result.reason = "nothing is left in it and nothing imports it: removed"
+
+
+def _hold_back(second: list[SourceFile], migrated: list[FileResult], plan: RepoPlan) -> None:
+    """One plan spans files (a helper deleted here, its caller rewritten there, a renamed
+    setting read elsewhere): when a file of it cannot be rewritten, writing the others would
+    leave the repository half migrated. None is written; each says which file stopped it."""
+    names = frozenset(plan.old_names())
+    planned = plan.modules_to_edit() | {m for m in (s.module for s in second)
+                                        if any(d.startswith(m + ".") for d in plan.dead_helpers)}
+    failed = [s.display for s, r in zip(second, migrated) if r.status == "failed" and
+              (s.module in planned or (names and mentions(_data(s), names)))]
+    if not failed:
+        return
+    for result in migrated:
+        if result.status != "changed":
+            continue
+        result.status = "skipped"
+        result.reason = (f"held back: {failed[0]} could not be rewritten, and this file is "
+                         "migrated together with it; fix or exclude that file and run again")
+        result.new = None
+        result.deleted = False
+        result.environment = {}
+        result.findings = [replace(f, action="manual", message=f"{f.message} (held back)")
+                           if f.action == "rewritten" else f for f in result.findings]
 
 
 def _empty(data: bytes) -> bool:
@@ -212,6 +237,66 @@ def _signing_code(analysis: _Analysis, signing: list[SourceFile],
                   if s.module.rpartition(".")[2] in imported or importers.touches(_data(s))]
         frontier = analysis.add(wanted)
         signing = [s for s in signing if s.display not in analysis.read]
+    linked = [s for s in signing if _leads_to(s, analysis, by_display)]
+    signing = [s for s in signing if s not in linked]
+    clients: list[SourceFile] = []
+    # A client that imports both the signer and the header names (by way of a constants
+    # module) ties them together without either naming the other.
+    if signing:
+        importers = Reach(last_names(s.module for s in signing))
+        by_module = {s.module: s for s in signing}
+        for source in analysis.unread(lambda _, data: importers.touches(data)):
+            uses = [by_module[m] for m in _import_targets(source) if m in by_module]
+            if uses and _leads_to(source, analysis, by_display):
+                clients.append(source)
+                linked += uses
+    analysis.add(list(dict.fromkeys(linked)))
+    analysis.add(clients, True)  # no marker of its own: read all the same
+
+
+def _leads_to(source: SourceFile, analysis: _Analysis, by_display: dict[str, SourceFile],
+              depth: int = 4) -> bool:
+    """Whether the signing file imports, through modules with no marker (a names module, a
+    constants module), one the run analyses: its header names or helpers come from there."""
+    analysed = {f.module for f in analysis.facts.values()}
+    by_module = {s.module: s for s in by_display.values()}
+    seen = {source.module}
+    layer = [source]
+    for _ in range(depth):
+        following = []
+        for current in layer:
+            for module in _import_targets(current):
+                if module in analysed:
+                    return True
+                if module in by_module and module not in seen:
+                    seen.add(module)
+                    following.append(by_module[module])
+        layer = following
+    return False
+
+
+def _import_targets(source: SourceFile) -> set[str]:
+    """The modules a file's import statements name (``from a import b`` names both ``a``
+    and ``a.b``); nothing when it cannot be parsed - the worker reports that."""
+    import ast
+
+    try:
+        tree = ast.parse(_data(source))
+    except (SyntaxError, ValueError):
+        return set()
+    package = source.module if source.is_package else source.module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package
+            for _ in range(max(node.level - 1, 0)):
+                base = base.rpartition(".")[0]
+            module = ".".join(p for p in ((base if node.level else ""), node.module or "") if p)
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
 
 
 def _imports_of(data: bytes, names: frozenset[str]) -> set[str]:

@@ -40,6 +40,10 @@ def text_report(result: RunResult, command: str, wrote: bool) -> str:
     if result.environment:
         lines += ["", "Environment variables now read under new names (set them in every deployment):"]
         lines += [f"  {old} -> {new}" for old, new in sorted(result.environment.items())]
+    config = [(r.path, f) for r in result.files for f in r.findings if f.codemod == "config"]
+    if config:
+        lines += ["", "Configuration files now read under new keys (put the new credentials there):"]
+        lines += [f"  {path}:{f.line}:{f.column}  {f.message}" for path, f in config]
     if result.kept_names:
         lines += ["", "Names kept as they were (they now hold the OAuth credential named):"]
         lines += [f"  {name}: {role}" for name, role in sorted(result.kept_names.items())]

@@ -128,7 +128,7 @@ def _compute(request: RunRequest, options: MigrationOptions, project_markers: tu
         outcome = two_passes(sources, plan, workers, progress)
     progress.close()
     result = outcome.result
-    if outcome.plan.repo is not None:
+    if outcome.plan.repo is not None and result.changed:
         result.kept_names = dict(outcome.plan.repo.renames.kept)
     for file_result in result.files:
         result.environment.update(file_result.environment)

@@ -198,3 +198,72 @@ def test_a_new_importer_of_the_helper_is_noticed_by_the_cache(tmp_path: Path) ->
     after = next(r for r in again.result.files if r.path == "sync/signing.py")
     assert before.new is not None and b"def generate_signature(" not in before.new
     assert after.new is not None and b"def generate_signature(" in after.new  # now kept
+
+
+# The header names live in an Enum of their own module; the client has no marker of its own
+# (it spells ``Header.SIGNATURE.value``), and the signer imports neither of them.
+NAMES = '''import enum
+
+
+class Header(enum.Enum):
+    CONSUMER_ID = "WM_CONSUMER.ID"
+    TIMESTAMP = "WM_SEC.TIMESTAMP"
+    SIGNATURE = "WM_SEC.AUTH_SIGNATURE"
+'''
+
+CONSTANTS = "from shop.names import Header\n\nSIGNATURE = Header.SIGNATURE.value\n"
+
+SIGNER = '''import base64
+import os
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+
+KEY_FILE = os.environ.get("WALMART_PRIVATE_KEY_FILE", "~/.walmart/key.pem")
+
+
+def sign(consumer_id, url, method, ts):
+    with open(os.path.expanduser(KEY_FILE), "rb") as handle:
+        key = serialization.load_pem_private_key(handle.read(), None)
+    data = f"{consumer_id}\\n{url}\\n{method}\\n{ts}\\n".encode()
+    return base64.b64encode(key.sign(data, padding.PKCS1v15(), hashes.SHA256())).decode()
+'''
+
+MARKERLESS_CLIENT = '''import os
+import time
+
+import requests
+
+from shop import constants
+from shop.names import Header
+from shop.signer import sign
+
+
+def orders():
+    url = "https://marketplace.walmartapis.com/v3/orders"
+    ts = str(int(time.time() * 1000))
+    cid = os.environ["WALMART_CONSUMER_ID"]
+    headers = {Header.TIMESTAMP.value: ts, Header.CONSUMER_ID.value: cid,
+               constants.SIGNATURE: sign(cid, url, "GET", ts)}
+    return requests.get(url, headers=headers)
+'''
+
+
+def test_a_client_with_no_marker_is_found_through_the_names_it_imports(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "seller")
+    for name, text in (("shop/__init__.py", ""), ("shop/names.py", NAMES),
+                       ("shop/constants.py", CONSTANTS), ("shop/signer.py", SIGNER),
+                       ("shop/client.py", MARKERLESS_CLIENT)):
+        repo.write(name, text)
+    repo.commit()
+    done = _apply(repo)
+    client = repo.read("shop/client.py").decode()
+    assert "Header.TIMESTAMP" not in client and "constants.SIGNATURE" not in client
+    # The key file's setting stays in the signer's module; the client imports it from there.
+    assert "import shop.signer\n" in client
+    assert 'cid = os.environ["WALMART_CLIENT_ID"]' in client
+    assert "shim.access_token(cid, pathlib.Path(shop.signer.KEY_FILE).expanduser()" \
+        ".read_text().strip())" in client, client
+    signer = repo.read("shop/signer.py").decode()
+    assert "def sign(" not in signer and "WALMART_CLIENT_SECRET_FILE" in signer
+    assert not [f for r in done.result.files for f in r.findings if f.action == "manual"]

@@ -65,7 +65,10 @@ def _assigned_names(statement: cst.BaseSmallStatement) -> list[cst.Name] | None:
 
 
 def _settles_once(value: cst.BaseExpression) -> bool:
-    """A value with no effect beyond itself: a literal, or an environment read."""
+    """A value with no effect beyond itself: a literal, a tuple or list of them (header names
+    the rewrite emptied), or an environment read."""
+    if isinstance(value, (cst.Tuple, cst.List)):
+        return all(isinstance(e, cst.Element) and _settles_once(e.value) for e in value.elements)
     return literal_string(value) is not None or env_variable(value) is not None
 
 

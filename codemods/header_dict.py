@@ -35,6 +35,30 @@ def entry_spacing(node: cst.Dict | cst.List | cst.Tuple) -> cst.BaseParenthesiza
     return cst.SimpleWhitespace(" ")
 
 
+def _merged(statement: cst.BaseSmallStatement) -> cst.BaseExpression | None:
+    """What ``x.update(mapping)`` merges, for a statement that is one."""
+    if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call):
+        call = statement.value
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "update" and \
+                len(call.args) == 1 and not call.args[0].keyword and not call.args[0].star:
+            return call.args[0].value
+    return None
+
+
+def _nothing(value: cst.BaseExpression) -> bool:
+    """An empty mapping or sequence of pairs: ``{}``, ``[]``, ``()``, ``dict()``, and
+    ``zip(...)`` or ``dict(...)`` of one."""
+    if isinstance(value, (cst.Dict, cst.List, cst.Tuple)):
+        return not value.elements
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+        if value.func.value == "dict":
+            return all(_nothing(a.value) for a in value.args) and \
+                not any(a.keyword for a in value.args)
+        if value.func.value == "zip":
+            return any(_nothing(a.value) for a in value.args)
+    return False
+
+
 class RewriteHeaderDicts(Scoped, WalmartCodemod):
     NAME = "header-dict"
     DESCRIPTION = ("Replace the legacy signature entries of header dicts, (name, value) pair "
@@ -106,6 +130,33 @@ class RewriteHeaderDicts(Scoped, WalmartCodemod):
         comma: cst.Comma | cst.MaybeSentinel = cst.Comma(whitespace_after=entry_spacing(node)) \
             if followed else cst.MaybeSentinel.DEFAULT
         return cst.StarredDictElement(value=expression, comma=comma)
+
+    # -- nothing left to merge -----------------------------------------------------------------
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
+                                  updated_node: cst.SimpleStatementLine
+                                  ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        """``headers.update({...})`` whose every entry the rewrite took out goes, rather
+        than stay as ``headers.update({})``."""
+        body = []
+        for original, updated in zip(original_node.body, updated_node.body):
+            merged = _merged(original), _merged(updated)
+            if merged[0] is not None and merged[1] is not None and \
+                    not _nothing(merged[0]) and _nothing(merged[1]):
+                note_removed(self.context, self.function, original)
+                continue
+            body.append(updated)
+        if len(body) == len(updated_node.body):
+            return updated_node
+        if not body:
+            return cst.RemoveFromParent()
+        body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        return updated_node.with_changes(body=body)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
+                            updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        if not updated_node.body:  # a block must hold something
+            return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        return updated_node
 
     # -- pairs and zipped names ---------------------------------------------------------------
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:

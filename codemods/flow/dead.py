@@ -67,6 +67,8 @@ def analyse(repo: Repository, rewritten: list[_SitePlan], stores: dict[Loc, Stor
         context = item.views[0].context if item.views else None
         for entry in item.site.entries:
             _chain(repo, entry.value, context, candidates, 0)
+            if _legacy(repo.ev(entry.name, context)):
+                candidates.update(_name_holders(repo, entry.name))
         if item.site.zip_args is not None:
             _chain(repo, item.site.zip_args[1], context, candidates, 0)
     for loc in stores:
@@ -152,6 +154,28 @@ def _cascade(repo: Repository, spans: dict[str, list[Span]], live: dict[str, set
                         changed = True
 
 
+def _name_holders(repo: Repository, name: Value) -> set[str]:
+    """Classes that only hold header names (an Enum, a constants class) a rewritten header
+    name came from: gone with their last use."""
+    found: set[str] = set()
+    stack = [name]
+    while stack:
+        current = stack.pop()
+        stack.extend(children(current))
+        if not isinstance(current, Ref):
+            continue
+        parts = current.qualname.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            kind, klass = repo.lookup(".".join(parts[:end]))
+            if kind == "class":
+                summary = repo.classes[klass]
+                if not summary.methods and summary.attrs and \
+                        all(isinstance(strip(v), Lit) for v in summary.attrs.values()):
+                    found.add(klass)
+                break
+    return found
+
+
 def _legacy(name: Value) -> bool:
     from codemods.flow.headersets import fold
     from codemods.names import LEGACY
@@ -206,6 +230,9 @@ def _users(repo: Repository, candidate: str, consumed: dict[str, list[Span]],
     users: set[str] = set()
     short = candidate.rpartition(".")[2]
     owner = repo.class_of_function(candidate)
+    if owner is not None and short.startswith("__") and short.endswith("__"):
+        # Python calls it (Settings() runs __init__): it lives while its class does.
+        return set() if owner in dead else _users(repo, owner, consumed, dead) | {owner}
     for file in repo.files.values():
         for function, targets in file.references.items():
             if function == candidate or function.startswith(candidate + ".") or \

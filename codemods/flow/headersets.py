@@ -100,6 +100,9 @@ class HeaderSets:
             for context in self.contexts(function.qualname):
                 for send in function.sends:
                     self._send(send, function, context)
+        for function in repo.functions.values():
+            for context in self.contexts(function.qualname):
+                self._built_here(function, context)
 
     def contexts(self, function: str) -> list[str | None]:
         """The receiver classes a function's ``self`` can be: its class and the repository
@@ -144,6 +147,29 @@ class HeaderSets:
             if write.spread is not None:
                 found.extend(self.repo.entries(write.spread, write_context))
         return found
+
+    def _built_here(self, function: FunctionSummary, context: str | None) -> None:
+        """The headers one function puts on a request object it was handed or made
+        (``r.headers[...] = ...`` and ``r.headers.update(zip(...))`` in an auth hook): one
+        set, whoever sends it."""
+        groups: dict[tuple[object, ...], list[PathWrite]] = {}
+        for write in function.path_writes:
+            if write.path and write.path[-1] == "headers" and \
+                    not isinstance(strip(write.root), Self):
+                groups.setdefault((write.root, write.path), []).append(write)
+        for writes in groups.values():
+            if len(writes) < 2:
+                continue
+            entries: list[Entry] = []
+            for write in writes:
+                if isinstance(write.entry, Entry):
+                    entries.extend(self.repo.entries(_single(write.entry), context))
+                if write.spread is not None:
+                    entries.extend(self.repo.entries(write.spread, context))
+            header_set = HeaderSet(entries, [], None, function.qualname, context)
+            self.sets.append(header_set)
+            for loc in header_set.locs():
+                self._by_loc.setdefault(loc, []).append(header_set)
 
     def _send(self, send: Send, function: FunctionSummary, context: str | None) -> None:
         entries: list[Entry] = []

@@ -160,7 +160,10 @@ def _emptied(sources: list[SourceFile], second: list[SourceFile], migrated: list
             continue
         name = source.module.rpartition(".")[2]
         importers = Reach(frozenset({name}))
-        word = re.compile(rb"\b%s\b" % re.escape(name.encode()))
+        # Named where no import statement shows it: importlib, mock.patch, a plugin list.
+        dotted = rb"[./]".join(re.escape(p.encode()) for p in source.module.split("."))
+        word = re.compile(rb"\b%s\b" % dotted if "." in source.module
+                          else rb"[\"']%s[\"'.]" % dotted)
         if any(s.display != source.display and
                (importers.touches(data) or word.search(data) is not None)
                for s in sources

@@ -8,6 +8,7 @@ import pytest
 from codemods.classify import ClassifySites
 from codemods.dead_code import RemoveDeadSigning
 from codemods.header_dict import RewriteHeaderDicts
+from codemods.header_statements import RewriteHeaderSubscripts
 from codemods.rename_credentials import RenameCredentials
 from tests.codemods.snippets import dedent, run_codemods
 
@@ -170,3 +171,58 @@ def test_a_top_level_script_signing_inline() -> None:
         URL = "https://marketplace.walmartapis.com/v3/orders"
         print(requests.get(URL, headers={"WM_SEC.ACCESS_TOKEN": shim.access_token(CLIENT_ID, CLIENT_SECRET)}).json())
         ''')
+
+
+EMPTIED = '''
+import base64
+import os
+import time
+
+import requests
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+
+NAMES = ("WM_CONSUMER.ID", "WM_SEC.TIMESTAMP")
+
+
+def sign(cid, key, url, method, ts):
+    k = serialization.load_der_private_key(base64.b64decode(key), None)
+    data = f"{cid}\\n{url}\\n{method}\\n{ts}\\n".encode()
+    return base64.b64encode(k.sign(data, padding.PKCS1v15(), hashes.SHA256())).decode()
+
+
+def orders(url, verbose):
+    cid, key = os.environ["WALMART_CONSUMER_ID"], os.environ["WALMART_PRIVATE_KEY"]
+    ts = str(int(time.time() * 1000))
+    headers = {"Accept": "application/json"}
+    if verbose:
+        headers.update({"WM_SEC.TIMESTAMP": ts, "WM_CONSUMER.ID": cid})
+    headers.update(zip(NAMES, (cid, ts))); headers.update(dict(Accept="application/json"))
+    headers["WM_SEC.AUTH_SIGNATURE"] = sign(cid, key, url, "GET", ts)
+    return requests.get(url, headers=headers)
+'''
+
+EMPTIED_MIGRATED = '''
+import os
+
+import requests
+import shim
+
+
+def orders(url, verbose):
+    cid, key = os.environ["WALMART_CLIENT_ID"], os.environ["WALMART_CLIENT_SECRET"]
+    headers = {"Accept": "application/json"}
+    if verbose:
+        pass
+    headers.update(dict(Accept="application/json"))
+    headers["WM_SEC.ACCESS_TOKEN"] = shim.access_token(cid, key)
+    return requests.get(url, headers=headers)
+'''
+
+
+def test_nothing_empty_is_left_where_legacy_headers_were_merged() -> None:
+    """No ``headers.update({})`` or ``update(zip(NAMES, ()))``, and no emptied names tuple."""
+    code, findings = run_codemods(EMPTIED, ClassifySites, RewriteHeaderDicts, RewriteHeaderSubscripts,
+                                  RenameCredentials, RemoveDeadSigning)
+    assert code == dedent(EMPTIED_MIGRATED)
+    assert {f.action for f in findings} == {"rewritten"}

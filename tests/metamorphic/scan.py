@@ -62,6 +62,10 @@ def harms(before: Mapping[str, str], after: Mapping[str, str], result: Any) -> d
     counts = dict.fromkeys(HARMS, 0)
     marketplace = any(f.scheme == "marketplace-signature" and f.action == "rewritten"
                       for r in result.files for f in r.findings)
+    # A names module (an Enum of header names) loses its legacy names with no token of its
+    # own: harm is legacy headers gone from a run that added the token nowhere.
+    token_added = any(_tokens(after.get(r.path, "")) > _tokens(before.get(r.path, ""))
+                      for r in result.files if r.status == "changed")
     for record in result.files:
         if record.status != "changed":
             continue
@@ -70,8 +74,12 @@ def harms(before: Mapping[str, str], after: Mapping[str, str], result: Any) -> d
             counts[HARMS[0]] += 1
         if _unused_shim_import(new) and not _unused_shim_import(before.get(record.path, "")):
             counts[HARMS[1]] += 1
-        lowered = new.lower()
-        if _legacy_literals(new) < _legacy_literals(before.get(record.path, "")) and not (
-                "wm_sec.access_token" in lowered or "auth_headers(" in lowered):
+        if _legacy_literals(new) < _legacy_literals(before.get(record.path, "")) and \
+                not token_added:
             counts[HARMS[2]] += 1
     return counts
+
+
+def _tokens(source: str) -> int:
+    lowered = source.lower()
+    return lowered.count("wm_sec.access_token") + lowered.count("auth_headers(")

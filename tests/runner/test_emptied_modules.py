@@ -78,3 +78,18 @@ def test_a_module_something_still_imports_stays(repo: Repo) -> None:
     done = repo.run("apply", ".", toys=False)
     assert done.code == 0, done.err + done.out
     assert repo.read("shop/signing.py") == b'"""Legacy request signing."""\n'
+
+
+def test_a_variable_of_the_same_name_does_not_keep_it(repo: Repo) -> None:
+    _shop(repo, ("tools/report.py", "signing = {'done': True}\nprint(signing)\n"))
+    done = repo.run("apply", ".", toys=False)
+    assert done.code == 0, done.err + done.out
+    assert not (repo.path / "shop" / "signing.py").exists()
+
+
+def test_a_module_named_in_a_string_stays(repo: Repo) -> None:
+    plugin = "import importlib\n\nPLUGIN = importlib.import_module('shop.signing')\n"
+    _shop(repo, ("tools/plugins.py", plugin))
+    done = repo.run("apply", ".", toys=False)
+    assert done.code == 0, done.err + done.out
+    assert repo.read("shop/signing.py") == b'"""Legacy request signing."""\n'

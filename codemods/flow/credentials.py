@@ -15,6 +15,7 @@ or an object holding it). The token call needs the *raw* value at the header sit
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 
 from codemods.flow.library import strip
@@ -301,7 +302,7 @@ class Credentials:
                 self.renames.config.append(ConfigNote(item.loc[0], item.loc[1], item.loc[2],
                                                       describe(source), ((key.text, new),)))
         self.touched.add(("key", describe(source), key.text))
-        code = item.code or f"{base_code}[{key.text!r}]"
+        code = _read_with(base_code, item.code) if item.code else f"{base_code}[{key.text!r}]"
         return code.replace(f'"{key.text}"', f'"{new}"').replace(f"'{key.text}'", f"'{new}'")
 
     def _handed_dict(self, item: Item, param: Param, key: str, new: str, at: str,
@@ -634,6 +635,14 @@ def _inside_object(carrier: Value) -> bool:
         return True
     base = carrier.base if isinstance(carrier, Item) else None
     return isinstance(base, Via) and _inside_object(base.carrier)
+
+
+def _read_with(base_code: str, written: str) -> str:
+    """The key read as written (``["private_key"]``, ``.get("private_key", "")``), on the
+    container as the site reaches it: ``_config["private_key"]`` read in a helper that was
+    handed ``self._config`` is ``self._config["private_key"]`` at the site."""
+    read = re.match(r"^(.*)(\[\s*(['\"]).*?\3\s*\]|\.get\(.*\))$", written, re.S)
+    return base_code + read.group(2) if read else written
 
 
 def _made_in_place(carrier: Value) -> bool:

@@ -226,3 +226,43 @@ def test_nothing_empty_is_left_where_legacy_headers_were_merged() -> None:
                                   RenameCredentials, RemoveDeadSigning)
     assert code == dedent(EMPTIED_MIGRATED)
     assert {f.action for f in findings} == {"rewritten"}
+
+
+HANDED_DICT = '''
+import base64
+import time
+
+import requests
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+
+
+def _rsa_sign(_config, payload):
+    key = serialization.load_der_private_key(base64.b64decode(_config["private_key"]), None)
+    return key.sign(payload, padding.PKCS1v15(), hashes.SHA256())
+
+
+class Client:
+    def __init__(self, consumer_id, private_key):
+        self._config = {"consumer_id": consumer_id, "private_key": private_key}
+
+    def get(self, url):
+        ts = str(int(time.time() * 1000))
+        return requests.get(url, headers={"WM_SEC.AUTH_SIGNATURE": self.get_sign(url, ts),
+                                          "WM_SEC.TIMESTAMP": ts,
+                                          "WM_CONSUMER.ID": self._config["consumer_id"]})
+
+    def get_sign(self, url, ts):
+        data = "\\n".join([self._config["consumer_id"], url, "GET", ts]) + "\\n"
+        return self.sign_data(data)
+
+    def sign_data(self, data):
+        return base64.b64encode(_rsa_sign(self._config, data.encode())).decode()
+'''
+
+
+def test_a_key_read_in_a_helper_is_read_on_the_container_the_site_holds() -> None:
+    code, _ = run_codemods(HANDED_DICT, ClassifySites, RewriteHeaderDicts, RenameCredentials,
+                           RemoveDeadSigning)
+    assert 'shim.access_token(self._config["client_id"], self._config["client_secret"])' in code
+    assert "_rsa_sign" not in code

@@ -57,6 +57,9 @@ SIGNING_MARKERS = (
     b"pkcs1_15",
     b"RSASigner",
     b"rsa.sign(",
+    b"sign_hash(",  # rsa.sign_hash(rsa.compute_hash(...)), under any alias
+    b"import rsa",  # the rsa package, however its calls are then spelled
+    b"from rsa import",
     b"hmac.new(",
 )
 

@@ -267,3 +267,33 @@ def test_a_client_with_no_marker_is_found_through_the_names_it_imports(tmp_path:
     signer = repo.read("shop/signer.py").decode()
     assert "def sign(" not in signer and "WALMART_CLIENT_SECRET_FILE" in signer
     assert not [f for r in done.result.files for f in r.findings if f.action == "manual"]
+
+
+RSA_SIGNER = '''import base64
+import os
+
+import rsa as pure_rsa
+
+KEY_FILE = os.environ.get("WALMART_PRIVATE_KEY_FILE", "~/.walmart/key.pem")
+
+
+def sign(consumer_id, url, method, ts):
+    with open(os.path.expanduser(KEY_FILE), "rb") as handle:
+        key = pure_rsa.PrivateKey.load_pkcs1(handle.read())
+    data = f"{consumer_id}\\n{url}\\n{method}\\n{ts}\\n".encode()
+    digest = pure_rsa.compute_hash(data, "SHA-256")
+    return base64.b64encode(pure_rsa.sign_hash(digest, key, "SHA-256")).decode()
+'''
+
+
+def test_a_signer_using_the_rsa_package_under_an_alias_is_read(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "seller")
+    for name, text in (("shop/__init__.py", ""), ("shop/names.py", NAMES),
+                       ("shop/constants.py", CONSTANTS), ("shop/signer.py", RSA_SIGNER),
+                       ("shop/client.py", MARKERLESS_CLIENT)):
+        repo.write(name, text)
+    repo.commit()
+    done = _apply(repo)
+    assert "shop/signer.py" in {r.path for r in done.result.files}
+    assert "def sign(" not in repo.read("shop/signer.py").decode()
+    assert "shim.access_token(cid, " in repo.read("shop/client.py").decode()

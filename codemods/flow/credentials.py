@@ -231,54 +231,21 @@ class Credentials:
     def _arguments(self, function: str, name: str) -> list[tuple[Value, str]]:
         """What every call of ``function`` in the repository passes for its parameter
         ``name`` (evaluated where the call is), and the calling function: direct calls,
-        ``Class(...)`` for an ``__init__``, ``super().__init__(...)`` and
-        ``Base.__init__(self, ...)``."""
+        ``Class(...)`` for an ``__init__``, ``super().__init__(...)``,
+        ``Base.__init__(self, ...)`` and ``functools.partial(function, ...)``."""
         summary = self.repo.functions.get(function)
         if summary is None:
             return []
         params = summary.params[1:] if summary.is_method else summary.params
         index = params.index(name) if name in params else -1
         found: list[tuple[Value, str]] = []
-        for caller in self.repo.functions.values():
-            context = self.repo.class_of_function(caller.qualname) or self._class_at(caller.qualname)
-            for call in caller.calls:
-                shift = self._calls(call, function, context)
-                if shift is None:
-                    continue
-                given = dict(call.kwargs).get(name)
-                if given is None and index >= 0 and 0 <= index + shift < len(call.args):
-                    given = call.args[index + shift]
-                if given is not None:
-                    found.append((self.repo.ev(given, context), caller.qualname))
+        for caller, call, shift, context in self.repo.callers(function):
+            given = dict(call.kwargs).get(name)
+            if given is None and index >= 0 and 0 <= index + shift < len(call.args):
+                given = call.args[index + shift]
+            if given is not None:
+                found.append((self.repo.ev(given, context), caller))
         return found
-
-    def _calls(self, call: CallV, function: str, context: str | None) -> int | None:
-        """Whether ``call`` calls ``function``: None if not, else how many leading positional
-        arguments are not its parameters (1 for ``Base.__init__(self, ...)``)."""
-        callee = strip(self.repo.ev(call.func, context))
-        bound = 0
-        if isinstance(callee, Partial):
-            # A bound method (super().__init__), or a functools.partial whose first arguments
-            # were given where it was made (that call is counted on its own).
-            bound = len(callee.args)
-            callee = strip(callee.func)
-        elif isinstance(callee, Ref) and callee.qualname.endswith("functools.partial") and call.args:
-            made = strip(self.repo.ev(call.args[0], context))
-            if isinstance(made, Ref) and self.repo.lookup(made.qualname) == ("function", function):
-                return 1  # functools.partial(function, *first_arguments)
-            return None
-        if not isinstance(callee, Ref):
-            return None
-        kind, what = self.repo.lookup(callee.qualname)
-        if kind == "class":
-            return 0 if self.repo.lookup(f"{what}.__init__") == ("function", function) else None
-        if kind != "function" or what != function:
-            return None
-        target = self.repo.functions[function]
-        unbound = target.is_method and isinstance(strip(self.repo.ev(call.func, context)), Ref) and \
-            self.repo.class_of_function(function) is not None and \
-            not isinstance(call.func, (SelfAttr, Field))
-        return (1 if unbound else 0) - bound
 
     def _item(self, item: Item, at: str, role: str, definition: Loc | None = None) -> str:
         """``CONFIG["private_key"]``: the key renamed where the dict is written and wherever
@@ -390,7 +357,7 @@ class Credentials:
     def _carrier_code(self, carrier: Value, at: str, role: str, new: str) -> str:
         """The (renamed) carrier as code at ``at``."""
         if isinstance(carrier, SelfAttr):
-            owner = self._class_at(at)
+            owner = self.repo.context_of(at)
             if owner is None:
                 raise Problem(f"self.{carrier.name} is read outside the class that sets it")
             self._rename_attribute(owner, carrier.name, new, role)
@@ -489,7 +456,7 @@ class Credentials:
         new = self._store_name(name, role, via.part)
         edit = self.stores.setdefault(via.loc, StoreEdit(via.loc, where=via.where))
         if isinstance(carrier, SelfAttr):
-            owner = self._class_at(via.where) or self._class_at(at)
+            owner = self.repo.context_of(via.where) or self.repo.context_of(at)
             if owner is None:
                 raise Problem(f"self.{name} is set outside a class")
             # The statement is replaced whole; its old attribute has no reader left (checked).
@@ -609,17 +576,6 @@ class Credentials:
                     family.add(other)
                     changed = True
         return sorted(family)
-
-    def _class_at(self, function: str) -> str | None:
-        current = function
-        while current:
-            owner = self.repo.class_of_function(current)
-            if owner is not None:
-                return owner
-            if current.endswith(".<body>"):
-                return current[: -len(".<body>")]
-            current = current.rpartition(".")[0]
-        return None
 
     def _module_of(self, function: str) -> str:
         for module in sorted(self.repo.files, key=len, reverse=True):

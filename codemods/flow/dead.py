@@ -66,8 +66,9 @@ def analyse(repo: Repository, rewritten: list[_SitePlan], stores: dict[Loc, Stor
         item = site_plan.judged
         context = item.views[0].context if item.views else None
         for entry in item.site.entries:
-            _chain(repo, entry.value, context, candidates, 0)
+            # Only what fed the headers that go: a correlation id's uuid4() stays in use.
             if _legacy(repo.ev(entry.name, context)):
+                _chain(repo, entry.value, context, candidates, 0)
                 candidates.update(_name_holders(repo, entry.name))
         if item.site.zip_args is not None:
             _chain(repo, item.site.zip_args[1], context, candidates, 0)

@@ -129,6 +129,14 @@ class RepoPlan:
     def modules_to_edit(self) -> set[str]:
         return set(self.edits) | self.renames.modules_by_position()
 
+    def has_work_in(self, module: str) -> bool:
+        """Whether the second pass has anything to do in ``module`` beyond renaming by name:
+        edits, findings, helpers to remove or mark, imports to add."""
+        inside = module + "."
+        return module in self.modules_to_edit() or bool(self.findings.get(module)) or \
+            module in self.imports or module in self.touched_functions or \
+            any(q.startswith(inside) for q in (*self.dead_helpers, *self.kept_helpers))
+
 
 class _Units:
     """Union-find over site keys."""

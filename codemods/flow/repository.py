@@ -156,6 +156,7 @@ class Repository:
         self._mro: dict[str, list[str]] = {}
         self._lookup: dict[str, tuple[str, Any]] = {}
         self._made: set[str] | None = None
+        self._callers: dict[str, list[tuple[str, CallV, int, str | None]]] | None = None
 
     # -- definitions ----------------------------------------------------------------------
     def lookup(self, qualname: str, hops: int = 0) -> tuple[str, Any]:
@@ -257,6 +258,58 @@ class Repository:
                     if isinstance(callee, Ref) and self.lookup(callee.qualname)[0] == "class":
                         self._made.add(self.lookup(callee.qualname)[1])
         return self._made
+
+    def context_of(self, function: str) -> str | None:
+        """The class ``self`` is in a function (or a class body), through nested functions."""
+        current = function
+        while current:
+            owner = self.class_of_function(current)
+            if owner is not None:
+                return owner
+            if current.endswith(".<body>"):
+                return current[: -len(".<body>")]
+            current = current.rpartition(".")[0]
+        return None
+
+    def callers(self, function: str) -> list[tuple[str, CallV, int, str | None]]:
+        """Every call of ``function`` in the repository: (calling function, the call, how many
+        leading positional arguments are not its parameters, the caller's class). Each call's
+        callee is evaluated once, however many parameters are followed."""
+        if self._callers is None:
+            self._callers = {}
+            for caller in self.functions.values():
+                context = self.context_of(caller.qualname)
+                for call in caller.calls:
+                    for target, shift in self._call_targets(call, context):
+                        self._callers.setdefault(target, []).append(
+                            (caller.qualname, call, shift, context))
+        return self._callers.get(function, [])
+
+    def _call_targets(self, call: CallV, context: str | None) -> list[tuple[str, int]]:
+        callee = strip(self.ev(call.func, context))
+        bound = 0
+        if isinstance(callee, Partial):
+            # A bound method (super().__init__), or a functools.partial whose first arguments
+            # were given where it was made (that call is counted on its own).
+            bound = len(callee.args)
+            callee = strip(callee.func)
+        elif isinstance(callee, Ref) and callee.qualname.endswith("functools.partial") and call.args:
+            made = strip(self.ev(call.args[0], context))
+            if isinstance(made, Ref) and self.lookup(made.qualname)[0] == "function":
+                return [(self.lookup(made.qualname)[1], 1)]  # functools.partial(function, *first)
+            return []
+        if not isinstance(callee, Ref):
+            return []
+        kind, what = self.lookup(callee.qualname)
+        if kind == "class":
+            init = self.lookup(f"{what}.__init__")
+            return [(init[1], 0)] if init[0] == "function" else []
+        if kind != "function":
+            return []
+        # Base.__init__(self, ...) or Class.method(obj, ...): the receiver is passed first.
+        unbound = bound == 0 and self.functions[what].is_method and \
+            self.class_of_function(what) is not None and not isinstance(call.func, (SelfAttr, Field))
+        return [(what, (1 if unbound else 0) - bound)]
 
     def is_data_class(self, klass: str) -> bool:
         summary = self.classes[klass]

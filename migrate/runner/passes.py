@@ -13,8 +13,10 @@ Which files matter, widening from the Walmart files (those with a header name or
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Union
 
@@ -27,6 +29,56 @@ from migrate.runner.results import FileResult, RunResult
 from migrate.runner.transform import analyze_file, migrate_file
 
 __all__ = ["Outcome", "two_passes"]
+
+# ``import uuid`` is the standard library's, even beside a uuid.py of the repository (a vendored
+# copy, a test fixture): not followed as the repository's own code.
+_STANDARD = frozenset(getattr(sys, "stdlib_module_names", ()))
+
+
+def _standard(qualified: str) -> bool:
+    """Whether an import names the standard library: ``uuid``, ``os.path``, ``uuid.uuid4`` -
+    but not ``secrets.read_private_key``, which only a repository's own secrets.py defines."""
+    top, _, rest = qualified.partition(".")
+    if top not in _STANDARD:
+        return False
+    return not rest or rest.partition(".")[0] in _standard_names(top)
+
+
+@cache
+def _standard_names(module: str) -> frozenset[str]:
+    """Top-level names of a standard module, read from its source (never imported); every
+    name when it has no source to read (a built-in module)."""
+    import ast
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(module)
+        origin = spec.origin if spec is not None else None
+        if not origin or not origin.endswith(".py"):
+            raise LookupError(module)
+        tree = ast.parse(Path(origin).read_bytes())
+    except (ImportError, LookupError, OSError, SyntaxError, ValueError):
+        return _EVERY_NAME
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).partition(".")[0] for a in node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    if spec is not None and spec.submodule_search_locations:  # a package: its submodules too
+        for location in spec.submodule_search_locations:
+            names.update(p.stem for p in Path(location).iterdir())
+    return frozenset(names)
+
+
+class _EveryName(frozenset):  # type: ignore[type-arg]
+    def __contains__(self, name: object) -> bool:
+        return True
+
+
+_EVERY_NAME = _EveryName()
 
 Analysed = Union[FileSummary, FileResult, None]
 
@@ -52,6 +104,7 @@ class _Analysis:
         self.records: dict[str, FileResult] = {}  # candidates that cannot be read as Python 3
         self.read: set[str] = set()
         self.reported: set[str] = set()  # analysed for what they hold, not for a dependency
+        self.import_targets: dict[str, frozenset[str]] = {}  # display path -> modules imported
 
     def add(self, wanted: list[SourceFile], *extra: object, report: bool = True) -> list[str]:
         """Analyse these files; the display paths that gave facts."""
@@ -77,10 +130,13 @@ class _Analysis:
         return not name.startswith("_") and any(owner in f.classes for f in self.facts.values())
 
     def imported(self) -> set[str]:
-        """Repository modules the analysed files import from (and their packages)."""
+        """Modules the analysed files import from (and their packages), but for the
+        standard library's."""
         found: set[str] = set()
         for facts in self.facts.values():
             for qualified in facts.imports.values():
+                if _standard(qualified):
+                    continue
                 parts = qualified.split(".")
                 found.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
         return found
@@ -128,7 +184,10 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
     reach = replace(reach, methods=methods)
     plan = replace(plan, repo=repo_plan)
     names = frozenset(repo_plan.old_names())
-    second = [s for s in sources if s.display in analysis.facts or
+    # A file read only for what flows through it, where the plan changes nothing, is not
+    # rewritten: it would come out as it went in.
+    second = [s for s in sources if s.display in analysis.reported or
+              (s.display in analysis.facts and repo_plan.has_work_in(s.module)) or
               (names and mentions(_data(s), names))]
     records = {d: r for d, r in analysis.records.items() if d not in analysis.facts}
     progress.total = len(second) + len(records)
@@ -249,7 +308,8 @@ def _signing_code(analysis: _Analysis, signing: list[SourceFile],
         importers = Reach(last_names(s.module for s in signing))
         by_module = {s.module: s for s in signing}
         for source in analysis.unread(lambda _, data: importers.touches(data)):
-            uses = [by_module[m] for m in _import_targets(source) if m in by_module]
+            uses = [by_module[m] for m in _import_targets(source, analysis.import_targets)
+                    if m in by_module]
             if uses and _leads_to(source, analysis, by_display):
                 clients.append(source)
                 linked += uses
@@ -268,38 +328,62 @@ def _leads_to(source: SourceFile, analysis: _Analysis, by_display: dict[str, Sou
     for _ in range(depth):
         following = []
         for current in layer:
-            for module in _import_targets(current):
+            for module in _import_targets(current, analysis.import_targets):
                 if module in analysed:
                     return True
-                if module in by_module and module not in seen:
+                if module in by_module and module not in seen and not _standard(module):
                     seen.add(module)
                     following.append(by_module[module])
         layer = following
     return False
 
 
-def _import_targets(source: SourceFile) -> set[str]:
+def _import_targets(source: SourceFile, cache: dict[str, frozenset[str]]) -> frozenset[str]:
     """The modules a file's import statements name (``from a import b`` names both ``a``
-    and ``a.b``); nothing when it cannot be parsed - the worker reports that."""
+    and ``a.b``), at any indentation; only those lines are parsed."""
+    found = cache.get(source.display)
+    if found is not None:
+        return found
     import ast
 
-    try:
-        tree = ast.parse(_data(source))
-    except (SyntaxError, ValueError):
-        return set()
     package = source.module if source.is_package else source.module.rpartition(".")[0]
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = package
-            for _ in range(max(node.level - 1, 0)):
-                base = base.rpartition(".")[0]
-            module = ".".join(p for p in ((base if node.level else ""), node.module or "") if p)
-            found.add(module)
-            found.update(f"{module}.{alias.name}" for alias in node.names)
+    names: set[str] = set()
+    for statement in _import_statements(_data(source)):
+        try:
+            nodes = ast.parse(statement).body
+        except (SyntaxError, ValueError):
+            continue
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = package
+                for _ in range(max(node.level - 1, 0)):
+                    base = base.rpartition(".")[0]
+                module = ".".join(p for p in ((base if node.level else ""), node.module or "") if p)
+                names.add(module)
+                names.update(f"{module}.{alias.name}" for alias in node.names)
+    cache[source.display] = found = frozenset(names)
     return found
+
+
+_IMPORT_LINE = re.compile(rb"^[ \t]*(?:import|from)[ \t]", re.MULTILINE)
+
+
+def _import_statements(data: bytes) -> list[str]:
+    """Each import statement's text, dedented (continued over parentheses or backslashes)."""
+    statements = []
+    for match in _IMPORT_LINE.finditer(data):
+        end = data.find(b"\n", match.start())
+        end = len(data) if end < 0 else end
+        text = data[match.start():end]
+        while (text.count(b"(") > text.count(b")") or text.rstrip().endswith(b"\\")) and \
+                end < len(data):
+            following = data.find(b"\n", end + 1)
+            following = len(data) if following < 0 else following
+            text, end = data[match.start():following], following
+        statements.append(text.decode("utf-8", "replace").strip())
+    return statements
 
 
 def _imports_of(data: bytes, names: frozenset[str]) -> set[str]:

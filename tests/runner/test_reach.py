@@ -297,3 +297,54 @@ def test_a_signer_using_the_rsa_package_under_an_alias_is_read(tmp_path: Path) -
     assert "shop/signer.py" in {r.path for r in done.result.files}
     assert "def sign(" not in repo.read("shop/signer.py").decode()
     assert "shim.access_token(cid, " in repo.read("shop/client.py").decode()
+
+
+UUID_CLIENT = '''import base64
+import os
+import time
+import uuid
+
+import requests
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+
+from secrets import read_private_key
+
+
+def orders():
+    url = "https://marketplace.walmartapis.com/v3/orders"
+    cid = os.environ["WALMART_CONSUMER_ID"]
+    ts = str(int(time.time() * 1000))
+    key = serialization.load_pem_private_key(read_private_key(), None)
+    data = f"{cid}\\n{url}\\nGET\\n{ts}\\n".encode()
+    signature = base64.b64encode(key.sign(data, padding.PKCS1v15(), hashes.SHA256())).decode()
+    return requests.get(url, headers={"WM_QOS.CORRELATION_ID": str(uuid.uuid4()),
+                                      "WM_CONSUMER.ID": cid, "WM_SEC.TIMESTAMP": ts,
+                                      "WM_SEC.AUTH_SIGNATURE": signature})
+'''
+
+# The repository's own secrets.py: the standard library has no read_private_key.
+SECRETS = '''import os
+
+
+def read_private_key():
+    with open(os.environ["WALMART_PRIVATE_KEY_PATH"], "rb") as handle:
+        return handle.read()
+'''
+
+VENDORED_UUID = "def uuid4():\n    return 'not the standard library'\n"
+
+
+def test_standard_library_names_are_not_the_repository_s_own_code(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "seller")
+    for name, text in (("client.py", UUID_CLIENT), ("secrets.py", SECRETS),
+                       ("uuid.py", VENDORED_UUID)):
+        repo.write(name, text)
+    repo.commit()
+    done = _apply(repo)
+    assert repo.read("uuid.py") == VENDORED_UUID.encode()
+    assert "uuid.py" not in {r.path for r in done.result.files}
+    client = repo.read("client.py").decode()
+    # The key came through secrets.read_private_key(), which was followed: the site migrated.
+    assert "WM_SEC.ACCESS_TOKEN" in client and "str(uuid.uuid4())" in client
+    assert not [f for r in done.result.files for f in r.findings if f.action == "manual"]

@@ -15,6 +15,7 @@ or an object holding it). The token call needs the *raw* value at the header sit
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -105,7 +106,8 @@ class Credentials:
             return self._carried(value, at, role, depth)
         if isinstance(value, Alt):
             codes = {self.express(o, at, role, depth + 1) for o in value.options
-                     if not isinstance(strip(o), Opaque) and not _empty(o)}
+                     if not isinstance(strip(o), Opaque) and not _empty(o) and
+                     not self._never_taken(o)}
             if len(codes) == 1:
                 return codes.pop()
             raise Problem(f"the {role} comes from different places on different paths")
@@ -255,7 +257,7 @@ class Credentials:
             raise Problem(f"the {role} is read under a key built at run time ({item.code})")
         base = strip(item.base)
         new = self.renames.new_name(key.text)
-        source = _config_source(base)
+        source = _config_source(base) or self._only_config(base)
         if source is None and isinstance(base, Param):
             return self._handed_dict(item, base, key.text, new, at, role)
         if source is None:
@@ -269,8 +271,43 @@ class Credentials:
                 self.renames.config.append(ConfigNote(item.loc[0], item.loc[1], item.loc[2],
                                                       describe(source), ((key.text, new),)))
         self.touched.add(("key", describe(source), key.text))
-        code = _read_with(base_code, item.code) if item.code else f"{base_code}[{key.text!r}]"
+        code = _read_with(base_code, item.code) if item.code else \
+            f"{base_code}[{json.dumps(key.text)}]"
         return code.replace(f'"{key.text}"', f'"{new}"').replace(f"'{key.text}'", f"'{new}'")
+
+    def _only_config(self, base: Value) -> Value | None:
+        """``settings or load_settings()`` where no caller passes ``settings``: the file."""
+        for _ in range(8):
+            if not isinstance(base, Item):
+                break
+            base = strip(base.base)
+        if not isinstance(base, Alt):
+            return None
+        found: set[Value] = set()
+        for option in base.options:
+            inner = strip(option)
+            source = _config_source(inner)
+            if source is not None:
+                found.add(source)
+            elif not (isinstance(inner, Param) and self._never_given(inner)):
+                return None
+        return found.pop() if len(found) == 1 else None
+
+    def _never_taken(self, option: Value) -> bool:
+        """A path that reads a key of a parameter no caller passes and that defaults to None
+        (``settings or load_settings()``): at run time the other path is taken."""
+        inner = strip(option)
+        for _ in range(8):
+            if not isinstance(inner, Item):
+                break
+            inner = strip(inner.base)
+        return isinstance(inner, Param) and option is not inner and self._never_given(inner)
+
+    def _never_given(self, param: Param) -> bool:
+        """A parameter defaulting to None that no call in the repository passes."""
+        summary = self.repo.functions.get(param.function)
+        default = summary.defaults.get(param.name) if summary is not None else None
+        return default == Opaque("None") and not self._arguments(param.function, param.name)
 
     def _handed_dict(self, item: Item, param: Param, key: str, new: str, at: str,
                      role: str) -> str:
@@ -417,6 +454,10 @@ class Credentials:
             return "self"
         if isinstance(value, Ref):
             return self._global_reference(Global(*value.qualname.rsplit(".", 1)), at)
+        if isinstance(value, Item) and isinstance(strip(value.key), Lit):
+            # marketplace = self.settings["marketplace"] in __init__: read again at the site
+            key = strip(value.key).text  # type: ignore[union-attr]
+            return f"{self._object_code(value.base, at)}[{json.dumps(key)}]"
         raise Problem(f"the credentials are held in {describe(value)}, which the header site "
                       "cannot reach")
 

@@ -293,8 +293,8 @@ def call_method(receiver: Value, method: str, args: tuple[Value, ...],
         if method == "get" and first is not None:
             return Item(receiver, first)
         return None
-    if isinstance(inner, Config) and method in ("get", "__getitem__") and first is not None:
-        return Item(receiver, first)
+    if method in ("get", "__getitem__") and first is not None and _from_config(inner):
+        return Item(receiver, first)  # a file's key, or a section's (configparser)
     if isinstance(inner, Instance):
         if inner.cls in ("pathlib.Path", "pathlib.PurePath") and method in (
                 "read_text", "read_bytes", "open"):
@@ -311,6 +311,18 @@ def call_method(receiver: Value, method: str, args: tuple[Value, ...],
     if method in ("split", "splitlines"):
         return Seq((receiver,))  # joined again later: the same text in other framing
     return None
+
+
+def _from_config(value: Value) -> bool:
+    """A configuration file, or a section or table read from one."""
+    for _ in range(8):
+        if isinstance(value, Config) or (
+                isinstance(value, Instance) and value.cls.startswith("configparser.")):
+            return True
+        if not isinstance(value, Item):
+            return False
+        value = strip(value.base)
+    return False
 
 
 __all__ += ["format_text", "join_text"]

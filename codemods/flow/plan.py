@@ -569,7 +569,10 @@ class Planner:
         for note in self.plan.renames.config:
             by_source.setdefault(note.source, []).append(note)
         for source, notes in by_source.items():
-            first = min(notes, key=lambda n: (n.module, n.line, n.column))
+            located = [n for n in notes if n.module and n.line]
+            if not located:
+                continue  # every read of it was built by the tool: the site's finding says it
+            first = min(located, key=lambda n: (n.module, n.line, n.column))
             keys = dict(pair for note in notes for pair in note.keys)
             renamed = ", ".join(f"{old} -> {new}" for old, new in sorted(keys.items()))
             self.plan.findings.setdefault(first.module, []).append(Finding(

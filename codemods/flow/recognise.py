@@ -305,6 +305,9 @@ def describe(value: Value, depth: int = 0) -> str:
         source = strip(value.source)
         where = source.path if isinstance(source, FileText) else value.source  # json.load(open(p))
         kind = {"dotenv": ".env"}.get(value.format, value.format.upper())
+        origin = _path_origin(where)
+        if origin and not isinstance(where, Via):  # open(path or os.environ[...])
+            return f"the {kind} file at {origin.strip(' ()')}"
         return f"the {kind} file {describe(where, depth + 1)}{_path_origin(where)}"
     if isinstance(value, Instance):
         return f"a {value.cls.rpartition('.')[2]} object"

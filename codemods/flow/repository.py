@@ -62,6 +62,10 @@ from codemods.flow.values import (
 
 __all__ = ["Repository", "children", "substitute"]
 
+# Methods of a parsed configuration (a dict, a configparser section), not keys read from it.
+_MAPPING_METHODS = frozenset({"get", "getint", "getfloat", "getboolean", "items", "keys",
+                              "values", "copy", "setdefault", "pop", "update", "sections"})
+
 _MAX_DEPTH = 24
 _DATA_BASES = ("typing.NamedTuple", "collections.namedtuple", "pydantic.BaseModel",
                "pydantic.BaseSettings", "pydantic_settings.BaseSettings", "BaseSettings", "BaseModel")
@@ -516,6 +520,8 @@ class Repository:
             return self.attribute(inner.cls, value.name, base, value.loc)
         if isinstance(inner, Lit) and value.name in ("value", "name"):
             return base  # an Enum member's value
+        if isinstance(inner, (Config, Item)) and value.name in _MAPPING_METHODS:
+            return Field(base, value.name, value.loc)  # config.get(...): called, not a key
         if isinstance(inner, Config):
             return Item(base, Lit(value.name))
         if isinstance(inner, Derived):

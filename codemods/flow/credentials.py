@@ -440,6 +440,9 @@ class Credentials:
                 return self._global_reference(carrier, at)
             if isinstance(carrier, Field):
                 return f"{self._object_code(carrier.base, at)}.{carrier.name}"
+            if isinstance(carrier, Item):  # an entry of a dict written in the code
+                with contextlib.suppress(Problem):
+                    return self._object_code(carrier, at)
             if isinstance(carrier, Local) and carrier.function == at:
                 return carrier.name
             if isinstance(carrier, Local) and carrier.function.endswith(".<module>"):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from tests.runner.conftest import ROOT, Repo
 
 CASE = ROOT / "fixtures" / "codemods" / "json_config_file" / "before"
@@ -38,3 +40,28 @@ def test_no_config_finding_when_the_keys_keep_their_names(repo: Repo) -> None:
     done = repo.run("scan", "--format", "json", ".", toys=False)
     assert not [g for f in json.loads(done.out)["files"] for g in f["findings"]
                 if g["codemod"] == "config"], done.out
+
+
+YAML_CASE = ROOT / "fixtures" / "codemods" / "yaml_settings_key_in_init" / "before"
+LOADERS = {
+    "TOML": ("import tomllib", '"rb") as handle:', "return tomllib.load(handle)"),
+    ".env": ("from dotenv import dotenv_values", 'encoding="utf-8") as handle:',
+             'return {"marketplace": dotenv_values(path or os.environ["FULFIL_SETTINGS"])}'),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(LOADERS))
+def test_every_config_format_is_followed_and_named(kind: str, repo: Repo) -> None:
+    shutil.copytree(YAML_CASE, repo.path, dirs_exist_ok=True)
+    client = repo.path / "fulfil" / "client.py"
+    load, opening, read = LOADERS[kind]
+    client.write_text(client.read_text().replace("import yaml", load)
+                      .replace('encoding="utf-8") as handle:', opening)
+                      .replace("return yaml.safe_load(handle)", read))
+    repo.commit()
+    done = repo.run("scan", "--format", "json", ".", toys=False)
+    findings = [g for f in json.loads(done.out)["files"] for g in f["findings"]]
+    assert {g["action"] for g in findings} == {"rewritten"}, findings
+    config = [g["message"] for g in findings if g["codemod"] == "config"]
+    assert len(config) == 1 and config[0].startswith(
+        f"The {kind} file at $FULFIL_SETTINGS is now read under new keys"), config

@@ -236,7 +236,11 @@ class RemoveDeadSigning(WalmartCodemod):
                 self._remove(node, qualname.rpartition(".")[0], self.definitions)
                 progress = True
                 continue
-            candidates = {n for n in removed.get(qualname, set()) if "." not in n}
+            # Names removed code read here, or in a function nested here (a closure's reads
+            # of this function's locals: ``signer`` read only by the removed hook body).
+            candidates = {n for where, names in removed.items()
+                          if where == qualname or where.startswith(qualname + ".")
+                          for n in names if "." not in n}
             if candidates and isinstance(node, cst.FunctionDef):
                 progress |= self._locals(node.body, candidates, qualname)
         top_level = {n for n in removed.get("", set()) if "." not in n}

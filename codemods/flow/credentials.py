@@ -28,6 +28,7 @@ from codemods.flow.values import (
     CallV,
     Config,
     Derived,
+    Entry,
     Env,
     Field,
     FileText,
@@ -214,6 +215,7 @@ class Credentials:
                     self.renames.kwargs.setdefault(subclass, {})[param.name] = new
         self.touched.add(("param", function, param.name))
         self._follow_callers(function, param.name, role)
+        self._spread_callers(function, param.name, new, role)
         summary = self.repo.functions.get(function)
         default = summary.defaults.get(param.name) if summary is not None else None
         if default is not None:  # consumer_id=settings.WALMART_CONSUMER_ID
@@ -229,6 +231,64 @@ class Credentials:
         for given, caller in self._arguments(function, name):
             with contextlib.suppress(Problem):  # something else: the keyword is renamed only
                 self.express(given, caller, role)
+
+    def _spread_callers(self, function: str, name: str, new: str, role: str) -> None:
+        """``cls(**settings)``: a caller passing the arguments as a dict has the key renamed
+        where the dict is written; one whose dict this tool cannot see stops the rename."""
+        summary = self.repo.functions.get(function)
+        if summary is None:
+            return
+        params = summary.params[1:] if summary.is_method else summary.params
+        index = params.index(name) if name in params else -1
+        for caller, call, shift, context in self.repo.callers(function):
+            if any(k == name for k, _ in call.kwargs) or \
+                    (index >= 0 and 0 <= index + shift < len(call.args)):
+                continue
+            for keyword, value in call.kwargs:
+                if keyword == "**":
+                    self._spread_key(self.repo.ev(value, context), name, new, role, caller,
+                                     function)
+
+    def _spread_key(self, value: Value, name: str, new: str, role: str, caller: str,
+                    function: str) -> None:
+        where = f"{_short(caller)}() passes the arguments of {_short(function)}() as **"
+        for entry in self._spread_entries(value, name, where, 0):
+            if strip(entry.name) != Lit(name):
+                continue
+            if new != name and not entry.loc[1]:
+                raise Problem(f"{where}a dict whose {name} key this tool cannot rename "
+                              "(dict(...) keywords)")
+            if new != name:
+                self.renames.key_at(entry.loc[0], entry.loc[1], entry.loc[2], new)
+            self.follow(self.repo.ev(entry.value, None), caller,
+                        role, 0)
+
+    def _spread_entries(self, value: Value, name: str, where: str, depth: int) -> list[Entry]:
+        """The entries of a dict passed as ``**``, with what was merged into it (a dict
+        written in the code, ``**overrides`` no caller fills with ``name``)."""
+        mapping = strip(value)
+        if isinstance(mapping, Param) and depth <= 6:
+            summary = self.repo.functions.get(mapping.function)
+            if summary is not None and mapping.name not in summary.params:
+                # **overrides: what callers pass as keywords lands here
+                if any(any(k == name for k, _ in c.kwargs)
+                       for _, c, _, _ in self.repo.callers(mapping.function)):
+                    raise Problem(f"{where}**{mapping.name}, and a caller passes {name}= into it")
+                return []
+            passed = self._arguments(mapping.function, mapping.name)
+            if summary is None or not passed:
+                raise Problem(f"{where}{mapping.name}, a dict handed in by callers this tool "
+                              "cannot see")
+            found: list[Entry] = []
+            for given, _ in passed:  # each caller's dict: its keys renamed where written
+                found.extend(self._spread_entries(given, name, where, depth + 1))
+            return found
+        if not isinstance(mapping, Mapping) or depth > 6:
+            raise Problem(f"{where}{describe(value)}, which this tool cannot rename {name} in")
+        entries: list[Entry] = []
+        for spread in mapping.spreads:
+            entries.extend(self._spread_entries(spread, name, where, depth + 1))
+        return [*entries, *mapping.entries]
 
     def _arguments(self, function: str, name: str) -> list[tuple[Value, str]]:
         """What every call of ``function`` in the repository passes for its parameter
@@ -327,7 +387,10 @@ class Credentials:
                 raise Problem(f"a caller ({_short(caller)}) hands in a dict without {key!r}")
             self.follow(self.repo.ev(entry.value, self.repo.class_of_function(caller)), caller,
                         role, 0)
-            if new != key and entry.loc[1]:
+            if new != key and not entry.loc[1]:
+                raise Problem(f"a caller ({_short(caller)}) writes the {key!r} key of the dict "
+                              "where this tool cannot rename it (dict(...) keywords)")
+            if new != key:
                 self.renames.key_at(entry.loc[0], entry.loc[1], entry.loc[2], new)
         if new != key:
             for file in self.repo.files.values():
@@ -568,6 +631,7 @@ class Credentials:
         self._callers_followed.add((klass, name))
         fields = [f for k in reversed(self.repo.mro(klass)) for f in self.repo.classes[k].fields]
         index = fields.index(name) if name in fields else -1
+        omitted = False
         for caller in self.repo.functions.values():
             for call in caller.calls:
                 owner = self.repo.class_of_function(caller.qualname)
@@ -583,10 +647,17 @@ class Credentials:
                 if given is None and 0 <= index < len(call.args):
                     given = call.args[index]
                 if given is None:
+                    omitted = True
                     continue
                 context = self.repo.class_of_function(caller.qualname)
                 with contextlib.suppress(Problem):  # something else: the field is renamed only
                     self.express(self.repo.ev(given, context), caller.qualname, role)
+        default = next((self.repo.classes[k].attrs[name] for k in self.repo.mro(klass)
+                        if name in self.repo.classes[k].attrs), None)
+        if omitted and default is not None:
+            # Made without it somewhere: the default is the credential, and must be followed
+            # to where it is read (an environment variable renamed with the field).
+            self.express(self.repo.ev(default, None), f"{klass}.<body>", role)
 
     def is_persistent(self, klass: str) -> bool:
         """A class whose fields are stored: an ORM model, a settings model, or a class that

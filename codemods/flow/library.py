@@ -129,6 +129,12 @@ def call_library(name: str, args: tuple[Value, ...], kwargs: dict[str, Value],
     if _ends(name, "os.getenv", "os.environ.get", "os.environ.__getitem__", "environ.get",
              "os.environ.setdefault"):
         return Env(_text(first) or "") if first is not None else None
+    if name in ("dataclasses.field", "field"):  # a dataclass field's default
+        if "default" in kwargs:
+            return kwargs["default"]
+        if "default_factory" in kwargs:
+            return CallV(kwargs["default_factory"], (), (), loc)
+        return Opaque("a field with no default")
     if _ends(name, *_FRAMING):
         return Framed(first, name.rpartition(".")[2]) if first is not None else Opaque(name)
     if _ends(name, *_PASS):
@@ -221,7 +227,8 @@ def _dict_call(args: tuple[Value, ...], kwargs: dict[str, Value], loc: Loc) -> V
         if key == "**":
             spreads.append(value)
         else:
-            entries.append(Entry(Lit(key), value, loc))
+            # No position: a rename cannot place a keyword of dict(...) as it can a "key"
+            entries.append(Entry(Lit(key), value))
     return Mapping(tuple(entries), tuple(spreads), loc)
 
 

@@ -118,6 +118,9 @@ class RepoPlan:
     # Functions whose locals the rewrite may leave unused, per module.
     touched_functions: dict[str, set[str]] = field(default_factory=dict)
     imports: dict[str, set[str]] = field(default_factory=dict)  # module -> modules code needs
+    # Names a unit left for a person would have renamed: code naming them may be what it
+    # could not see (a caller passing the credentials), and is worth reading.
+    wanted: set[str] = field(default_factory=set)
 
     def rewrites(self, scope: str) -> bool:
         decision = self.decisions.get(scope)
@@ -170,6 +173,7 @@ class _SitePlan:
     stores: dict[Loc, StoreEdit] = field(default_factory=dict)
     imports: dict[str, set[str]] = field(default_factory=dict)
     reads: set[str] = field(default_factory=set)  # settings the token call reads elsewhere
+    attempted: set[str] = field(default_factory=set)  # names the rewrite would rename
 
 
 class Planner:
@@ -221,6 +225,7 @@ class Planner:
         plan.stores = credentials.stores
         plan.imports = credentials.imports
         plan.reads = credentials.reads
+        plan.attempted = credentials.renames.old_names()
         plan.touched |= {("store", loc) for loc in credentials.stores}
         return plan
 
@@ -352,6 +357,7 @@ class Planner:
                 blocking, reason = self._conflict(marketplace, plans, judged)
         if reason is not None:
             for member in marketplace:
+                self.plan.wanted |= plans[member.key].attempted
                 message = reason if member is blocking else (
                     f"left as it is: the site at line {blocking.key[1]} of "  # type: ignore[union-attr]
                     f"{blocking.file.path or blocking.file.module} needs a person ({reason})")  # type: ignore[union-attr]

@@ -283,13 +283,16 @@ class Repository:
             self._callers = {}
             for caller in self.functions.values():
                 context = self.context_of(caller.qualname)
+                made_by_cls = any(isinstance(d, Ref) and d.qualname.endswith("classmethod")
+                                  for d in caller.decorators)
                 for call in caller.calls:
-                    for target, shift in self._call_targets(call, context):
+                    for target, shift in self._call_targets(call, context, made_by_cls):
                         self._callers.setdefault(target, []).append(
                             (caller.qualname, call, shift, context))
         return self._callers.get(function, [])
 
-    def _call_targets(self, call: CallV, context: str | None) -> list[tuple[str, int]]:
+    def _call_targets(self, call: CallV, context: str | None,
+                      made_by_cls: bool = False) -> list[tuple[str, int]]:
         callee = strip(self.ev(call.func, context))
         bound = 0
         if isinstance(callee, Partial):
@@ -302,6 +305,9 @@ class Repository:
             if isinstance(made, Ref) and self.lookup(made.qualname)[0] == "function":
                 return [(self.lookup(made.qualname)[1], 1)]  # functools.partial(function, *first)
             return []
+        if made_by_cls and isinstance(callee, Self) and context is not None and bound == 0 and \
+                not isinstance(call.func, (SelfAttr, Field)):
+            callee = Ref(context)  # cls(...) in a classmethod
         if not isinstance(callee, Ref):
             return []
         kind, what = self.lookup(callee.qualname)

@@ -175,7 +175,7 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
                         report=False):
             repo_plan = _plan(analysis, plan)
     for _ in range(3):  # callers of what is renamed pass the credentials in: follow them
-        renamed = frozenset(repo_plan.old_names())
+        renamed = frozenset(repo_plan.old_names() | repo_plan.wanted)
         passing = [s for s in sources if s.display not in analysis.read and
                    renamed and mentions(_data(s), renamed)]
         if not (passing and analysis.add(passing, True, report=False)):
@@ -206,7 +206,7 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
                                     or outcome.findings):
             result.files.append(outcome)
     read = analysis.read | {s.display for s in second}
-    return Outcome(result, plan, read, names, frozenset(settings), reach)
+    return Outcome(result, plan, read, names | frozenset(repo_plan.wanted), frozenset(settings), reach)
 
 
 def _emptied(sources: list[SourceFile], second: list[SourceFile], migrated: list[FileResult]) -> None:
@@ -257,15 +257,16 @@ def _hold_back(second: list[SourceFile], migrated: list[FileResult], plan: RepoP
 
 
 def _empty(data: bytes) -> bool:
-    """Only a docstring, comments and blank lines."""
+    """Only a docstring, ``from __future__`` imports, comments and blank lines."""
     import ast
 
     try:
         body = ast.parse(data).body
     except (SyntaxError, ValueError):
         return False
-    return all(isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) and
-               isinstance(s.value.value, str) for s in body)
+    return all((isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) and
+                isinstance(s.value.value, str)) or
+               (isinstance(s, ast.ImportFrom) and s.module == "__future__") for s in body)
 
 
 def _prefilter(sources: list[SourceFile], plan: Plan) -> tuple[list[SourceFile],

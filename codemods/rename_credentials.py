@@ -280,7 +280,9 @@ class _Positional(Scoped):
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
         position = self.codemod.origin(original_node)
-        new = self.attributes.get(position) if position is not None else None
+        # An attribute read elsewhere, or the keyword of a dict(key=...) entry
+        new = (self.attributes.get(position) or self.keys.get(position)) \
+            if position is not None else None
         return updated_node.with_changes(value=new) if new else updated_node
 
     def leave_SimpleString(self, original_node: cst.SimpleString,

@@ -731,10 +731,22 @@ class Evaluator:
             variable = args[0]
             return Env(variable.text if isinstance(variable, Lit) else "", code_of(node),
                        self.file.loc(node.args[0].value))
+        if isinstance(func, Ref) and func.qualname == "builtins.dict" and len(args) <= 1:
+            return self._dict_call(node, args, kwargs, loc)
         result = CallV(func, tuple(args), tuple(kwargs), loc)
         self.summary.calls.append(result)
         self._notice_call(node, func, result)
         return result
+
+    def _dict_call(self, node: cst.Call, args: list[Value], kwargs: list[tuple[str, Value]],
+                   loc: Loc) -> Value:
+        """``dict(base, key=value, **more)``: each keyword is an entry placed at its name, so a
+        rename of the key can rewrite the keyword as it rewrites a quoted key."""
+        where = {arg.keyword.value: self.file.loc(arg.keyword) for arg in node.args
+                 if arg.keyword is not None}
+        entries = tuple(Entry(Lit(key), value, where[key]) for key, value in kwargs if key != "**")
+        spreads = (*args, *(value for key, value in kwargs if key == "**"))
+        return Mapping(entries, spreads, loc)
 
     def _callee(self, func: cst.BaseExpression) -> Value:
         if isinstance(func, cst.Attribute):

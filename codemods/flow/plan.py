@@ -458,14 +458,50 @@ class Planner:
             return None
         stores = {loc: edit for p in rewritten for loc, edit in p.stores.items()}
         outcome = analyse(self.repo, rewritten, stores)
-        for loc in plan.stores:
+        renamed = {t for p in rewritten for t in p.touched if t[0] == "param"}
+        for loc, edit in plan.stores.items():
+            kept = [t for t, _ in edit.targets.values()]
             for name, reader in self._readers(loc):
-                if not outcome.removed(reader.loc, reader.function):
-                    where = reader.function.rpartition(".")[2]
-                    return (f"{name} is also read by {where}() (line {reader.loc[1]} of "
-                            f"{reader.loc[0]}), which the migration leaves as it is; migrate or "
-                            "remove that use first")
+                if outcome.removed(reader.loc, reader.function):
+                    continue
+                if len(kept) == 1 and kept[0].startswith("self.") and \
+                        self._handed_on(reader, renamed):
+                    # read under the name the raw credential is now kept as
+                    self.plan.renames.attribute_at(reader.loc[0], reader.loc[1], reader.loc[2],
+                                                   kept[0].partition(".")[2])
+                    continue
+                where = reader.function.rpartition(".")[2]
+                return (f"{name} is also read by {where}() (line {reader.loc[1]} of "
+                        f"{reader.loc[0]}), which the migration leaves as it is; migrate or "
+                        "remove that use first")
         return None
+
+    def _handed_on(self, reader: AttributeRead, renamed: set[tuple[object, ...]]) -> bool:
+        """Every read of ``self.<name>`` in the reader's function hands it to a parameter the
+        rewrite renames (``signature_headers(prepared, self.key)`` whose ``private_key`` becomes
+        the secret): the raw credential kept there is what that parameter now wants."""
+        if not isinstance(reader.receiver, Self):
+            return False
+        function = self.repo.functions.get(reader.function)
+        if function is None:
+            return False
+        reads = sum(1 for file in self.repo.files.values() for read in file.attribute_reads
+                    if read.function == reader.function and read.name == reader.name and
+                    isinstance(read.receiver, Self))
+        context = self.repo.context_of(reader.function)
+        handed = 0
+        for call in function.calls:
+            for target, shift in self.repo.call_targets(call, context):
+                callee = self.repo.functions.get(target)
+                if callee is None:
+                    continue
+                params = callee.params[1:] if callee.is_method else callee.params
+                passed = [(params[i - shift] if 0 <= i - shift < len(params) else None, value)
+                          for i, value in enumerate(call.args)] + list(call.kwargs)
+                handed += sum(1 for param, value in passed
+                              if strip(value) == SelfAttr(reader.name) and
+                              ("param", target, param) in renamed)
+        return handed >= reads
 
     def _readers(self, loc: Loc) -> list[tuple[str, AttributeRead]]:
         """Who reads the attribute a store at ``loc`` sets (within its class family)."""

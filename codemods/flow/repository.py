@@ -286,12 +286,12 @@ class Repository:
                 made_by_cls = any(isinstance(d, Ref) and d.qualname.endswith("classmethod")
                                   for d in caller.decorators)
                 for call in caller.calls:
-                    for target, shift in self._call_targets(call, context, made_by_cls):
+                    for target, shift in self.call_targets(call, context, made_by_cls):
                         self._callers.setdefault(target, []).append(
                             (caller.qualname, call, shift, context))
         return self._callers.get(function, [])
 
-    def _call_targets(self, call: CallV, context: str | None,
+    def call_targets(self, call: CallV, context: str | None,
                       made_by_cls: bool = False) -> list[tuple[str, int]]:
         callee = strip(self.ev(call.func, context))
         bound = 0
@@ -671,6 +671,12 @@ class Repository:
             result = call_method(inner.base, inner.name, evaluated, named, call.loc)
             if result is not None:
                 return self.ev(result, cls)
+            if _signs_with_rsa(inner, evaluated, named):
+                # key.sign(data, padding.PKCS1v15(), hashes.SHA256()) with the key handed in:
+                # the callers say which key, as for any key parameter
+                over = strip(evaluated[0])  # a digest made beforehand signs what it covers
+                return Sig("cryptography", over.over if isinstance(over, Digest) else evaluated[0],
+                           inner.base, call.loc)
             return Derived(f".{inner.name}()", (inner.base, *evaluated, *named.values()), call.loc)
         if isinstance(inner, Unknown):
             return inner
@@ -782,3 +788,13 @@ def _uses_self(value: Value) -> bool:
             return True
         stack.extend(children(current))
     return False
+
+
+def _signs_with_rsa(method: Field, args: tuple[Value, ...], kwargs: dict[str, Value]) -> bool:
+    """``key.sign(data, padding.PKCS1v15(), ...)`` on a parameter: cryptography's RSA signing
+    call, told by its padding argument (nothing else takes one)."""
+    if method.name != "sign" or not isinstance(strip(method.base), Param) or not args:
+        return False
+    padding = args[1] if len(args) > 1 else kwargs.get("padding")
+    inner = strip(padding) if padding is not None else None
+    return isinstance(inner, Derived) and inner.what == "PKCS1v15()"

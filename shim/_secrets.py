@@ -10,6 +10,7 @@ import base64
 import binascii
 import hashlib
 import logging
+import os
 import re
 import threading
 import time
@@ -39,6 +40,15 @@ _BASIC = re.compile(r"\b(Basic\s+)([A-Za-z0-9+/]{8,}={0,2})")
 _PEM = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S)
 # Bare base64 PKCS#8 RSA keys, as Walmart issued them, start with this DER prefix.
 _BARE_KEY = re.compile(r"MII[A-Za-z0-9+/]{3}IBADANBgkqhkiG9w0BAQEFAAS[A-Za-z0-9+/=\n]{40,}")
+
+
+def _after_fork_in_child() -> None:
+    global _known_lock
+    _known_lock = threading.Lock()  # another thread may have held it at the fork
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def fingerprint(value: str | bytes | None) -> str:

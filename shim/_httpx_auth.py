@@ -88,6 +88,8 @@ class WalmartAuth(ProviderAuth, httpx.Auth):
         return scope_error(request.method, str(request.url), response.content, detail)
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self.requires_request_body:  # what httpx.Auth's own flows do, which these replace
+            request.read()
         token = self.provider.token()
         origin = self._attach(request, token, retry=False, guard=OriginGuard)
         response = yield request
@@ -104,6 +106,8 @@ class WalmartAuth(ProviderAuth, httpx.Auth):
             raise self._forbidden(request, response, detail_or_none(self.provider.token_detail))
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        if self.requires_request_body:
+            await request.aread()
         token = await self.provider.atoken()
         origin = self._attach(request, token, retry=False, guard=AsyncOriginGuard)
         response = yield request

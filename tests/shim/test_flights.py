@@ -78,7 +78,7 @@ def test_twenty_event_loops_share_one_request(server: EmulatorServer) -> None:
 def test_a_loop_that_ends_mid_request_does_not_strand_the_others(server: EmulatorServer) -> None:
     """The leading task's loop shuts down before the answer: callers elsewhere fetch anew."""
     server.emulator.inject("delay", "/v3/token", delay=0.6)
-    provider = shim.TokenProvider(SELLER_ID, SELLER_SECRET, environment=server.url, deadline=10)
+    provider = shim.TokenProvider(SELLER_ID, SELLER_SECRET, environment=server.url)
 
     async def leave_early() -> None:
         with pytest.raises(asyncio.TimeoutError):
@@ -162,7 +162,7 @@ def _record(provider: shim.TokenProvider, errors: list[BaseException]) -> None:
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_child_forked_during_a_token_request_gets_its_own(server: EmulatorServer) -> None:
     server.emulator.inject("delay", "/v3/token", delay=1.5)  # the parent's request only
-    provider = shim.TokenProvider(SELLER_ID, SELLER_SECRET, environment=server.url, deadline=20)
+    provider = shim.TokenProvider(SELLER_ID, SELLER_SECRET, environment=server.url)
     parent = threading.Thread(target=provider.token)
     parent.start()
     while provider._entry.flight is None:

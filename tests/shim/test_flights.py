@@ -191,3 +191,22 @@ def test_a_child_forked_during_a_token_request_gets_its_own(server: EmulatorServ
     parent.join()
     assert child_token
     assert token_requests(server) == 2
+
+
+def test_a_sync_call_inside_the_leading_loop_does_not_wait_on_itself(server: EmulatorServer) -> None:
+    """Rewritten seller code may call access_token() inside async code while a task of the
+    same loop leads the request: blocking there would stop the loop the answer needs."""
+    server.emulator.inject("delay", "/v3/token", delay=0.5)
+    provider = shim.TokenProvider(SELLER_ID, SELLER_SECRET, environment=server.url)
+
+    async def run() -> tuple[str, str]:
+        leading = asyncio.create_task(provider.atoken())
+        while provider._entry.flight is None:
+            await asyncio.sleep(0.01)
+        started = time.monotonic()
+        blocking = provider.token()
+        assert time.monotonic() - started < 5
+        return blocking, await leading
+
+    blocking, awaited = asyncio.run(run())
+    assert blocking and awaited

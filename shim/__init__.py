@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from shim._token import AccessToken
     from shim._wire import category_of
     from shim.errors import (
+        BodyNotReplayableError,
         ConfigurationError,
         ErrorDetail,
         ScopeError,
@@ -54,13 +55,15 @@ _HOMES = {
     "RolloutCounters": "_rollout", "counters": "_rollout",
     "RedactingFilter": "_secrets", "fingerprint": "_secrets", "install_log_filter": "_secrets",
     "redact": "_secrets", "AccessToken": "_token", "category_of": "_wire",
-    "ConfigurationError": "errors", "ErrorDetail": "errors", "ScopeError": "errors",
+    "BodyNotReplayableError": "errors", "ConfigurationError": "errors", "ErrorDetail": "errors",
+    "ScopeError": "errors",
     "TokenEndpointUnavailable": "errors", "TokenError": "errors", "TokenRejectedError": "errors",
     "TokenResponseError": "errors", "WalmartAuthError": "errors",
 }
 
 __all__ = [
     "AccessToken",
+    "BodyNotReplayableError",
     "ConfigurationError",
     "ErrorDetail",
     "RedactingFilter",

@@ -6,16 +6,20 @@ Every variable, its values and its default are documented in one place: the READ
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Optional
+from urllib.parse import urlsplit
 
-from shim._secrets import fingerprint, remember_secret
+from shim._secrets import fingerprint, remember_basic, remember_secret
 from shim._wire import ENVIRONMENTS, TOKEN_PATH
 from shim.errors import ConfigurationError
 
-__all__ = ["DEFAULT_SVC_NAME", "Settings", "parse_mode", "resolve_base_url"]
+__all__ = ["DEFAULT_SVC_NAME", "Settings", "is_loopback", "parse_mode", "refuse_clear_text",
+           "resolve_base_url"]
 
 DEFAULT_SVC_NAME = "Walmart Marketplace"
 _TRUE = {"1", "true", "yes", "on"}
@@ -32,6 +36,29 @@ def resolve_base_url(environment: str) -> str:
     raise ConfigurationError(
         f"unknown Walmart environment {environment!r}: use production, sandbox, supplier "
         "or a base URL such as https://marketplace.walmartapis.com"
+    )
+
+
+def is_loopback(host: str) -> bool:
+    """Loopback by its literal name or address only: a DNS answer could change under us."""
+    name = host.strip("[]").rstrip(".").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def refuse_clear_text(base_url: str, allowed: bool) -> None:
+    """The token request carries the client secret as Basic credentials: over plain http to
+    another machine anyone on the path can read it. Loopback (the emulator) is fine."""
+    parts = urlsplit(base_url)
+    if parts.scheme != "http" or allowed or is_loopback(parts.hostname or ""):
+        return
+    raise ConfigurationError(
+        f"WALMART_ENV={base_url!r} would send the client secret in clear text over plain http; "
+        "use https, or set WALMART_ALLOW_INSECURE_HTTP=1 if this host is a stand-in you trust"
     )
 
 
@@ -78,12 +105,22 @@ class Settings:
     private_key: Optional[str] = field(default=None, repr=False)
     token_timeout: float = 10.0
     token_attempts: int = 4
+    # Everything one token acquisition may take: attempts, slow answers, Retry-After waits.
+    token_deadline: float = 30.0
+    allow_insecure_http: bool = False
 
     def __post_init__(self) -> None:
         parse_mode(self.mode)
-        resolve_base_url(self.environment)
-        if self.token_timeout <= 0:
+        refuse_clear_text(resolve_base_url(self.environment), self.allow_insecure_http)
+        # NaN compares false with everything, so "<= 0" alone would let it through.
+        if not (math.isfinite(self.token_timeout) and self.token_timeout > 0):
             raise ConfigurationError("the token timeout must be a positive number of seconds")
+        if not (math.isfinite(self.token_deadline) and self.token_deadline > 0):
+            raise ConfigurationError("the token deadline must be a positive number of seconds")
+        # However settings were made, the log filter must know their secrets from here on.
+        remember_secret(self.client_secret)
+        remember_secret(self.private_key)
+        remember_basic(self.client_id, self.client_secret)
         if self.token_attempts < 1:
             raise ConfigurationError("token attempts must be at least 1")
 
@@ -101,10 +138,7 @@ class Settings:
         unknown = set(arguments) - set(_VARIABLES)
         if unknown:
             raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        settings = cls(**values)  # type: ignore[arg-type]
-        remember_secret(settings.client_secret)
-        remember_secret(settings.private_key)
-        return settings
+        return cls(**values)  # type: ignore[arg-type]
 
     @property
     def base_url(self) -> str:
@@ -132,9 +166,9 @@ class Settings:
 
 
 def _convert(name: str, variable: str, raw: str) -> object:
-    if name in ("send_basic_auth", "legacy_fallback"):
+    if name in ("send_basic_auth", "legacy_fallback", "allow_insecure_http"):
         return _flag(variable, raw)
-    if name == "token_timeout":
+    if name in ("token_timeout", "token_deadline"):
         try:
             return float(raw)
         except ValueError:
@@ -161,4 +195,6 @@ _VARIABLES = {
     "private_key": "WALMART_PRIVATE_KEY",
     "token_timeout": "WALMART_TOKEN_TIMEOUT",
     "token_attempts": "WALMART_TOKEN_ATTEMPTS",
+    "token_deadline": "WALMART_TOKEN_DEADLINE",
+    "allow_insecure_http": "WALMART_ALLOW_INSECURE_HTTP",
 }

@@ -17,12 +17,13 @@ from typing import Callable, Optional, Union
 import httpx
 
 from shim._config import Settings
+from shim._deadline import Deadline, PastDeadline, call_before
 from shim._diagnosis import token_rejection
 from shim._error_body import parse_error_body
 from shim._secrets import fingerprint
 from shim._token import AccessToken, parse_token_answer
 from shim._wire import CHANNEL_TYPE, CORRELATION_ID, MARKET, SVC_NAME
-from shim.errors import TokenEndpointUnavailable, TokenRejectedError
+from shim.errors import TokenEndpointUnavailable, TokenRejectedError, TokenResponseError
 
 __all__ = ["RetryPolicy", "TokenFetcher"]
 
@@ -65,6 +66,13 @@ def _retry_after(response: httpx.Response) -> Optional[float]:
 
 
 Outcome = Union[AccessToken, float]
+# The answer's status and headers, and its body read in full.
+Answer = tuple[httpx.Response, bytes]
+
+
+# Far above any token answer (about 1 KB); bounds memory against a broken or hostile endpoint
+# while still letting an oversized token be refused by name (see shim._token).
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
 
 class TokenFetcher:
@@ -103,6 +111,11 @@ class TokenFetcher:
             token_url=self.token_url, status=status,
         )
 
+    def _out_of_time(self, deadline: Deadline, attempt: int, reason: str,
+                     status: Optional[int] = None) -> TokenEndpointUnavailable:
+        return self._give_up(f"{reason}, and the {deadline.seconds:g}s token deadline "
+                             "(WALMART_TOKEN_DEADLINE) leaves no time to wait", attempt, status)
+
     def _after_error(self, exc: httpx.HTTPError, attempt: int) -> float:
         reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         if attempt + 1 >= self.retry.attempts:
@@ -112,20 +125,25 @@ class TokenFetcher:
                     reason, attempt + 1, self.retry.attempts - 1, delay)
         return delay
 
-    def _after_answer(self, response: httpx.Response, started: float, attempt: int) -> Outcome:
+    def _after_answer(self, answer: Answer, started: float, attempt: int,
+                      deadline: Deadline) -> Outcome:
+        response, body = answer
         status = response.status_code
         if 200 <= status < 300:
-            token = parse_token_answer(response.content, response.headers.get("content-type", ""),
+            token = parse_token_answer(body, response.headers.get("content-type", ""),
                                        started, self.token_url)
             log.info("token %s obtained for client %s from %s, expires in %gs",
                      fingerprint(token.value), self.client_id, self.token_url, token.expires_in)
             return token
-        details = parse_error_body(response.content)
+        details = parse_error_body(body)
         if status in _RETRY_STATUSES:
             reason = f"{status} {details[0].code if details else response.reason_phrase}"
             wait = _retry_after(response)
             if wait is not None and wait > self.retry.max_retry_after:
                 raise self._give_up(f"{reason}, asked to wait {wait:.0f}s", attempt, status)
+            if wait is not None and wait >= deadline.left():
+                raise self._out_of_time(deadline, attempt, f"{reason}, asked to wait {wait:g}s",
+                                        status)
             if attempt + 1 >= self.retry.attempts:
                 raise self._give_up(reason, attempt, status)
             delay = wait if wait is not None else self.retry.backoff(attempt)
@@ -136,38 +154,48 @@ class TokenFetcher:
         raise TokenRejectedError(message, token_url=self.token_url, status=status,
                                  details=details, diagnoses=diagnoses)
 
+    def _pause(self, delay: float, deadline: Deadline, attempt: int) -> float:
+        """The wait before the next attempt, or give up if it would end past the deadline."""
+        if delay >= deadline.left():
+            raise self._out_of_time(deadline, attempt, f"the next attempt was due in {delay:.2f}s")
+        return delay
+
     def fetch(self) -> AccessToken:
+        deadline = Deadline(self.settings.token_deadline)
         for attempt in range(self.retry.attempts):
             started = self.clock()
             log.debug("requesting a token from %s for client %s (attempt %d)", self.token_url,
                       self.client_id, attempt + 1)
             try:
-                with self.http() as client:
-                    response = self._post(client)
+                answer = call_before(deadline, lambda: self._exchange(deadline))
+            except PastDeadline:
+                raise self._out_of_time(deadline, attempt, "no complete answer in time") from None
             except httpx.HTTPError as exc:
                 outcome: Outcome = self._after_error(exc, attempt)
             else:
-                outcome = self._after_answer(response, started, attempt)
+                outcome = self._after_answer(answer, started, attempt, deadline)
             if isinstance(outcome, AccessToken):
                 return outcome
-            self.retry.sleep(outcome)
+            self.retry.sleep(self._pause(outcome, deadline, attempt))
         raise self._give_up("no attempts allowed", self.retry.attempts - 1)
 
     async def afetch(self) -> AccessToken:
+        deadline = Deadline(self.settings.token_deadline)
         for attempt in range(self.retry.attempts):
             started = self.clock()
             log.debug("requesting a token from %s for client %s (attempt %d)", self.token_url,
                       self.client_id, attempt + 1)
             try:
-                async with self.ahttp() as client:
-                    response = await self._apost(client)
+                answer = await asyncio.wait_for(self._aexchange(deadline), deadline.left())
+            except asyncio.TimeoutError:
+                raise self._out_of_time(deadline, attempt, "no complete answer in time") from None
             except httpx.HTTPError as exc:
                 outcome: Outcome = self._after_error(exc, attempt)
             else:
-                outcome = self._after_answer(response, started, attempt)
+                outcome = self._after_answer(answer, started, attempt, deadline)
             if isinstance(outcome, AccessToken):
                 return outcome
-            await self.retry.async_sleep(outcome)
+            await self.retry.async_sleep(self._pause(outcome, deadline, attempt))
         raise self._give_up("no attempts allowed", self.retry.attempts - 1)
 
     @contextlib.contextmanager
@@ -187,12 +215,41 @@ class TokenFetcher:
         async with httpx.AsyncClient(timeout=self.settings.token_timeout) as client:
             yield client
 
-    def _post(self, client: httpx.Client) -> httpx.Response:
-        return client.post(self.token_url, headers=self._request_headers(),
-                           content=b"grant_type=client_credentials",
-                           timeout=self.settings.token_timeout)
+    def _request(self, client: httpx.Client | httpx.AsyncClient, deadline: Deadline) -> httpx.Request:
+        # No single read may outlast what is left of the deadline either.
+        timeout = max(0.001, min(self.settings.token_timeout, deadline.left()))
+        return client.build_request("POST", self.token_url, headers=self._request_headers(),
+                                    content=b"grant_type=client_credentials", timeout=timeout)
 
-    async def _apost(self, client: httpx.AsyncClient) -> httpx.Response:
-        return await client.post(self.token_url, headers=self._request_headers(),
-                                 content=b"grant_type=client_credentials",
-                                 timeout=self.settings.token_timeout)
+    def _too_large(self) -> TokenResponseError:
+        return TokenResponseError(f"{self.token_url} answered more than {MAX_ANSWER_BYTES} bytes; "
+                                  "a token answer is about 1 KB - a proxy may be in the way",
+                                  token_url=self.token_url)
+
+    def _exchange(self, deadline: Deadline) -> Answer:
+        with self.http() as client:
+            response = client.send(self._request(client, deadline), stream=True)
+            try:
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > MAX_ANSWER_BYTES:
+                        raise self._too_large()
+                    if deadline.passed:  # the caller has stopped waiting; stop reading
+                        raise PastDeadline
+            finally:
+                response.close()
+        return response, bytes(body)
+
+    async def _aexchange(self, deadline: Deadline) -> Answer:
+        async with self.ahttp() as client:
+            response = await client.send(self._request(client, deadline), stream=True)
+            try:
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > MAX_ANSWER_BYTES:
+                        raise self._too_large()
+            finally:
+                await response.aclose()
+        return response, bytes(body)

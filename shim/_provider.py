@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 import time
 import uuid
@@ -11,13 +10,15 @@ from typing import Any, Callable, Optional
 
 import httpx
 
-from shim._cache import CacheEntry, Flight, cache_entry, cache_key
+from shim._cache import CacheEntry, cache_entry, cache_key
 from shim._config import Settings
+from shim._deadline import Deadline
 from shim._fetch import RetryPolicy, TokenFetcher
+from shim._flight import Flight, shared_error
 from shim._secrets import fingerprint
 from shim._token import AccessToken
 from shim._wire import ACCESS_TOKEN, CHANNEL_TYPE, CORRELATION_ID, SVC_NAME, TOKEN_PATH
-from shim.errors import TokenError, TokenResponseError
+from shim.errors import TokenEndpointUnavailable, TokenError, TokenResponseError
 
 __all__ = ["TokenProvider"]
 
@@ -25,6 +26,9 @@ log = logging.getLogger("shim")
 
 # How long to leave the endpoint alone after a failed refresh in the soft window.
 SOFT_RETRY_PAUSE = 5.0
+# After a new token was refused as well: no refresh-on-refusal for 5 s, doubling each time
+# it happens again, up to 5 minutes.
+STORM_FIRST_PAUSE, STORM_MAX_PAUSE = 5.0, 300.0
 
 
 class TokenProvider:
@@ -40,14 +44,16 @@ class TokenProvider:
     def __init__(self, client_id: Optional[str] = None, client_secret: Optional[str] = None,
                  environment: Optional[str] = None, *, svc_name: Optional[str] = None,
                  channel_type: Optional[str] = None, market: Optional[str] = None,
-                 timeout: Optional[float] = None, retry: Optional[RetryPolicy] = None,
+                 timeout: Optional[float] = None, deadline: Optional[float] = None,
+                 retry: Optional[RetryPolicy] = None,
                  client: Optional[httpx.Client] = None,
                  async_client: Optional[httpx.AsyncClient] = None,
                  clock: Callable[[], float] = time.monotonic,
                  settings: Optional[Settings] = None) -> None:
         self.settings = settings or Settings.resolve(
             client_id=client_id, client_secret=client_secret, environment=environment,
-            svc_name=svc_name, channel_type=channel_type, market=market, token_timeout=timeout)
+            svc_name=svc_name, channel_type=channel_type, market=market, token_timeout=timeout,
+            token_deadline=deadline)
         self.clock = clock
         retry = retry or RetryPolicy(attempts=self.settings.token_attempts)
         self._fetcher = TokenFetcher(self.settings, retry, clock, client,
@@ -74,57 +80,42 @@ class TokenProvider:
         if current is not None and now < current.soft_at:
             return current.value
         if current is not None and now < current.hard_at:
-            return self._soft_refresh(entry, current, now)
-        return self._single_flight(entry).value
+            flight = self._start_soft(entry, now)
+            if flight is not None:
+                self._fly(entry, flight)
+                if flight.token is not None:
+                    return flight.token.value
+            return current.value  # refreshing elsewhere, or failed: this token is still good
+        return self._wait_for_token(entry).value
 
-    def _soft_refresh(self, entry: CacheEntry, current: AccessToken, now: float) -> str:
-        with entry.lock:
-            lead = entry.flight is None and now >= entry.soft_retry_at
+    def _wait_for_token(self, entry: CacheEntry) -> AccessToken:
+        deadline = Deadline(self.settings.token_deadline)
+        while True:
+            ready, flight, lead = self._join(entry)
+            if ready is not None:
+                return ready
             if lead:
-                flight = entry.flight = Flight()
-        if not lead:
-            return current.value  # someone else is refreshing; this token is still good
-        self._fly(entry, flight)
-        if flight.error is not None:
-            log.warning("early refresh for client %s failed, keeping token %s: %s",
-                        self.client_id, fingerprint(current.value), flight.error)
-            with entry.lock:
-                entry.soft_retry_at = self.clock() + SOFT_RETRY_PAUSE
-            return current.value
-        assert flight.token is not None
-        return flight.token.value
-
-    def _single_flight(self, entry: CacheEntry) -> AccessToken:
-        with entry.lock:
-            flight = entry.flight
-            lead = flight is None
-            if flight is None:
-                flight = entry.flight = Flight()
-        if lead:
-            self._fly(entry, flight)
-        else:
-            flight.done.wait()
-        if flight.error is not None:
-            # Each waiter raises its own copy: one exception object raised in many threads
-            # would collect all of their tracebacks.
-            raise copy.copy(flight.error) from None
-        assert flight.token is not None
-        return flight.token
+                self._fly(entry, flight)
+            elif flight.led_from_this_thread_loop():
+                return self._store(entry, self._fetcher.fetch())
+            elif not flight.done.wait(deadline.left()):
+                raise self._waited_too_long(deadline)
+            if flight.token is not None:
+                return flight.token
+            if flight.error is not None:
+                raise self._error_for(flight.error, lead)
+            if deadline.passed:  # abandoned flights, one after another
+                raise self._waited_too_long(deadline)
 
     def _fly(self, entry: CacheEntry, flight: Flight) -> None:
+        token: Optional[AccessToken] = None
+        error: Optional[BaseException] = None
         try:
-            flight.token = self._fetcher.fetch()
-        except BaseException as exc:
-            flight.error = exc
-            if not isinstance(exc, Exception):
-                raise
-        finally:
-            with entry.lock:
-                if flight.token is not None:
-                    entry.token = flight.token
-                    entry.soft_retry_at = float("-inf")
-                entry.flight = None
-            flight.done.set()
+            token = self._fetcher.fetch()
+        except Exception as exc:
+            error = exc
+        finally:  # an interrupt lands the flight as abandoned, then goes on up
+            self._land(entry, flight, token, error)
 
     # -- asyncio -------------------------------------------------------------------------
     async def atoken(self) -> str:
@@ -132,41 +123,99 @@ class TokenProvider:
         current = entry.token
         if current is not None and now < current.soft_at:
             return current.value
-        task = self._async_flight(entry, soft=current is not None and now < current.hard_at)
         if current is not None and now < current.hard_at:
+            flight = self._start_soft(entry, now)
+            if flight is not None:
+                self._launch(entry, flight)
             return current.value  # the refresh runs in the background; this token is still good
-        assert task is not None
-        return (await asyncio.shield(task)).value
+        return (await self._await_token(entry)).value
 
-    def _async_flight(self, entry: CacheEntry, soft: bool) -> Optional[asyncio.Task[AccessToken]]:
-        loop = asyncio.get_running_loop()
-        task = entry.async_flights.get(loop)
-        if task is not None and not task.done():
-            return task
-        if soft and self.clock() < entry.soft_retry_at:
-            return None
-        task = loop.create_task(self._afly(entry, soft))
-        # A background refresh may fail with nobody awaiting it; _afly has logged it already.
-        task.add_done_callback(lambda t: t.cancelled() or t.exception())
-        entry.async_flights[loop] = task
-        return task
+    async def _await_token(self, entry: CacheEntry) -> AccessToken:
+        deadline = Deadline(self.settings.token_deadline)
+        while True:
+            ready, flight, lead = self._join(entry)
+            if ready is not None:
+                return ready
+            if lead:
+                self._launch(entry, flight)
+            if not await flight.wait_async(deadline.left()):
+                raise self._waited_too_long(deadline)
+            if flight.token is not None:
+                return flight.token
+            if flight.error is not None:
+                raise self._error_for(flight.error, lead)
+            if deadline.passed:
+                raise self._waited_too_long(deadline)
 
-    async def _afly(self, entry: CacheEntry, soft: bool) -> AccessToken:
+    def _launch(self, entry: CacheEntry, flight: Flight) -> None:
+        # A task of its own: cancelling the caller that started it must not cancel the
+        # request everyone else waits on.
+        flight.loop = asyncio.get_running_loop()
+        flight.task = flight.loop.create_task(self._afly(entry, flight))
+
+    async def _afly(self, entry: CacheEntry, flight: Flight) -> None:
+        token: Optional[AccessToken] = None
+        error: Optional[BaseException] = None
         try:
             token = await self._fetcher.afetch()
-        except TokenError as exc:
-            if soft:
-                log.warning("early refresh for client %s failed, keeping the current token: %s",
-                            self.client_id, exc)
-                with entry.lock:
-                    entry.soft_retry_at = self.clock() + SOFT_RETRY_PAUSE
-            raise
+        except Exception as exc:
+            error = exc
+        finally:  # cancelled (its loop shutting down): abandoned, and waiters elsewhere go on
+            self._land(entry, flight, token, error)
+
+    # -- flights, whoever leads them ------------------------------------------------------
+    def _start_soft(self, entry: CacheEntry, now: float) -> Optional[Flight]:
+        with entry.lock:
+            if entry.flight is not None or now < entry.soft_retry_at:
+                return None
+            flight = entry.flight = Flight(soft=True)
+            return flight
+
+    def _join(self, entry: CacheEntry) -> tuple[Optional[AccessToken], Flight, bool]:
+        """(a token someone just landed, -, -) or (None, the flight to wait on, whether this
+        caller leads it)."""
+        with entry.lock:
+            current = entry.token
+            if current is not None and self.clock() < current.hard_at:
+                return current, Flight(), False
+            if entry.flight is None:
+                entry.flight = Flight()
+                return None, entry.flight, True
+            return None, entry.flight, False
+
+    def _store(self, entry: CacheEntry, token: AccessToken) -> AccessToken:
         with entry.lock:
             entry.token = token
             entry.soft_retry_at = float("-inf")
         return token
 
-    # -- shared ---------------------------------------------------------------------------
+    def _land(self, entry: CacheEntry, flight: Flight, token: Optional[AccessToken],
+              error: Optional[BaseException]) -> None:
+        with entry.lock:
+            if token is not None:
+                entry.token = token
+                entry.soft_retry_at = float("-inf")
+            elif flight.soft and error is not None:
+                entry.soft_retry_at = self.clock() + SOFT_RETRY_PAUSE
+            if entry.flight is flight:
+                entry.flight = None
+        if flight.soft and error is not None:
+            log.warning("early refresh for client %s failed, keeping the current token: %s",
+                        self.client_id, error)
+        flight.land(token, error)
+
+    def _error_for(self, error: BaseException, lead: bool) -> BaseException:
+        if lead and isinstance(error, TokenError):
+            return error  # raised once, in the thread that made the request
+        return shared_error(error, self.token_url)
+
+    def _waited_too_long(self, deadline: Deadline) -> TokenEndpointUnavailable:
+        return TokenEndpointUnavailable(
+            f"no token from {self.token_url} within the {deadline.seconds:g}s token deadline "
+            "(WALMART_TOKEN_DEADLINE) while waiting on a request already in progress",
+            token_url=self.token_url)
+
+    # -- refusals -------------------------------------------------------------------------
     def invalidate(self, token: str) -> bool:
         """Drop the cached token only if it is still ``token``: a 401 on a request made with
         an old token must not throw away the new one another caller already fetched."""
@@ -177,6 +226,28 @@ class TokenProvider:
                 log.info("token %s for client %s invalidated", fingerprint(token), self.client_id)
                 return True
         return False
+
+    def may_refresh(self) -> bool:
+        """False while backing off: a new token fetched after a refusal was refused too, so
+        another one would most likely go the same way (a 401 storm)."""
+        return self.clock() >= self._entry.refresh_paused_until
+
+    def refresh_outcome(self, token: str, helped: bool) -> None:
+        """Told by the auth hooks whether the retry with the new ``token`` was accepted."""
+        entry = self._entry
+        with entry.lock:
+            if helped:
+                entry.refused_in_a_row = 0
+                return
+            if entry.last_judged == token:  # many callers retried with the same new token
+                return
+            entry.last_judged = token
+            entry.refused_in_a_row += 1
+            pause = min(STORM_MAX_PAUSE, STORM_FIRST_PAUSE * 2 ** min(entry.refused_in_a_row - 1, 10))
+            entry.refresh_paused_until = self.clock() + pause
+        log.warning("a new token %s for client %s was refused too; no new token after a refusal "
+                    "for %gs (check the channel type, the market and the environment)",
+                    fingerprint(token), self.client_id, pause)
 
     def _detail_request(self, token: str) -> dict[str, str]:
         headers = {ACCESS_TOKEN: token, SVC_NAME: self.settings.svc_name,

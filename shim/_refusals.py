@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 from shim._diagnosis import forbidden_message
 from shim._error_body import parse_error_body
 from shim._wire import category_of
-from shim.errors import ScopeError, WalmartAuthError
+from shim.errors import BodyNotReplayableError, ScopeError, WalmartAuthError
 
-__all__ = ["body_wanted", "is_token_refusal", "scope_error"]
+__all__ = ["body_wanted", "is_token_refusal", "not_replayable", "scope_error"]
 
 log = logging.getLogger("shim")
 
@@ -50,3 +50,12 @@ def detail_or_none(fetch: Any) -> Optional[dict[str, Any]]:
         log.warning("could not read /v3/token/detail to explain a 403: %s", exc)
         return None
     return result
+
+
+def not_replayable(method: str, url: str, status: int, response: object) -> BodyNotReplayableError:
+    path = urlsplit(url).path
+    return BodyNotReplayableError(
+        f"{method} {path} refused the token ({status}) and was not re-sent with a new one: its "
+        "body is a stream (a generator, or a file that cannot be rewound) already sent once; "
+        "send it again (the next call gets a new token), or pass bytes or a seekable file",
+        method=method, url=url, status=status, response=response)

@@ -20,6 +20,15 @@ _lock = threading.Lock()
 _ENV_NAMES = tuple(_VARIABLES.values())
 
 
+def _after_fork_in_child() -> None:
+    global _lock
+    _lock = threading.Lock()  # another thread may have held it at the fork (see shim._cache)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def provider_for(settings: Settings) -> TokenProvider:
     client_id, client_secret = settings.require_oauth()
     key = cache_key(settings.token_url, client_id, client_secret)

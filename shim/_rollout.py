@@ -3,6 +3,7 @@ each call took so the application can watch the migration happen."""
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 
@@ -34,6 +35,14 @@ class RolloutCounters:
 
 
 counters = RolloutCounters()
+
+
+def _after_fork_in_child() -> None:
+    counters._lock = threading.Lock()  # another thread may have held it at the fork
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 _random = random.Random()
 
 

@@ -6,28 +6,49 @@ tell two secrets or tokens apart in a log, useless for recovering either.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import logging
+import os
 import re
 import threading
+import time
 from typing import Any
 
-__all__ = ["RedactingFilter", "fingerprint", "install_log_filter", "redact", "remember_secret"]
+__all__ = ["RedactingFilter", "fingerprint", "install_log_filter", "redact", "remember_basic",
+           "remember_secret", "remember_token"]
 
-_MAX_REMEMBERED = 512
-# Insertion-ordered, so the oldest value is forgotten first; a dict keeps lookups O(1) on the
-# per-request path (Settings are resolved on every auth_headers call).
-_known: dict[str, None] = {}
+# Credentials are few and must never show up, however long the process runs: never forgotten.
+_credentials: dict[str, None] = {}
+# Tokens are many (one per pair every 15 minutes) and worthless once expired, but can still be
+# logged for a while after (a queued job retried, a late error report): each is kept until
+# TOKEN_RETENTION after it expires. Value -> monotonic time when it may be forgotten.
+_tokens: dict[str, float] = {}
+TOKEN_RETENTION = 6 * 3600.0
 _known_lock = threading.Lock()
+# Longest first, so a value that contains another known value is replaced whole.
+_ordered: tuple[str, ...] = ()
 
 # Header values that are secret whatever they are: tokens, Basic credentials, signatures.
 _SECRET_HEADER = re.compile(
     r"(?i)(WM_SEC\.ACCESS_TOKEN|WM_SEC\.AUTH_SIGNATURE|Authorization)(['\"]?\s*[:=]\s*['\"]?)"
     r"((?:Basic|Bearer)\s+)?([^\s'\",}]+)"
 )
+# "Basic <base64 of id:secret>" wherever it appears, not only after "Authorization:".
+_BASIC = re.compile(r"\b(Basic\s+)([A-Za-z0-9+/]{8,}={0,2})")
 _PEM = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S)
 # Bare base64 PKCS#8 RSA keys, as Walmart issued them, start with this DER prefix.
 _BARE_KEY = re.compile(r"MII[A-Za-z0-9+/]{3}IBADANBgkqhkiG9w0BAQEFAAS[A-Za-z0-9+/=\n]{40,}")
+
+
+def _after_fork_in_child() -> None:
+    global _known_lock
+    _known_lock = threading.Lock()  # another thread may have held it at the fork
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def fingerprint(value: str | bytes | None) -> str:
@@ -37,25 +58,58 @@ def fingerprint(value: str | bytes | None) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()[:8]
 
 
+def _reorder() -> None:
+    global _ordered
+    _ordered = tuple(sorted({*_credentials, *_tokens}, key=len, reverse=True))
+
+
 def remember_secret(value: str | None) -> None:
-    """Let the filter redact this exact value wherever it shows up (secrets, tokens, keys)."""
-    if value and len(value) >= 6 and value not in _known:
+    """Let the filter redact this credential (client secret, private key) for good."""
+    if value and len(value) >= 6 and value not in _credentials:
         with _known_lock:
-            _known[value] = None
-            if len(_known) > _MAX_REMEMBERED:
-                del _known[next(iter(_known))]
+            _credentials[value] = None
+            _reorder()
+
+
+def remember_basic(client_id: str | None, client_secret: str | None) -> None:
+    """The base64 of ``id:secret`` is the secret too, with or without ``Basic`` before it."""
+    if client_id and client_secret:
+        basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode("ascii")
+        remember_secret(basic)
+        remember_secret(basic.rstrip("="))
+
+
+def remember_token(value: str, lifetime: float, now: float | None = None) -> None:
+    """Let the filter redact this token until well after it expires."""
+    if len(value) < 6:
+        return
+    moment = time.monotonic() if now is None else now
+    with _known_lock:
+        for old in [t for t, until in _tokens.items() if until <= moment]:
+            del _tokens[old]
+        _tokens[value] = moment + lifetime + TOKEN_RETENTION
+        _reorder()
 
 
 def redact(text: str) -> str:
     """Replace every remembered secret and every secret-shaped value with its fingerprint."""
-    with _known_lock:
-        known = sorted(_known, key=len, reverse=True)
-    for secret in known:
+    for secret in _ordered:
         if secret in text:
             text = text.replace(secret, fingerprint(secret))
     text = _PEM.sub(lambda m: f"<private key {fingerprint(m.group(0))}>", text)
     text = _BARE_KEY.sub(lambda m: f"<private key {fingerprint(m.group(0))}>", text)
+    text = _BASIC.sub(_redact_basic, text)
     return _SECRET_HEADER.sub(_redact_header, text)
+
+
+def _redact_basic(match: re.Match[str]) -> str:
+    value = match.group(2)
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return match.group(0)
+    # Only credentials ("id:secret"); "Basic information" and the like stay as they are.
+    return f"{match.group(1)}{fingerprint(value)}" if b":" in decoded else match.group(0)
 
 
 def _redact_header(match: re.Match[str]) -> str:

@@ -7,6 +7,7 @@
     |   +-- TokenEndpointUnavailable  5xx, 429, timeouts or connection errors, after retries
     |   +-- TokenResponseError        the endpoint answered, but not with a token
     +-- ScopeError                    a call was refused with 403: the key lacks that category
+    +-- BodyNotReplayableError        a refused call could not be retried: its body was a stream
 
 Messages say what happened, where, and what to check next. They carry fingerprints of
 credentials and tokens (see ``shim.fingerprint``), never the values themselves.
@@ -17,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "BodyNotReplayableError",
     "ConfigurationError",
     "ErrorDetail",
     "ScopeError",
@@ -87,3 +89,17 @@ class ScopeError(WalmartAuthError):
         self.method = method
         self.url = url
         self.details = details
+
+
+class BodyNotReplayableError(WalmartAuthError):
+    """The token was refused (401, or 400 INVALID_TOKEN) and the call was not retried with a
+    new one, because its body was a stream already sent and not re-readable. ``response`` is
+    the refusal; the next call gets a fresh token."""
+
+    def __init__(self, message: str, *, method: str, url: str, status: int,
+                 response: object = None) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+        self.status = status
+        self.response = response

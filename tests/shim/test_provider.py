@@ -307,8 +307,9 @@ def test_the_async_soft_window_refreshes_in_the_background(
         old = await provider.atoken()
         clock.advance(900 - 30)
         during = await provider.atoken()  # returns at once, refresh started
-        task = provider._entry.async_flights[asyncio.get_running_loop()]
-        await task
+        flight = provider._entry.flight
+        assert flight is not None and flight.task is not None
+        await flight.task
         return old, during, await provider.atoken()
 
     old, during, after = asyncio.run(run())

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import time
 
 import httpx
 import pytest
 import requests
 
 import shim
-from migrate.emulator import ClientConfig, EmulatorServer
+from migrate.emulator import ClientConfig, Emulator, EmulatorConfig, EmulatorServer, EmulatorTransport
 from tests.conftest import CONSUMER_ID, SELLER_ID, SELLER_SECRET
 from tests.keys import KeyPair, new_key
 
@@ -115,3 +116,53 @@ def test_keys_the_shim_never_saw_are_redacted_by_shape() -> None:
 def test_redact_leaves_ordinary_text_alone() -> None:
     text = "GET /v3/orders?limit=10 answered 200 for client seller-1"
     assert shim.redact(text) == text
+
+
+def _logged_through_filter(caplog: pytest.LogCaptureFixture, *lines: str) -> str:
+    shim.install_log_filter(caplog.handler)
+    app = logging.getLogger("seller.app")
+    with caplog.at_level(logging.INFO):
+        for line in lines:
+            app.info("%s", line)
+    return caplog.text
+
+
+def test_the_secret_stays_redacted_after_hundreds_of_refreshes(
+        seller: ClientConfig, caplog: pytest.LogCaptureFixture) -> None:
+    """Five days of 15-minute tokens for one seller, and some more. In process: the count of
+    tokens is the point here, and 600 round trips on a socket would take half a minute."""
+    emulator = Emulator(EmulatorConfig(clients=[seller]))
+    with httpx.Client(transport=EmulatorTransport(emulator)) as client:
+        provider = shim.TokenProvider(SELLER_ID, SELLER_SECRET, client=client)
+        first = provider.token()
+        for _ in range(600):
+            provider.invalidate(provider.token())
+        last = provider.token()
+    logged = _logged_through_filter(caplog, f"secret {SELLER_SECRET}",
+                                    f"basic {_basic(SELLER_ID, SELLER_SECRET)}",
+                                    f"first token {first}", f"last token {last}")
+    assert len(emulator.issued_tokens()) == 601
+    assert _secrets_in(logged, [SELLER_SECRET, _basic(SELLER_ID, SELLER_SECRET), first, last]) == []
+
+
+def test_basic_credentials_are_redacted_with_or_without_the_word(
+        provider: shim.TokenProvider, caplog: pytest.LogCaptureFixture) -> None:
+    known = _basic(SELLER_ID, SELLER_SECRET)
+    unseen = _basic("someone-else", "an-unseen-password")
+    logged = _logged_through_filter(caplog, f"credentials {known}", f"header Basic {known}",
+                                    f"unpadded {known.rstrip('=')}", f"proxy said Basic {unseen}",
+                                    "Basic information about the feed")
+    assert _secrets_in(logged, [known, known.rstrip("="), unseen]) == []
+    assert "Basic information about the feed" in logged
+
+
+def test_tokens_are_forgotten_only_long_after_they_expire() -> None:
+    from shim import _secrets
+
+    now = time.monotonic()
+    _secrets.remember_token("old-token-abcdef", 900, now=now - 900 - _secrets.TOKEN_RETENTION - 1)
+    _secrets.remember_token("recent-token-abcdef", 900, now=now - 900 - 60)
+    _secrets.remember_token("new-token-abcdef", 900, now=now)
+    cleaned = shim.redact("old-token-abcdef recent-token-abcdef new-token-abcdef")
+    assert cleaned.startswith("old-token-abcdef ")  # expired hours ago: forgotten
+    assert "recent-token-abcdef" not in cleaned and "new-token-abcdef" not in cleaned

@@ -37,7 +37,7 @@ def _same_body(left: bytes, right: bytes) -> bool:
         return True
     try:
         return bool(json.loads(left) == json.loads(right))
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -16,38 +16,12 @@ from migrate.verify.bounded_yaml import YamlTooLarge, load_bounded
 from migrate.verify.content import decoded_body
 
 __all__ = ["MAX_CASSETTE_BYTES", "Cassette", "CassetteError", "Headers", "Interaction",
-           "load_cassette", "shown_uri"]
+           "load_cassette"]
 
 # Far above any recorded session (bodies included), low enough that reading one cannot take
 # the machine's memory with it.
 MAX_CASSETTE_BYTES = 256 * 1024 * 1024
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
-_CREDENTIAL_PARAMS = ("secret", "token", "password", "passwd", "signature", "sig", "key", "auth")
-
-
-def _names_a_credential(name: str) -> bool:
-    return any(word in name.lower() for word in _CREDENTIAL_PARAMS)
-
-
-def shown_uri(uri: str, every_value: bool = False) -> str:
-    """The URI as reports show it: no password in the user info, and no value of a query
-    parameter named like a credential (or of any parameter, when a secret was found in the
-    query string and its name says nothing)."""
-    try:
-        parts = urlsplit(uri)
-        pairs = parse_qsl(parts.query, keep_blank_values=True)
-    except ValueError:
-        return "<a URI that cannot be parsed>"
-    user, at, host = parts.netloc.rpartition("@")
-    netloc = f"{user.partition(':')[0]}:***@{host}" if at and ":" in user else parts.netloc
-    hidden = [every_value or _names_a_credential(name) for name, _ in pairs]
-    if netloc == parts.netloc and not any(hidden):
-        return uri
-    query = "&".join(f"{quote(name, safe='')}={'***' if hide else quote(value, safe='')}"
-                     for (name, value), hide in zip(pairs, hidden)) if any(hidden) else parts.query
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
-
-
 class CassetteError(ValueError):
     """A file that cannot be read as a cassette; the message names it and says what to do."""
 

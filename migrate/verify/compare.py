@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from migrate.verify.cassette import Cassette, Interaction, shown_uri
+from migrate.verify.cassette import Cassette, Interaction
 from migrate.verify.hosts import is_canada
 from migrate.verify.rules import Violation
+from migrate.verify.shown_uri import shown_uri
 from migrate.verify.tokens import is_token_request
 from shim._wire import ACCESS_TOKEN, CORRELATION_ID, LEGACY_HEADERS
 

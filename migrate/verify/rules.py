@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from migrate.verify.cassette import Cassette, Interaction, shown_uri
+from migrate.verify.cassette import Cassette, Interaction
 from migrate.verify.hosts import DEFAULT_HOSTS, is_marketplace_call
 from migrate.verify.secrets_scan import raw_tokens_in, secrets_in
+from migrate.verify.shown_uri import shown_uri
 from migrate.verify.tokens import is_token_request, issued_tokens, same_token, token_fingerprint
 from shim._wire import ACCESS_TOKEN, CORRELATION_ID, LEGACY_HEADERS, SVC_NAME
 

@@ -15,6 +15,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 from migrate.emulator.core import Emulator
 from migrate.emulator.framing import BadFraming, read_body
@@ -61,8 +62,14 @@ class _Handler(BaseHTTPRequestHandler):
             return
         scheme = self.headers.get("X-Forwarded-Proto") or self.server.scheme
         host = self.headers.get("Host") or f"{LOOPBACK}:{self.server.server_address[1]}"
-        request = EmulatorRequest(self.command, f"{scheme}://{host}{self.path}",
-                                  list(self.headers.items()), body)
+        url = f"{scheme}://{host}{self.path}"
+        try:
+            urlsplit(url).port  # noqa: B018 - the port parses it all
+        except ValueError:
+            self._refuse(error_response(400, "INVALID_REQUEST.GMP_GATEWAY_API",
+                                        "the Host header and request target make no valid URL"))
+            return
+        request = EmulatorRequest(self.command, url, list(self.headers.items()), body)
         try:
             response = self.server.emulator.handle(request)
         except Exception:  # one broken request must not take the connection down unanswered

@@ -50,6 +50,14 @@ def test_bad_framing_gets_a_400_and_a_closed_connection(server: EmulatorServer, 
     assert "Traceback" not in capfd.readouterr().err
 
 
+@pytest.mark.parametrize("host", [b"[::1", b"127.0.0.1:port"], ids=["ipv6-cut", "port-word"])
+def test_a_host_that_makes_no_url_gets_a_400(server: EmulatorServer, host: bytes,
+                                             capfd: pytest.CaptureFixture[str]) -> None:
+    answer = _exchange(server, b"GET /v3/orders HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_real_clients_bodies_are_still_read(server: EmulatorServer) -> None:
     """The strict reader still reads what clients really send: chunked bodies and lengths."""
     with httpx.Client(base_url=server.url) as client:

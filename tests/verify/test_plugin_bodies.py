@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
+from migrate.verify.hosts import DEFAULT_HOSTS
+from migrate.verify.recording import scrubbed_hosts
 from tests.keys import KeyPair
 
 CLIENT_ID, CLIENT_SECRET = "bodies-client-id", "bodies-client-secret-7e6d5c4b3a"
@@ -170,11 +172,23 @@ def test_other_hosts_are_saved_exactly_as_recorded(suite: pytest.Pytester) -> No
                                "other").assert_outcomes(passed=1)
 
 
-def test_the_configured_emulator_is_scrubbed(suite: pytest.Pytester) -> None:
-    """Named on the command line, the loopback host is scrubbed like Walmart's."""
+@pytest.mark.parametrize("where", ["command-line", "ini"])
+def test_the_configured_emulator_is_scrubbed(suite: pytest.Pytester, where: str) -> None:
+    """Named on the command line or in the ini file, the loopback host is scrubbed like
+    Walmart's."""
+    flags = ["--walmart-host", "127.0.0.1"] if where == "command-line" else []
+    if where == "ini":
+        suite.makeini("[pytest]\nwalmart_hosts =\n    127.0.0.1\n")
     suite.runpytest_subprocess("--record-mode=once", "-p", "no:cacheprovider", "-k", "other",
-                               "--walmart-host", "127.0.0.1").assert_outcomes(passed=1)
+                               *flags).assert_outcomes(passed=1)
     recorded = _interactions(next(suite.path.rglob("test_other_hosts.yaml")))
     assert _body(recorded[0]) == PDF
     assert gzip.decompress(_body(recorded[1])) == b'{"rate": 4.5, "note": "<WALMART-SECRET-1>"}'
     assert _body(recorded[2]) == b"<WALMART-SECRET-1>"
+
+
+def test_the_gateway_walmart_env_names_is_scrubbed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WALMART_ENV", "http://127.0.0.1:8080/")
+    assert "127.0.0.1:8080" in scrubbed_hosts()
+    monkeypatch.setenv("WALMART_ENV", "sandbox")  # a name: its host is Walmart's already
+    assert scrubbed_hosts() == DEFAULT_HOSTS

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from migrate.emulator.checks import integer, text
 from migrate.emulator.config import ClientConfig, ConfigError
 from migrate.emulator.messages import EmulatorRequest, EmulatorResponse, json_response
 
@@ -34,6 +35,18 @@ def _bad(message: str) -> EmulatorResponse:
     return json_response(400, {"error": message})
 
 
+def _check_response(method: Any, payload: dict[str, Any]) -> None:
+    text("method", method)
+    integer("status", payload.get("status", 200), 100, 599)
+    text("body", payload.get("body", ""))
+    headers = payload.get("headers") or []
+    if not isinstance(headers, list) or not all(
+            isinstance(h, list) and len(h) == 2 and all(isinstance(p, str) for p in h)
+            for h in headers):
+        raise ValueError('headers must be a list of ["name", "value"] pairs')
+    payload["headers"] = [tuple(h) for h in headers]
+
+
 def handle_admin(emulator: Emulator, request: EmulatorRequest, action: str) -> EmulatorResponse:
     try:
         payload: Any = json.loads(request.body) if request.body else {}
@@ -56,13 +69,14 @@ def handle_admin(emulator: Emulator, request: EmulatorRequest, action: str) -> E
             method, path = payload.pop("method", "GET"), payload.pop("path", None)
             if not isinstance(path, str):
                 return _bad("a response needs a path")
+            _check_response(method, payload)
             emulator.register(method, path, **payload)
             return json_response(201, {"ok": True})
         if (request.method, action) == ("POST", "clients"):
             emulator.add_client(ClientConfig(**payload))
             return json_response(201, {"ok": True})
         if (request.method, action) == ("POST", "advance"):
-            emulator.advance(float(payload.get("seconds", 0)))
+            emulator.advance(payload.get("seconds", 0))
             return json_response(200, {"now": emulator.now()})
         if (request.method, action) == ("POST", "reset"):
             emulator.reset()

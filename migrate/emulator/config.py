@@ -21,10 +21,13 @@ A config file is TOML or JSON with the same shape:
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from migrate.emulator.checks import TEN_YEARS, integer, seconds, text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -67,6 +70,20 @@ class ClientConfig:
     scopes: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        try:
+            text("name", self.name)
+            for setting in ("client_id", "client_secret", "consumer_id", "public_key",
+                            "channel_type"):
+                text(setting, getattr(self, setting), optional=True)
+            text("auth", self.auth)
+            if not isinstance(self.solution_provider, bool):
+                raise ValueError(f"solution_provider must be true or false, not "
+                                 f"{self.solution_provider!r}")
+            if not isinstance(self.scopes, dict) or not all(
+                    isinstance(k, str) and isinstance(v, str) for k, v in self.scopes.items()):
+                raise ValueError("scopes must map category names to grants")
+        except ValueError as exc:
+            raise ConfigError(f"client {self.name!r}: {exc}") from None
         if not self.auth:
             has_oauth = bool(self.client_id and self.client_secret)
             has_legacy = bool(self.consumer_id and self.public_key)
@@ -110,10 +127,13 @@ class EmulatorConfig:
     rate_window: float = 60.0
 
     def __post_init__(self) -> None:
-        if self.token_lifetime < 1:
-            raise ConfigError("token_lifetime must be at least 1 second")
-        if self.signature_max_age <= 0:
-            raise ConfigError("signature_max_age must be positive (seconds)")
+        try:
+            seconds("token_lifetime", self.token_lifetime, low=1)
+            seconds("signature_max_age", self.signature_max_age, low_open=True)
+            integer("rate_limit", self.rate_limit, 1, 10**9)
+            seconds("rate_window", self.rate_window, low_open=True, high=TEN_YEARS)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
         seen: set[str] = set()
         for client in self.clients:
             for key in (client.client_id, client.consumer_id):
@@ -123,13 +143,42 @@ class EmulatorConfig:
                     seen.add(key)
 
 
+_BASE64 = re.compile(r"[A-Za-z0-9+/=\s]{64,}")
+
+
+def _public_key_file(key: str, base: Path, where: str) -> str:
+    """The key in the file ``key`` names (relative to the config file). A key written in
+    the config itself (PEM, or bare base64 DER) is returned as it is."""
+    if "BEGIN" in key or _BASE64.fullmatch(key.strip()):
+        return key
+    path = base / key.strip()
+    try:
+        return path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: public_key file {path} does not exist; give a path "
+                          "relative to the config file, or the key itself as PEM") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not ASCII text"
+        raise ConfigError(f"{where}: cannot read the public_key file {path} ({reason})") from None
+
+
+def _check_public_key(key: str, where: str) -> None:
+    from shim._legacy import load_public_key
+    from shim.errors import ConfigurationError
+
+    try:
+        load_public_key(key)
+    except ConfigurationError as exc:
+        raise ConfigError(f"{where}: {exc}; export the RSA public key as PEM") from None
+
+
 def _client_from(raw: dict[str, Any], base: Path, index: int) -> ClientConfig:
     raw = dict(raw)
     key = raw.get("public_key")
-    if isinstance(key, str) and "BEGIN" not in key and len(key) < 4096:
-        candidate = base / key
-        if candidate.is_file():
-            raw["public_key"] = candidate.read_text(encoding="ascii")
+    if isinstance(key, str):
+        where = f"clients[{index}] ({raw.get('name', 'seller')})"
+        raw["public_key"] = _public_key_file(key, base, where)
+        _check_public_key(raw["public_key"], where)
     known = set(ClientConfig.__dataclass_fields__)
     unknown = sorted(set(raw) - known)
     if unknown:

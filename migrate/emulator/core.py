@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
+from migrate.emulator import checks
 from migrate.emulator.admin import handle_admin
 from migrate.emulator.auth import Caller, authenticate_call, check_token_request
 from migrate.emulator.catalog import Catalog, CustomResponse
@@ -124,9 +125,11 @@ class Emulator:
         return self._clock() + self._offset
 
     def advance(self, seconds: float) -> None:
-        """Move the gateway's clock forward (token expiry, signature windows, throttling)."""
+        """Move the gateway's clock forward (token expiry, signature windows, throttling).
+        A finite, non-negative number: ``nan`` would make every token valid forever."""
+        step = checks.seconds("seconds", seconds)
         with self._lock:
-            self._offset += seconds
+            self._offset += step
 
     # what was seen
     @property

@@ -7,6 +7,7 @@ import fnmatch
 import random
 from dataclasses import dataclass
 
+from migrate.emulator.checks import integer, seconds, share, text
 from migrate.emulator.messages import EmulatorResponse, error_response
 
 __all__ = ["FAULT_KINDS", "Fault", "FaultPlan"]
@@ -28,6 +29,16 @@ class Fault:
     delay: float = 0.5
 
     def __post_init__(self) -> None:
+        text("kind", self.kind)
+        text("path", self.path)
+        text("method", self.method, optional=True)
+        if self.count is not None:
+            integer("count", self.count, 1, 10**9)
+        if self.share is not None:
+            share("share", self.share)
+        integer("status", self.status, 100, 599)
+        seconds("retry_after", self.retry_after, high=86400)
+        seconds("delay", self.delay, high=3600)
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; use one of {', '.join(FAULT_KINDS)}")
         if self.count is None and self.share is None:

@@ -12,13 +12,16 @@ from urllib.parse import urlsplit
 
 import yaml
 
-__all__ = ["Cassette", "CassetteError", "Headers", "Interaction", "load_cassette"]
+from migrate.verify.bounded_yaml import YamlTooLarge, load_bounded
+from migrate.verify.content import decoded_body
 
-# LibYAML's safe loader when it is there (VCR.py writes with LibYAML too): same documents,
-# several times faster than the pure-Python one.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+__all__ = ["MAX_CASSETTE_BYTES", "Cassette", "CassetteError", "Headers", "Interaction",
+           "load_cassette"]
 
-
+# Far above any recorded session (bodies included), low enough that reading one cannot take
+# the machine's memory with it.
+MAX_CASSETTE_BYTES = 256 * 1024 * 1024
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
 class CassetteError(ValueError):
     """A file that cannot be read as a cassette; the message names it and says what to do."""
 
@@ -73,7 +76,14 @@ class Interaction:
 
     @property
     def host(self) -> str:
-        return urlsplit(self.uri).netloc.lower()
+        """Host (and port, unless it is the scheme's default) in lower case:
+        ``marketplace.walmartapis.com:443`` is ``marketplace.walmartapis.com``."""
+        parts = urlsplit(self.uri)
+        netloc = parts.netloc.rpartition("@")[2].lower()
+        host, sep, port = netloc.rpartition(":")
+        if sep and "]" not in port and port == _DEFAULT_PORTS.get(parts.scheme.lower()):
+            return host
+        return netloc
 
     @property
     def path(self) -> str:
@@ -91,8 +101,13 @@ class Interaction:
             return None
         try:
             return parsedate_to_datetime(value).timestamp()
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # a year past 9999 overflows
             return None
+
+    @property
+    def response_content(self) -> bytes:
+        """The response body as the client read it: gzip or deflate undone (bounded)."""
+        return decoded_body(self.response_body, self.response_headers.get("content-encoding"))
 
     def where(self) -> str:
         return f"interaction {self.index} ({self.method} {self.uri})"
@@ -126,35 +141,63 @@ def _interaction(index: int, raw: Any, path: Path) -> Interaction:
         raise CassetteError(f"{path}: interaction {index} has no request or response; the "
                             "cassette was cut short - record it again")
     request, response = raw["request"], raw["response"]
+    uri = request.get("uri", "")
+    try:
+        urlsplit(uri if isinstance(uri, str) else "").port  # noqa: B018 - the port parses it all
+    except ValueError:
+        raise CassetteError(f"{path}: interaction {index} has a URI that cannot be parsed "
+                            f"({str(uri)[:80]!r}); fix it by hand or record the cassette "
+                            "again") from None
+    if not isinstance(uri, str):
+        raise CassetteError(f"{path}: interaction {index} has no URI; record the cassette again")
     status = response.get("status", {})
     code = status.get("code") if isinstance(status, dict) else status
     try:
         return Interaction(
             index=index, method=str(request.get("method", "")).upper(),
-            uri=str(request.get("uri", "")), request_headers=Headers.of(request.get("headers")),
+            uri=uri, request_headers=Headers.of(request.get("headers")),
             request_body=_body(request.get("body")), status=int(str(code)),
             response_headers=Headers.of(response.get("headers")),
             response_body=_body(response.get("body")))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise CassetteError(f"{path}: interaction {index} has no usable status code; record "
                             "the cassette again") from None
 
 
-def load_cassette(path: str | Path) -> Cassette:
-    path = Path(path)
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > MAX_CASSETTE_BYTES:
+            raise CassetteError(f"{path}: {size} bytes is more than a cassette holds "
+                                f"({MAX_CASSETTE_BYTES} at most); split the recording")
+        # utf-8-sig: editors on Windows save JSON with a byte order mark, and VCR.py reads it.
+        return path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise CassetteError(f"{path}: cannot read the cassette ({reason})") from None
+
+
+def _parse(path: Path, text: str) -> Any:
+    kind = "JSON" if path.suffix == ".json" else "YAML"
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_LOADER)  # noqa: S506
+        return json.loads(text) if kind == "JSON" else load_bounded(text)
+    except YamlTooLarge as exc:
+        raise CassetteError(f"{path}: refused: {exc}; record the cassette again with "
+                            "VCR.py") from None
+    except RecursionError:
+        raise CassetteError(f"{path}: not a VCR.py cassette ({kind} nested too deep to "
+                            "read)") from None
     except (ValueError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" near line {mark.line + 1}" if mark is not None else ""
-        kind = "JSON" if path.suffix == ".json" else "YAML"
         raise CassetteError(f"{path}: not valid {kind}{where} - truncated or hand-edited? "
                             "record it again") from None
+
+
+def load_cassette(path: str | Path) -> Cassette:
+    path = Path(path)
+    text = _read(path)
+    data = _parse(path, text)
     if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
         raise CassetteError(f"{path}: not a VCR.py cassette (no 'interactions' list)")
     interactions = [_interaction(i, raw, path) for i, raw in enumerate(data["interactions"])]

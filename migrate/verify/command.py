@@ -67,23 +67,37 @@ def run_verify(request: VerifyRequest) -> Outcome:
             loaded[path] = load_cassette(path)
         except CassetteError as exc:
             outcome.errors.append(str(exc))
+        except (MemoryError, RecursionError, OverflowError) as exc:
+            outcome.errors.append(f"{path}: could not be read ({type(exc).__name__}); is it "
+                                  "really a VCR.py cassette?")
     pairs = dict((after, before) for before, after in pair_cassettes(request.before, list(loaded))) \
         if request.before is not None else {}
     for path, cassette in loaded.items():
-        found = check_cassette(cassette, context, request.only)
-        if request.before is not None and (not request.only or "before-after" in request.only):
-            legacy_path = pairs.get(path)
-            if legacy_path is None:
-                found.append(Violation("before-after", path, None, "", "",
-                                       f"expected a legacy cassette named {path.name} in "
-                                       f"{request.before}; there is none"))
-            else:
-                try:
-                    found.extend(compare_cassettes(load_cassette(legacy_path), cassette))
-                except CassetteError as exc:
-                    outcome.errors.append(str(exc))
+        try:
+            found = _check(cassette, request, context, pairs.get(path), outcome)
+        except Exception as exc:  # one odd cassette must not stop the run
+            # Only the exception's type: its message may quote a body, and bodies hold secrets.
+            outcome.errors.append(f"{path}: could not be verified ({type(exc).__name__} in "
+                                  "the checks); please report it with the cassette, scrubbed")
+            continue
         outcome.cassettes.append((cassette, found))
     return outcome
+
+
+def _check(cassette: Cassette, request: VerifyRequest, context: VerifyContext,
+           legacy_path: Path | None, outcome: Outcome) -> list[Violation]:
+    found = check_cassette(cassette, context, request.only)
+    if request.before is not None and (not request.only or "before-after" in request.only):
+        if legacy_path is None:
+            found.append(Violation("before-after", cassette.path, None, "", "",
+                                   f"expected a legacy cassette named {cassette.path.name} in "
+                                   f"{request.before}; there is none"))
+        else:
+            try:
+                found.extend(compare_cassettes(load_cassette(legacy_path), cassette))
+            except CassetteError as exc:
+                outcome.errors.append(str(exc))
+    return found
 
 
 def _json(outcome: Outcome) -> str:

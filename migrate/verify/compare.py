@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 from migrate.verify.cassette import Cassette, Interaction
 from migrate.verify.hosts import is_canada
 from migrate.verify.rules import Violation
+from migrate.verify.shown_uri import shown_uri
 from migrate.verify.tokens import is_token_request
 from shim._wire import ACCESS_TOKEN, CORRELATION_ID, LEGACY_HEADERS
 
@@ -37,7 +38,7 @@ def _same_body(left: bytes, right: bytes) -> bool:
         return True
     try:
         return bool(json.loads(left) == json.loads(right))
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 
@@ -97,12 +98,13 @@ def compare_cassettes(before: Cassette, after: Cassette) -> list[Violation]:
     pairs, missing, extra = _pairs(legacy, migrated)
     for old, new in sorted(pairs, key=lambda pair: pair[1].index):
         for difference in _differences(old, new):
-            found.append(Violation("before-after", after.path, new.index, new.method, new.uri,
+            found.append(Violation("before-after", after.path, new.index, new.method,
+                                   shown_uri(new.uri),
                                    f"expected the same call as interaction {old.index} of "
                                    f"{before.path.name} with only the auth changed; {difference}"))
     for interaction, side in [*((i, "after") for i in extra), *((i, "before only") for i in missing)]:
         found.append(Violation("before-after", after.path, interaction.index, interaction.method,
-                               interaction.uri, f"expected {len(legacy)} calls as before, found "
+                               shown_uri(interaction.uri), f"expected {len(legacy)} calls as before, found "
                                f"{len(migrated)}; this one is {side}"))
     return found
 

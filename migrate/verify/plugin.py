@@ -1,7 +1,10 @@
 """pytest plugin (entry point ``pytest11``): hooks and fixtures only; the VCR.py glue lives in
 ``recording``, the scrubbing in ``scrub``, the routing in ``routing``.
 
-- Every cassette pytest-recording saves is scrubbed first (``<WALMART-TOKEN-1>``...).
+- Every cassette pytest-recording saves is scrubbed first (``<WALMART-TOKEN-1>``...): the
+  interactions with Walmart's hosts, with the hosts named by ``--walmart-host`` or the
+  ``walmart_hosts`` ini setting, and with the gateway ``WALMART_ENV`` names. Bodies are kept
+  byte for byte; every other interaction is saved exactly as recorded.
 - ``@pytest.mark.walmart_replay`` (or ``--walmart-replay`` for every test): migrated code
   replays legacy cassettes - token requests go to a local stand-in token endpoint, and a
   request to a Walmart host without a token it issued, or with a legacy header, fails.
@@ -50,6 +53,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--walmart-replay", action="store_true", default=False,
                     help="Replay every VCR test as migrated code: a stand-in token endpoint, and "
                          "Walmart calls must carry its token and no legacy header.")
+    group.addoption("--walmart-host", action="append", default=[], metavar="HOST[:PORT]",
+                    help="Scrub interactions with this host too (repeatable), e.g. a local "
+                         "emulator at 127.0.0.1:8080.")
+    parser.addini("walmart_hosts", type="linelist", default=[],
+                  help="Hosts (HOST or HOST:PORT) whose interactions are scrubbed like Walmart's.")
     group.addoption("--walmart-all-played", action="store_true", default=False,
                     help="Fail VCR tests that leave recorded interactions unplayed.")
 
@@ -136,9 +144,11 @@ class _RecordingHooks:
         self.state = state
 
     def pytest_recording_configure(self, config: pytest.Config, vcr: Any) -> None:
-        from migrate.verify.recording import ScrubbingPersister, replay_matcher
+        from migrate.verify.recording import ScrubbingPersister, replay_matcher, scrubbed_hosts
 
-        vcr.register_persister(ScrubbingPersister(vcr.persister, _scrubber(self.state)))
+        configured = (*config.getini("walmart_hosts"), *config.getoption("--walmart-host"))
+        vcr.register_persister(ScrubbingPersister(vcr.persister, _scrubber(self.state),
+                                                  lambda: scrubbed_hosts(tuple(configured))))
         if not self.state.replaying:
             return
         vcr.register_matcher("walmart_auth", replay_matcher(self.state.issued))

@@ -4,30 +4,44 @@ header."""
 
 from __future__ import annotations
 
+import os
 from typing import Any, Callable
 
-from migrate.verify.hosts import is_marketplace_call
+from migrate.verify.hosts import DEFAULT_HOSTS, is_marketplace_call
 from migrate.verify.scrub import Scrubber
 from shim._wire import ACCESS_TOKEN, LEGACY_HEADERS
 
-__all__ = ["ScrubbingPersister", "replay_matcher"]
+__all__ = ["ScrubbingPersister", "replay_matcher", "scrubbed_hosts"]
 
+
+def scrubbed_hosts(configured: tuple[str, ...] = ()) -> frozenset[str]:
+    """Walmart's hosts, the ones configured, and the gateway WALMART_ENV points the shim at
+    (a local emulator, say) - read when a cassette is saved, as a test may have set it."""
+    hosts = set(DEFAULT_HOSTS) | {h.strip().lower() for h in configured if h.strip()}
+    environment = os.environ.get("WALMART_ENV", "")
+    if "://" in environment:
+        hosts.add(environment.split("://", 1)[1].split("/", 1)[0].lower())
+    return frozenset(hosts)
 
 
 class ScrubbingPersister:
     """Wraps whatever persister is configured (pytest-recording's own, usually): loading is
-    untouched, saving scrubs every interaction first, so no secret reaches disk."""
+    untouched, saving scrubs the interactions with Walmart's hosts first, so no secret
+    reaches disk, and leaves every other interaction exactly as recorded."""
 
-    def __init__(self, inner: Any, scrubber: Scrubber) -> None:
+    def __init__(self, inner: Any, scrubber: Scrubber,
+                 hosts: Callable[[], frozenset[str]] = scrubbed_hosts) -> None:
         self.inner = inner
         self.scrubber = scrubber
+        self.hosts = hosts
 
     def load_cassette(self, cassette_path: str, serializer: Any) -> Any:
         return self.inner.load_cassette(cassette_path, serializer=serializer)
 
     def save_cassette(self, cassette_path: str, cassette_dict: dict[str, Any],
                       serializer: Any) -> None:
-        self.inner.save_cassette(cassette_path, self.scrubber.cassette(cassette_dict),
+        self.inner.save_cassette(cassette_path,
+                                 self.scrubber.cassette(cassette_dict, self.hosts()),
                                  serializer=serializer)
 
 

@@ -11,7 +11,8 @@ from urllib.parse import parse_qs
 
 from migrate.verify.cassette import Cassette, Interaction
 from migrate.verify.hosts import DEFAULT_HOSTS, is_marketplace_call
-from migrate.verify.secrets_scan import secrets_in
+from migrate.verify.secrets_scan import raw_tokens_in, secrets_in
+from migrate.verify.shown_uri import shown_uri
 from migrate.verify.tokens import is_token_request, issued_tokens, same_token, token_fingerprint
 from shim._wire import ACCESS_TOKEN, CORRELATION_ID, LEGACY_HEADERS, SVC_NAME
 
@@ -59,11 +60,11 @@ def _api_calls(cassette: Cassette, context: VerifyContext) -> Iterator[Interacti
 
 
 def _violation(rule: str, cassette: Cassette, interaction: Interaction | None,
-               message: str) -> Violation:
+               message: str, every_query_value: bool = False) -> Violation:
     if interaction is None:
         return Violation(rule, cassette.path, None, "", "", message)
-    return Violation(rule, cassette.path, interaction.index, interaction.method, interaction.uri,
-                     message)
+    return Violation(rule, cassette.path, interaction.index, interaction.method,
+                     shown_uri(interaction.uri, every_query_value), message)
 
 
 def token_present(cassette: Cassette, context: VerifyContext) -> Iterator[Violation]:
@@ -169,11 +170,15 @@ def no_bearer(cassette: Cassette, context: VerifyContext) -> Iterator[Violation]
 
 
 def no_secrets(cassette: Cassette, context: VerifyContext) -> Iterator[Violation]:
+    # A raw token seen anywhere (sent, or in an answer) is looked for everywhere else too.
+    tokens = sorted({t for i in cassette.interactions for t in raw_tokens_in(i)})
     for interaction in cassette.interactions:
-        for place, what in secrets_in(interaction, context.secrets):
+        found = list(secrets_in(interaction, context.secrets, tokens))
+        in_url = any(place in ("URL", "query string") for place, _ in found)
+        for place, what in found:
             yield _violation("no-secrets", cassette, interaction,
                              f"expected no secrets; found {what} in the {place} - scrub it and "
-                             "rotate the credential if this cassette was shared")
+                             "rotate the credential if this cassette was shared", in_url)
 
 
 RULES: tuple[Rule, ...] = (

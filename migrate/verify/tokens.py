@@ -3,6 +3,7 @@ raw or scrubbed (a placeholder, or a fingerprint) - compared by fingerprint eith
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -45,7 +46,7 @@ class IssuedToken:
 
 
 def is_token_request(interaction: Interaction) -> bool:
-    return interaction.path.rstrip("/") == TOKEN_PATH
+    return interaction.path.rstrip("/").lower() == TOKEN_PATH
 
 
 def issued_tokens(cassette: Cassette) -> list[IssuedToken]:
@@ -54,11 +55,15 @@ def issued_tokens(cassette: Cassette) -> list[IssuedToken]:
         if not is_token_request(interaction) or not 200 <= interaction.status < 300:
             continue
         try:
-            token = parse_token_answer(interaction.response_body,
+            token = parse_token_answer(interaction.response_content,
                                        interaction.response_headers.get("content-type") or "",
                                        0.0, interaction.uri)
-        except TokenResponseError:
+            expires_in = float(token.expires_in)
+        # A recorded answer is data, not a live token: whatever makes it unreadable (a
+        # 400-digit expires_in, JSON nested past the recursion limit) means "issued nothing".
+        except (TokenResponseError, ValueError, OverflowError, RecursionError):
             continue
-        found.append(IssuedToken(interaction.index, token.value, token.expires_in,
-                                 interaction.when))
+        if not math.isfinite(expires_in):
+            continue
+        found.append(IssuedToken(interaction.index, token.value, expires_in, interaction.when))
     return found

@@ -182,11 +182,15 @@ class _Finder:
 
     def _call(self, node: cst.Call, classes: list[str]) -> None:
         callee = self._callee(node.func, classes) or ""
+        args = list(node.args)
+        if callee.rpartition(".")[2] == "partial" and args and args[0].keyword is None:
+            # functools.partial(function, consumer_id=...): the keywords are function's
+            callee, args = self._callee(args[0].value, classes) or "", args[1:]
         renames = self.renames.kwargs.get(callee, {})
         if not renames:
             return
         params = self.renames.positions.get(callee, ())
-        for index, arg in enumerate(node.args):
+        for index, arg in enumerate(args):
             if arg.keyword is not None:
                 name = arg.keyword.value
                 if name in renames:
@@ -352,6 +356,10 @@ class RenameCredentials(WalmartCodemod):
             return tree
         positional = _Positional(self, stores, attributes, keys)
         tree = self.visit_tracked(tree, positional)
-        if stores:
-            tree = same_nodes(self.context, tree, ensure_imports(tree, plan.imports.get(module, set())))
+        # Only the modules the new statements name: an import nothing uses is an edit that
+        # does not pay for itself
+        needed = {m for m in plan.imports.get(module, set())
+                  if any(f"{m}." in text for text in stores.values())}
+        if needed:
+            tree = same_nodes(self.context, tree, ensure_imports(tree, needed))
         return tree

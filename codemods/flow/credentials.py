@@ -749,10 +749,19 @@ def _derived(value: Value) -> bool:
     if isinstance(inner, (Key, Signer, Framed, Partial, Instance, Derived)):
         return True
     if isinstance(inner, Text):
-        return any(isinstance(strip(p), Lit) and strip(p).text.strip() for p in inner.parts)  # type: ignore[union-attr]
+        # text around it, or a piece re-encoded or sliced (a key wrapped at 64 columns)
+        return any((isinstance(strip(p), Lit) and strip(p).text.strip()) or  # type: ignore[union-attr]
+                   isinstance(_unvia(p), Framed) for p in inner.parts)
     if isinstance(inner, Alt):
         return any(_derived(o) for o in inner.options)
     return False
+
+
+def _unvia(value: Value) -> Value:
+    """The value behind its carriers (``strip`` would also see through re-encodings)."""
+    while isinstance(value, Via):
+        value = value.value
+    return value
 
 
 def _peel(value: Value) -> Value | None:

@@ -263,7 +263,9 @@ def join_text(separator: str, items: Value) -> Value:
                 parts.append(Lit(separator))
             parts.append(item)
         return Text(tuple(parts))
-    return Text((items,))
+    # Pieces we cannot list (slices of a key wrapped at 64 columns): something made from
+    # them, never the same text (a secret wrapped that way would be broken)
+    return Framed(items, "join")
 
 
 def call_method(receiver: Value, method: str, args: tuple[Value, ...],

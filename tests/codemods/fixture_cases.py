@@ -23,7 +23,10 @@ FIXTURES = ROOT / "fixtures" / "codemods"
 # The seller the fixture clients run as, against the emulator.
 CONSUMER_ID = "5f0c2a3e-8b1d-4c6e-9f7a-2d4b6c8e0a1f"
 CLIENT_ID = "9a8b7c6d-client-id"
-CLIENT_SECRET = "AQpT0k3nS3cr3t-from-the-developer-portal"
+# As long as the portal's secrets (over 64 characters): code that wraps the old key at 64
+# columns must not be left wrapping the secret.
+CLIENT_SECRET = ("AQpT0k3nS3cr3t-from-the-developer-portal-"
+                 "Xy7Qm2Lr9Vt4Ws8Kd1Hf6Jb3Nc5Pg0Zq2Ae7Ru4Ty9Ui1Op")
 
 
 @dataclass

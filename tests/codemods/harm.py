@@ -1,5 +1,5 @@
 """What a migration must never do, counted over a run's results: change a file whose sites
-are all look-alikes (or already on OAuth), add an ``import shim`` nothing uses, or take
+are all look-alikes (or already on OAuth), add an import nothing uses, or take
 legacy headers out of a request without the token going in."""
 
 from __future__ import annotations
@@ -23,17 +23,27 @@ class Harm:
         return bool(self.lookalike_changed or self.unused_imports or self.headers_without_token)
 
 
-def _uses_shim(text: bytes) -> bool:
+def _bound_by_imports(tree: ast.Module) -> set[str]:
+    """The names the module's import statements bind (``import a.b`` binds ``a``)."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {(a.asname or a.name.partition(".")[0]) for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module != "__future__":
+            names |= {(a.asname or a.name) for a in node.names if a.name != "*"}
+    return names
+
+
+def unused_added_imports(original: bytes, new: bytes) -> set[str]:
+    """Names an import the migration added binds and nothing in the new file reads."""
     try:
-        tree = ast.parse(text)
+        before, after = ast.parse(original), ast.parse(new)
     except SyntaxError:
-        return True  # reported elsewhere
-    return any(isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and
-               node.value.id == "shim" for node in ast.walk(tree))
-
-
-def _imports_shim(text: bytes) -> bool:
-    return re.search(rb"^\s*import shim\s*$", text, re.MULTILINE) is not None
+        return set()  # reported elsewhere
+    added = _bound_by_imports(after) - _bound_by_imports(before)
+    read = {node.id for node in ast.walk(after) if isinstance(node, ast.Name)}
+    exported = re.search(rb"__all__", new) is not None
+    return set() if exported else added - read
 
 
 def harm_of(results: list[Any]) -> Harm:
@@ -47,8 +57,9 @@ def harm_of(results: list[Any]) -> Harm:
         if schemes and "marketplace-signature" not in schemes:
             harm.lookalike_changed.append(result.path)
         new = result.new or b""
-        if _imports_shim(new) and not _imports_shim(result.original) and not _uses_shim(new):
-            harm.unused_imports.append(result.path)
+        unused = unused_added_imports(result.original, new)
+        if unused:
+            harm.unused_imports.append(f"{result.path} ({', '.join(sorted(unused))})")
         removed = len(_LEGACY.findall(result.original)) > len(_LEGACY.findall(new))
         if removed and not token_added:
             harm.headers_without_token.append(result.path)

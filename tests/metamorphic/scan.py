@@ -7,8 +7,10 @@ import ast
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tests.codemods.harm import unused_added_imports
+
 LEGACY = ("wm_sec.auth_signature", "wm_sec.timestamp", "wm_consumer.id")
-HARMS = ("changed a non-Marketplace file", "added an unused import shim",
+HARMS = ("changed a non-Marketplace file", "added an import nothing uses",
          "removed legacy headers without adding the token")
 
 
@@ -46,18 +48,6 @@ def _legacy_literals(source: str) -> int:
     return sum(1 for _, what in marks(source) if what == "legacy header name")
 
 
-def _unused_shim_import(source: str) -> bool:
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return False
-    imported = any(isinstance(n, ast.Import) and any(a.name == "shim" and a.asname is None
-                                                     for a in n.names) for n in ast.walk(tree))
-    used = any(isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "shim"
-               for n in ast.walk(tree))
-    return imported and not used
-
-
 def harms(before: Mapping[str, str], after: Mapping[str, str], result: Any) -> dict[str, int]:
     counts = dict.fromkeys(HARMS, 0)
     marketplace = any(f.scheme == "marketplace-signature" and f.action == "rewritten"
@@ -72,7 +62,7 @@ def harms(before: Mapping[str, str], after: Mapping[str, str], result: Any) -> d
         new = after.get(record.path, "")
         if {f.scheme for f in record.findings} - {"marketplace-signature"} or not marketplace:
             counts[HARMS[0]] += 1
-        if _unused_shim_import(new) and not _unused_shim_import(before.get(record.path, "")):
+        if unused_added_imports(before.get(record.path, "").encode(), new.encode()):
             counts[HARMS[1]] += 1
         if _legacy_literals(new) < _legacy_literals(before.get(record.path, "")) and \
                 not token_added:

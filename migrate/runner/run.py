@@ -17,8 +17,9 @@ from migrate.runner.git import GitError, dirty_files, git_root
 from migrate.runner.inputs import Plan, SourceFile
 from migrate.runner.modules import module_of
 from migrate.runner.project import ProjectConfigError, find_project_config
-from migrate.runner.results import EXIT_CHANGES, EXIT_INTERNAL, EXIT_OK, RunResult
-from migrate.runner.write import remove_unchanged, write_atomically
+from migrate.runner.report import json_report
+from migrate.runner.results import EXIT_CHANGES, EXIT_INTERNAL, EXIT_OK, RunResult, not_written
+from migrate.runner.write import Planned, ReportTarget, WriteFailed, write_all
 
 __all__ = ["RunError", "RunRequest", "exit_code", "run"]
 
@@ -42,6 +43,7 @@ class RunRequest:
     codemods: tuple[str, ...] = CODEMODS
     progress: bool | None = None  # None: on a terminal only
     cache: bool = True  # reuse an earlier run's result when nothing it read has changed
+    report: Path | None = None  # the JSON report, written with the files (one transaction)
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Run:
     base: Path  # report and diff paths are relative to this
     warnings: list[str] = field(default_factory=list)
     cached: bool = False  # answered from the result cache
+    report_written: bool = False  # the report went out with the files
 
 
 def _settings(request: RunRequest, root: Path) -> tuple[MigrationOptions, tuple[bytes, ...],
@@ -93,10 +96,11 @@ def run(request: RunRequest) -> Run:
     if result is None:
         result = _compute(request, options, project_markers, sources, cache, warnings)
     result.scanned = len(sources)
+    report_written = False
     if request.write and result.changed:
         real_paths = {s.display: Path(s.path) for s in sources}
-        _write(result, real_paths, repo, request.allow_dirty, warnings.append)
-    return Run(result, base, warnings, cached)
+        report_written = _write(result, real_paths, repo, request, warnings.append)
+    return Run(result, base, warnings, cached, report_written)
 
 
 def _cache(request: RunRequest, options: MigrationOptions, project_markers: tuple[bytes, ...],
@@ -141,12 +145,14 @@ def _compute(request: RunRequest, options: MigrationOptions, project_markers: tu
     return result
 
 
-def _write(result: RunResult, real_paths: dict[str, Path], repo: Path | None, allow_dirty: bool,
-           say: Callable[[str], None]) -> None:
+def _write(result: RunResult, real_paths: dict[str, Path], repo: Path | None, request: RunRequest,
+           say: Callable[[str], None]) -> bool:
+    """Write the changed files and the report as one transaction; whether the report was
+    written with them."""
     targets = [real_paths[r.path] for r in result.changed]
     if repo is None:
         say("not in a git repository: files are rewritten with no way back but your backups")
-    elif not allow_dirty:
+    elif not request.allow_dirty:
         try:
             dirty = dirty_files(repo, targets)
         except GitError as exc:
@@ -155,17 +161,34 @@ def _write(result: RunResult, real_paths: dict[str, Path], repo: Path | None, al
             names = sorted(str(p.relative_to(repo)) for p in dirty)
             raise RunError("refusing to rewrite files with uncommitted changes: "
                            f"{', '.join(names)}; commit or stash them, or pass --allow-dirty")
+    planned = []
     for file_result in result.changed:
         assert file_result.original is not None and file_result.new is not None
-        if file_result.deleted:
-            problem = remove_unchanged(real_paths[file_result.path], file_result.original)
-        else:
-            problem = write_atomically(real_paths[file_result.path], file_result.original,
-                                       file_result.new)
-        if problem:
-            file_result.status, file_result.reason = "failed", problem
-        else:
-            file_result.written = True
+        planned.append(Planned(real_paths[file_result.path], file_result.path,
+                               file_result.original,
+                               None if file_result.deleted else file_result.new))
+    report = None
+    if request.report is not None:
+        report = ReportTarget(request.report, json_report(result).encode("utf-8"))
+    try:
+        write_all(planned, report)
+    except WriteFailed as exc:
+        if exc.report_problem is not None:
+            raise RunError(f"cannot write the report to {request.report}: {exc.report_problem}; "
+                           f"{_nothing_written(exc.not_restored)}") from None
+        not_written(result, exc.problems)
+        say(f"{_nothing_written(exc.not_restored)}: apply writes all files or none")
+        return False
+    for file_result in result.changed:
+        file_result.written = True
+    return report is not None
+
+
+def _nothing_written(not_restored: list[str]) -> str:
+    if not not_restored:
+        return "nothing was written"
+    return (f"these files are rewritten and could not be put back: {', '.join(not_restored)} "
+            "(each original is kept beside it as .NAME.*.backup.walmart-migrate)")
 
 
 def _needs_a_person(result: RunResult) -> bool:

@@ -230,6 +230,10 @@ def demo(keep: Path | None, rollout: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point; maps unexpected errors to exit code 123 with a one-line message."""
+    # A file name that is not valid in the locale's encoding is printed as its own bytes,
+    # as ls and git do, rather than stopping the run.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="surrogateescape")
     try:
         cli.main(args=argv, prog_name="walmart-migrate", standalone_mode=True)
     except SystemExit:

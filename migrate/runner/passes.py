@@ -220,7 +220,8 @@ def _emptied(sources: list[SourceFile], second: list[SourceFile], migrated: list
         name = source.module.rpartition(".")[2]
         importers = Reach(frozenset({name}))
         # Named where no import statement shows it: importlib, mock.patch, a plugin list.
-        dotted = rb"[./]".join(re.escape(p.encode()) for p in source.module.split("."))
+        dotted = rb"[./]".join(re.escape(p.encode("utf-8", "surrogateescape"))
+                               for p in source.module.split("."))
         word = re.compile(rb"\b%s\b" % dotted if "." in source.module
                           else rb"[\"']%s[\"'.]" % dotted)
         if any(s.display != source.display and
@@ -389,7 +390,8 @@ def _import_statements(data: bytes) -> list[str]:
 
 def _imports_of(data: bytes, names: frozenset[str]) -> set[str]:
     """Which of these module names the file's import statements spell out."""
-    return {n for n in names if n.encode() in data and Reach(frozenset({n})).touches(data)}
+    return {n for n in names if n.encode("utf-8", "surrogateescape") in data and
+            Reach(frozenset({n})).touches(data)}
 
 
 def _plan(analysis: _Analysis, plan: Plan) -> RepoPlan:

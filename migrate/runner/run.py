@@ -13,8 +13,9 @@ from codemods.findings import MigrationOptions
 from codemods.registry import CODEMODS
 from migrate.runner.cache import Recorded, RunCache, cache_key
 from migrate.runner.discover import discover
-from migrate.runner.git import GitError, dirty_files, git_root
+from migrate.runner.git import GitError, dirty_files
 from migrate.runner.inputs import Plan, SourceFile
+from migrate.runner.locate import LocateError, locate
 from migrate.runner.modules import module_of
 from migrate.runner.project import ProjectConfigError, find_project_config
 from migrate.runner.report import json_report
@@ -77,16 +78,20 @@ def run(request: RunRequest) -> Run:
     warnings: list[str] = []
     if not request.paths:
         raise RunError("no path given: name the files or folders to migrate")
-    first = Path(os.path.abspath(request.paths[0]))
-    repo = git_root(first if first.exists() else first.parent)
-    root = repo or (first if first.is_dir() else first.parent)
-    base = repo or Path.cwd()
+    try:
+        location = locate(request.paths, request.write, warnings.append)
+    except LocateError as exc:
+        raise RunError(str(exc)) from None
+    repo = location.repository.root if location.repository else None
+    root, base = location.root, location.base
     options, project_markers, request = _settings(request, root)
     found = discover(list(request.paths), root, base, request.include, request.exclude)
     if found.missing:
         raise RunError("; ".join(f"{m}: no such file or folder" for m in found.missing))
     for link in found.outside_links:
         warnings.append(f"{link}: symlink leaves the tree; skipped")
+    for link in found.loops:
+        warnings.append(f"{link}: symlink loop (it leads back to itself); skipped")
     packages: dict[Path, bool] = {}
     sources = [SourceFile(str(path), display, *module_of(path, root, packages))
                for path, display in found.files]

@@ -57,11 +57,11 @@ class Repo:
     def read(self, name: str) -> bytes:
         return (self.path / name).read_bytes()
 
-    def run(self, *args: str, toys: bool = True) -> Done:
+    def run(self, *args: str, toys: bool = True, env: dict[str, str] | None = None) -> Done:
         command = [sys.executable, "-m", "migrate", *args]
         if toys and args and args[0] in ("scan", "apply"):
             command += list(TOY_OPTIONS)
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
         done = subprocess.run(command, cwd=self.path, capture_output=True, text=True, env=env,
                               timeout=120)
         return Done(done.returncode, done.stdout, done.stderr)

@@ -139,6 +139,7 @@ def test_ctrl_c_before_writing_writes_nothing(repo: Repo) -> None:
     with open(hook_pipe, "w"):  # returns once the hook has opened the pipe: git is waiting
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)
+    assert out == ""
     assert process.returncode == 130, err
     assert err.strip().splitlines()[-1] == "walmart-migrate: interrupted before anything was written"
     assert repo.read("app/client.py") == LEGACY.encode()

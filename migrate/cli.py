@@ -75,7 +75,8 @@ def _repo_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--codemod", "codemods", multiple=True, metavar="MODULE:CLASS",
                      help="Run these codemods (in order) instead of the built-in set."),
         click.option("--no-cache", is_flag=True,
-                     help="Do not read or write the result cache (.walmart-migrate-cache/)."),
+                     help="Do not read or write the result cache (kept in .git/, or the "
+                          "user's cache folder outside git)."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -131,7 +132,7 @@ def apply(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str,
     from migrate.repo_commands import apply_command
 
     request = _request(paths, include, exclude, jobs, target, codemods, no_cache,
-                       write=not (diff or check), allow_dirty=allow_dirty,
+                       write=not (diff or check), diff=diff, allow_dirty=allow_dirty,
                        mark_manual=mark_manual)
     sys.exit(apply_command(request, fmt, report, diff=diff, check=check))
 

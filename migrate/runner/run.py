@@ -11,7 +11,7 @@ from typing import Callable
 
 from codemods.findings import MigrationOptions
 from codemods.registry import CODEMODS
-from migrate.runner.cache import Recorded, RunCache, cache_key
+from migrate.runner.cache import Recorded, RunCache, cache_folder, cache_key
 from migrate.runner.discover import discover
 from migrate.runner.git import GitError, dirty_files
 from migrate.runner.inputs import Plan, SourceFile
@@ -35,6 +35,7 @@ class RunError(Exception):
 class RunRequest:
     paths: tuple[Path, ...]
     write: bool = False
+    diff: bool = False  # the rewritten text is printed (as a diff)
     jobs: int = 0  # 0: one per core
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
@@ -95,8 +96,11 @@ def run(request: RunRequest) -> Run:
     packages: dict[Path, bool] = {}
     sources = [SourceFile(str(path), display, *module_of(path, root, packages))
                for path, display in found.files]
-    cache = _cache(request, options, project_markers, root)
+    git_dir = location.repository.git_dir if location.repository else None
+    cache = _cache(request, options, project_markers, root, git_dir)
     result = cache.answer(sources) if cache is not None else None
+    if result is not None and result.changed and (request.write or request.diff):
+        result = None  # the cache holds no text to write: what is written is computed now
     cached = result is not None
     if result is None:
         result = _compute(request, options, project_markers, sources, cache, warnings)
@@ -109,7 +113,7 @@ def run(request: RunRequest) -> Run:
 
 
 def _cache(request: RunRequest, options: MigrationOptions, project_markers: tuple[bytes, ...],
-           root: Path) -> RunCache | None:
+           root: Path, git_dir: Path | None) -> RunCache | None:
     """Only the built-in codemods are cached: code from elsewhere is not fingerprinted."""
     if not request.cache or not set(request.codemods) <= set(CODEMODS):
         return None
@@ -117,7 +121,7 @@ def _cache(request: RunRequest, options: MigrationOptions, project_markers: tupl
                 "mark_manual": options.mark_manual,
                 "markers": [m.decode("latin-1") for m in project_markers]}
     given = [os.path.relpath(os.path.abspath(p), root) for p in request.paths]
-    return RunCache(root, cache_key(request.codemods, settings, given))
+    return RunCache(cache_folder(git_dir, root), cache_key(request.codemods, settings, given))
 
 
 def _compute(request: RunRequest, options: MigrationOptions, project_markers: tuple[bytes, ...],

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from codemods.findings import MigrationOptions
+from migrate.runner.size import DEFAULT_MAX_FILE_SIZE
 
 if TYPE_CHECKING:
     from codemods.flow.plan import RepoPlan
@@ -31,6 +32,7 @@ class Plan:
     # Signing code a Walmart file may call into: a file with only these is read when it is
     # tied to a Walmart file by an import, not for every hmac in the repository.
     signing_markers: tuple[bytes, ...] = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # larger files are never parsed
 
     @property
     def all_markers(self) -> tuple[bytes, ...]:

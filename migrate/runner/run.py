@@ -20,6 +20,7 @@ from migrate.runner.modules import module_of
 from migrate.runner.project import ProjectConfigError, find_project_config
 from migrate.runner.report import json_report
 from migrate.runner.results import EXIT_CHANGES, EXIT_INTERNAL, EXIT_OK, RunResult, not_written
+from migrate.runner.size import DEFAULT_MAX_FILE_SIZE
 from migrate.runner.write import Planned, ReportTarget, WriteFailed, write_all
 
 __all__ = ["RunError", "RunRequest", "exit_code", "run"]
@@ -46,6 +47,7 @@ class RunRequest:
     progress: bool | None = None  # None: on a terminal only
     cache: bool = True  # reuse an earlier run's result when nothing it read has changed
     report: Path | None = None  # the JSON report, written with the files (one transaction)
+    max_file_size: int | None = None  # None: the project's, else the default
 
 
 @dataclass
@@ -69,7 +71,8 @@ def _settings(request: RunRequest, root: Path) -> tuple[MigrationOptions, tuple[
     if project is None:
         return options, (), request
     request = replace(request, include=project.include + request.include,
-                      exclude=project.exclude + request.exclude)
+                      exclude=project.exclude + request.exclude,
+                      max_file_size=request.max_file_size or project.max_file_size)
     options = replace(options, target=request.target or project.target or "oauth",
                       renames=tuple(project.renames.items()))
     return options, tuple(m.encode() for m in project.markers), request
@@ -119,9 +122,14 @@ def _cache(request: RunRequest, options: MigrationOptions, project_markers: tupl
         return None
     settings = {"target": options.target, "renames": [list(r) for r in options.renames],
                 "mark_manual": options.mark_manual,
-                "markers": [m.decode("latin-1") for m in project_markers]}
+                "markers": [m.decode("latin-1") for m in project_markers],
+                "max_file_size": _limit(request)}
     given = [os.path.relpath(os.path.abspath(p), root) for p in request.paths]
     return RunCache(cache_folder(git_dir, root), cache_key(request.codemods, settings, given))
+
+
+def _limit(request: RunRequest) -> int:
+    return request.max_file_size or DEFAULT_MAX_FILE_SIZE
 
 
 def _compute(request: RunRequest, options: MigrationOptions, project_markers: tuple[bytes, ...],
@@ -134,7 +142,8 @@ def _compute(request: RunRequest, options: MigrationOptions, project_markers: tu
     from migrate.runner.progress import Progress
 
     plan = Plan(request.codemods, markers_of(request.codemods) + project_markers, options,
-                signing_markers=signing_markers_of(request.codemods))
+                signing_markers=signing_markers_of(request.codemods),
+                max_file_size=_limit(request))
     jobs = request.jobs or os.cpu_count() or 1
     progress = Progress(len(sources), "walmart-migrate", enabled=request.progress)
     with Workers(jobs, warnings.append) as workers:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from codemods.registry import load_codemods
+from migrate.runner import consistency
 from migrate.runner.diff import unified_diff
 from migrate.runner.report import json_report, report_path_problem, text_report
 from migrate.runner.results import EXIT_INTERRUPTED, EXIT_USAGE, RunResult
@@ -21,7 +22,8 @@ __all__ = ["apply_command", "scan_command"]
 
 
 def _descriptions(codemods: tuple[str, ...]) -> dict[str, str]:
-    return {c.NAME: c.DESCRIPTION for c in load_codemods(codemods)}
+    return {consistency.CODEMOD: consistency.DESCRIPTION,
+            **{c.NAME: c.DESCRIPTION for c in load_codemods(codemods)}}
 
 
 def _render(result: RunResult, fmt: str, command: str, wrote: bool,

@@ -12,6 +12,7 @@ from typing import Callable
 from codemods.findings import MigrationOptions
 from codemods.registry import CODEMODS
 from migrate.runner.cache import Recorded, RunCache, cache_folder, cache_key
+from migrate.runner.consistency import attach, find_inconsistencies
 from migrate.runner.discover import discover
 from migrate.runner.git import GitError, dirty_files
 from migrate.runner.inputs import Plan, SourceFile
@@ -109,9 +110,18 @@ def run(request: RunRequest) -> Run:
         result = _compute(request, options, project_markers, sources, cache, warnings)
     result.scanned = len(sources)
     report_written = False
+    # Findings about the repository as the command leaves it: after the writes, if any.
+    exact, limit = dict(options.renames), _limit(request)
     if request.write and result.changed:
+        after = {r.path: None if r.deleted else r.new for r in result.changed}
+        undo = attach(result, find_inconsistencies(sources, exact, limit, after))
         real_paths = {s.display: Path(s.path) for s in sources}
         report_written = _write(result, real_paths, repo, request, warnings.append)
+        if not any(r.written for r in result.files):  # rolled back: the files are as they were
+            undo()
+            attach(result, find_inconsistencies(sources, exact, limit))
+    else:
+        attach(result, find_inconsistencies(sources, exact, limit))
     return Run(result, base, warnings, cached, report_written)
 
 

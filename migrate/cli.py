@@ -149,7 +149,7 @@ def apply(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str,
     from migrate.repo_commands import apply_command
 
     request = _request(paths, include, exclude, jobs, target, codemods, no_cache, max_file_size,
-                       write=not (diff or check), diff=diff, allow_dirty=allow_dirty,
+                       write=not (diff or check), allow_dirty=allow_dirty,
                        mark_manual=mark_manual)
     sys.exit(apply_command(request, fmt, report, diff=diff, check=check))
 

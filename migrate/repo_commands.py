@@ -102,7 +102,8 @@ def apply_command(request: RunRequest, fmt: str, report: Path | None, diff: bool
         err.write("walmart-migrate: --diff prints the diff on stdout; use --report FILE for "
                   f"the {fmt} report\n")
         return EXIT_USAGE
-    outcome = _execute(replace(request, report=report), err)
+    # A diff prints rewritten text: never answered from the cache, which holds none.
+    outcome = _execute(replace(request, report=report, diff=diff), err)
     if isinstance(outcome, int):
         return outcome
     result = outcome.result

@@ -11,6 +11,8 @@ from typing import Any
 
 import pathspec
 
+from migrate.runner.write import SUFFIX
+
 __all__ = ["Discovered", "discover"]
 
 SKIP_DIRS = frozenset({
@@ -25,6 +27,7 @@ class Discovered:
     files: list[tuple[Path, str]] = field(default_factory=list)  # (real path, display path)
     outside_links: list[str] = field(default_factory=list)  # symlinks that leave the tree
     loops: list[str] = field(default_factory=list)  # symlinks that never reach a file or folder
+    leftovers: list[str] = field(default_factory=list)  # files of an apply that was killed
     missing: list[str] = field(default_factory=list)  # paths given that do not exist
 
 
@@ -129,6 +132,11 @@ class _Walker:
             dirs[:] = kept
             for name in sorted(files):
                 child = here / name
+                # Temporary files and backups of apply's transaction: a run killed with
+                # SIGKILL cannot remove them.
+                if name.startswith(".") and name.endswith(SUFFIX):
+                    self.result.leftovers.append(self.display(child))
+                    continue
                 if not self.ignored(child, is_dir=False):
                     self.add_file(child, explicit=False)
 

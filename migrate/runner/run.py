@@ -97,6 +97,9 @@ def run(request: RunRequest) -> Run:
         warnings.append(f"{link}: symlink leaves the tree; skipped")
     for link in found.loops:
         warnings.append(f"{link}: symlink loop (it leads back to itself); skipped")
+    for leftover in found.leftovers:
+        warnings.append(f"{leftover}: left by an apply that was killed (a backup or new text of "
+                        "the file it names); check that file with git, then delete this one")
     packages: dict[Path, bool] = {}
     sources = [SourceFile(str(path), display, *module_of(path, root, packages))
                for path, display in found.files]

@@ -158,12 +158,16 @@ def _prepare_report(report: ReportTarget) -> _Step | None:
         info = None
     if info is not None and not stat.S_ISREG(info.st_mode):
         return None
-    step = _Step(report.path, str(report.path), is_report=True)
+    target = report.path.resolve()  # through a symlink, as writing it in place would
+    step = _Step(target, str(report.path), is_report=True)
     try:
         if info is not None:
-            step.backup = _sibling(report.path, "backup")
-            os.link(report.path, step.backup)
-        step.temporary = _sibling(report.path, "new")
+            step.backup = _sibling(target, "backup")
+            try:
+                os.link(target, step.backup)
+            except OSError:  # no hard links on this file system: a copy does
+                _write_new(step.backup, target.read_bytes(), stat.S_IMODE(info.st_mode))
+        step.temporary = _sibling(target, "new")
         _write_new(step.temporary, report.data, None if info is None else stat.S_IMODE(info.st_mode))
     except OSError as exc:
         step.cleanup()

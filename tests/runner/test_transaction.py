@@ -145,3 +145,23 @@ def test_ctrl_c_before_writing_writes_nothing(repo: Repo) -> None:
     assert repo.read("app/client.py") == LEGACY.encode()
     assert repo.read("app/orders.py") == LEGACY.encode()
     assert leftovers(repo) == []
+
+
+def test_what_a_killed_apply_leaves_is_pointed_out(repo: Repo) -> None:
+    """SIGKILL cannot be caught: the backups stay, and the next run says where they are."""
+    two_files(repo)
+    pipe = repo.path / "report.pipe"
+    os.mkfifo(pipe)
+    (repo.path / ".git/info/exclude").write_text("report.pipe\n")
+    process = _apply_in_background(repo, "--report", str(pipe))
+    while process.poll() is None and repo.read("app/orders.py") != MIGRATED.encode():
+        time.sleep(0.01)
+    process.kill()
+    process.communicate(timeout=60)
+    backups = leftovers(repo)
+    assert len(backups) == 2 and all(".backup.walmart-migrate" in b for b in backups)
+    assert [(repo.path / b).read_bytes() for b in backups] == [LEGACY.encode()] * 2
+    done = repo.run("scan", ".")
+    warned = sorted(line.split(": ")[2] for line in done.err.splitlines() if "killed" in line)
+    assert warned == backups
+    assert "check that file with git, then delete this one" in done.err

@@ -100,8 +100,9 @@ def _sibling(path: Path, kind: str) -> Path:
 
 
 def _write_new(path: Path, data: bytes, mode: int | None) -> None:
-    """Create ``path`` (it must not exist) with ``data``, on disk before it returns."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    """Create ``path`` (it must not exist) with ``data``, on disk before it returns; with
+    ``mode``, or else as any new file (the umask decides)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if mode is not None else 0o666)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
         handle.flush()
@@ -156,6 +157,8 @@ def _prepare_report(report: ReportTarget) -> _Step | None:
         info: os.stat_result | None = report.path.stat()
     except FileNotFoundError:
         info = None
+    except OSError as exc:
+        raise WriteFailed({}, report_problem=exc.strerror or str(exc)) from None
     if info is not None and not stat.S_ISREG(info.st_mode):
         return None
     target = report.path.resolve()  # through a symlink, as writing it in place would

@@ -65,6 +65,9 @@ def test_the_report_is_written_with_the_files(repo: Repo) -> None:
                                                                  "app/orders.py": "changed"}
     assert repo.read("app/client.py") == MIGRATED.encode()
     assert leftovers(repo) == [] and not list((repo.path / "out").glob(".*"))
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert (repo.path / "out/report.json").stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_a_report_into_a_missing_folder_is_refused_before_any_work(repo: Repo) -> None:

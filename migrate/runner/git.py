@@ -15,8 +15,11 @@ __all__ = ["GitError", "Repository", "dirty_files", "repository_of"]
 # broken config, a missing worktree) leaves the safety net unknown, and a run that writes
 # must not go on as if there were none.
 _NOT_A_REPOSITORY = re.compile(r"not a git repository \(or any (of the )?parent")
-# git's messages are translated: the test above reads the untranslated ones.
-_ENVIRONMENT = {**os.environ, "LC_ALL": "C"}
+
+
+def _environment() -> dict[str, str]:
+    """git's messages are translated: the test above reads the untranslated ones."""
+    return {**os.environ, "LC_ALL": "C"}
 
 
 class GitError(RuntimeError):
@@ -42,7 +45,7 @@ def repository_of(path: Path) -> Repository | None:
     try:
         done = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel",
                                "--absolute-git-dir"], capture_output=True, text=True, timeout=30,
-                              env=_ENVIRONMENT)
+                              env=_environment())
     except FileNotFoundError:
         if any((p / ".git").exists() for p in (folder.resolve(), *folder.resolve().parents)):
             raise GitError(f"{folder} is in a git repository but git is not installed; install "
@@ -69,7 +72,7 @@ def dirty_files(root: Path, files: list[Path]) -> set[Path]:
     try:
         done = subprocess.run(
             ["git", "-C", str(root), "status", "--porcelain=v1", "-z", "--untracked-files=all",
-             "--", *relative], capture_output=True, timeout=60, env=_ENVIRONMENT)
+             "--", *relative], capture_output=True, timeout=60, env=_environment())
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise GitError(f"cannot run git status in {root}: {exc}") from None
     if done.returncode != 0:

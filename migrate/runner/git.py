@@ -18,7 +18,7 @@ _NOT_A_REPOSITORY = re.compile(r"not a git repository \(or any (of the )?parent"
 
 
 def _environment() -> dict[str, str]:
-    """git's messages are translated: the test above reads the untranslated ones."""
+    """git's messages are translated: _NOT_A_REPOSITORY reads the untranslated ones."""
     return {**os.environ, "LC_ALL": "C"}
 
 

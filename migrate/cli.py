@@ -56,6 +56,19 @@ def emulator(port: int, config_path: Path | None, token_lifetime: float | None) 
     sys.exit(code)
 
 
+class _Size(click.ParamType):  # type: ignore[type-arg]
+    name = "size"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        from migrate.runner.size import parse_size
+
+        try:
+            return parse_size(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
 def _repo_options(command: Callable[..., None]) -> Callable[..., None]:
     """Options shared by scan and apply."""
     decorators = [
@@ -74,8 +87,12 @@ def _repo_options(command: Callable[..., None]) -> Callable[..., None]:
                      help="Also write the JSON report to this file."),
         click.option("--codemod", "codemods", multiple=True, metavar="MODULE:CLASS",
                      help="Run these codemods (in order) instead of the built-in set."),
+        click.option("--max-file-size", type=_Size(), metavar="SIZE",
+                     help="Skip larger files, unparsed (default 2MB, or max-file-size in "
+                          "[tool.walmart-migrate]), e.g. 4MB."),
         click.option("--no-cache", is_flag=True,
-                     help="Do not read or write the result cache (.walmart-migrate-cache/)."),
+                     help="Do not read or write the result cache (kept in .git/, or the "
+                          "user's cache folder outside git)."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -84,7 +101,7 @@ def _repo_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def _request(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, ...],
              jobs: int, target: str | None, codemods: tuple[str, ...], no_cache: bool,
-             **extra: object) -> RunRequest:
+             max_file_size: int | None, **extra: object) -> RunRequest:
     from codemods.registry import CODEMODS, load_codemods
     from migrate.runner.run import RunRequest
 
@@ -96,21 +113,21 @@ def _request(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[s
                                      param_hint="--codemod") from None
     return RunRequest(paths=paths, include=include, exclude=exclude, jobs=jobs, target=target,
                       codemods=codemods or CODEMODS, cache=not no_cache,
-                      **extra)  # type: ignore[arg-type]
+                      max_file_size=max_file_size, **extra)  # type: ignore[arg-type]
 
 
 @cli.command()
 @_repo_options
 def scan(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, ...], jobs: int,
          target: str | None, fmt: str, report: Path | None, codemods: tuple[str, ...],
-         no_cache: bool) -> None:
+         max_file_size: int | None, no_cache: bool) -> None:
     """Find every legacy signing site and classify it; change nothing.
 
     Exit 1 when Marketplace signing is left to migrate.
     """
     from migrate.repo_commands import scan_command
 
-    request = _request(paths, include, exclude, jobs, target, codemods, no_cache)
+    request = _request(paths, include, exclude, jobs, target, codemods, no_cache, max_file_size)
     sys.exit(scan_command(request, fmt, report))
 
 
@@ -123,14 +140,15 @@ def scan(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, 
               help="Add a '# walmart-migrate: ...' comment above each site left for a person.")
 def apply(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, ...], jobs: int,
           target: str | None, fmt: str, report: Path | None, codemods: tuple[str, ...],
-          no_cache: bool, diff: bool, check: bool, allow_dirty: bool, mark_manual: bool) -> None:
+          max_file_size: int | None, no_cache: bool, diff: bool, check: bool, allow_dirty: bool,
+          mark_manual: bool) -> None:
     """Rewrite what can be proven safe to OAuth, in place; report the rest.
 
     Exit 1 when something would change (--check, --diff) or is left for a person.
     """
     from migrate.repo_commands import apply_command
 
-    request = _request(paths, include, exclude, jobs, target, codemods, no_cache,
+    request = _request(paths, include, exclude, jobs, target, codemods, no_cache, max_file_size,
                        write=not (diff or check), allow_dirty=allow_dirty,
                        mark_manual=mark_manual)
     sys.exit(apply_command(request, fmt, report, diff=diff, check=check))
@@ -230,6 +248,10 @@ def demo(keep: Path | None, rollout: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point; maps unexpected errors to exit code 123 with a one-line message."""
+    # A file name that is not valid in the locale's encoding is printed as its own bytes,
+    # as ls and git do, rather than stopping the run.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="surrogateescape")
     try:
         cli.main(args=argv, prog_name="walmart-migrate", standalone_mode=True)
     except SystemExit:

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from codemods.registry import load_codemods
+from migrate.runner import consistency
 from migrate.runner.diff import unified_diff
-from migrate.runner.report import json_report, text_report
-from migrate.runner.results import EXIT_USAGE, RunResult
-from migrate.runner.run import RunError, RunRequest, exit_code, run
+from migrate.runner.report import json_report, report_path_problem, text_report
+from migrate.runner.results import EXIT_INTERRUPTED, EXIT_USAGE, RunResult
+from migrate.runner.run import Run, RunError, RunRequest, exit_code, run
 from migrate.runner.sarif import sarif_report
+from migrate.runner.write import Interrupted
 
 __all__ = ["apply_command", "scan_command"]
 
 
 def _descriptions(codemods: tuple[str, ...]) -> dict[str, str]:
-    return {c.NAME: c.DESCRIPTION for c in load_codemods(codemods)}
+    return {consistency.CODEMOD: consistency.DESCRIPTION,
+            **{c.NAME: c.DESCRIPTION for c in load_codemods(codemods)}}
 
 
 def _render(result: RunResult, fmt: str, command: str, wrote: bool,
@@ -31,25 +35,48 @@ def _render(result: RunResult, fmt: str, command: str, wrote: bool,
     return text_report(result, command, wrote)
 
 
-def _execute(request: RunRequest, err: TextIO) -> RunResult | None:
+def _execute(request: RunRequest, err: TextIO) -> Run | int:
+    """The run, or the exit code that ends the command."""
+    if request.report is not None:
+        problem = report_path_problem(request.report)
+        if problem:
+            err.write(f"walmart-migrate: --report {request.report}: {problem}\n")
+            return EXIT_USAGE
     try:
         outcome = run(request)
     except RunError as exc:
         err.write(f"walmart-migrate: {exc}\n")
-        return None
+        return EXIT_USAGE
+    except Interrupted as exc:
+        err.write(f"walmart-migrate: {_interrupted(exc)}\n")
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        err.write("walmart-migrate: interrupted before anything was written\n")
+        return EXIT_INTERRUPTED
     for warning in outcome.warnings:
         err.write(f"walmart-migrate: warning: {warning}\n")
     for failed in outcome.result.files:
         if failed.status == "failed":
             err.write(f"walmart-migrate: {failed.path}: {failed.reason}\n")
-    return outcome.result
+    return outcome
 
 
-def _write_report(result: RunResult, report: Path | None, err: TextIO) -> bool:
-    if report is None:
+def _interrupted(exc: Interrupted) -> str:
+    if exc.not_restored:
+        return ("interrupted; these files are rewritten and could not be put back: "
+                f"{', '.join(exc.not_restored)} (each original is kept beside it as "
+                ".NAME.*.backup.walmart-migrate)")
+    if exc.put_back:
+        return (f"interrupted; the {len(exc.put_back)} file(s) already rewritten were put back "
+                f"as they were ({', '.join(exc.put_back)}); nothing was written")
+    return "interrupted; nothing was written"
+
+
+def _write_report(outcome: Run, report: Path | None, err: TextIO) -> bool:
+    if report is None or outcome.report_written:
         return True
     try:
-        report.write_text(json_report(result), encoding="utf-8")
+        report.write_text(json_report(outcome.result), encoding="utf-8")
     except OSError as exc:
         err.write(f"walmart-migrate: cannot write the report to {report}: {exc.strerror}\n")
         return False
@@ -58,11 +85,12 @@ def _write_report(result: RunResult, report: Path | None, err: TextIO) -> bool:
 
 def scan_command(request: RunRequest, fmt: str, report: Path | None,
                  out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    result = _execute(request, err)
-    if result is None:
-        return EXIT_USAGE
+    outcome = _execute(replace(request, report=report), err)
+    if isinstance(outcome, int):
+        return outcome
+    result = outcome.result
     out.write(_render(result, fmt, "scan", False, request.codemods))
-    if not _write_report(result, report, err):
+    if not _write_report(outcome, report, err):
         return EXIT_USAGE
     return exit_code(result, "scan", check=False)
 
@@ -74,9 +102,11 @@ def apply_command(request: RunRequest, fmt: str, report: Path | None, diff: bool
         err.write("walmart-migrate: --diff prints the diff on stdout; use --report FILE for "
                   f"the {fmt} report\n")
         return EXIT_USAGE
-    result = _execute(request, err)
-    if result is None:
-        return EXIT_USAGE
+    # A diff prints rewritten text: never answered from the cache, which holds none.
+    outcome = _execute(replace(request, report=report, diff=diff), err)
+    if isinstance(outcome, int):
+        return outcome
+    result = outcome.result
     wrote = request.write
     if diff:
         sink = out_bytes or sys.stdout.buffer
@@ -90,7 +120,7 @@ def apply_command(request: RunRequest, fmt: str, report: Path | None, diff: bool
     else:
         out.write(_render(result, fmt, "apply --check" if check else "apply", wrote,
                           request.codemods))
-    if not _write_report(result, report, err):
+    if not _write_report(outcome, report, err):
         return EXIT_USAGE
     return exit_code(result, "apply", check=check or diff)
 

@@ -357,7 +357,7 @@ class Planner:
                 blocking, reason = self._conflict(marketplace, plans, judged)
         if reason is not None:
             for member in marketplace:
-                if member.key in plans:
+                if member.key in plans:  # a site judged manual on its own has no plan
                     self.plan.wanted |= plans[member.key].attempted
                 message = reason if member is blocking else (
                     f"left as it is: the site at line {blocking.key[1]} of "  # type: ignore[union-attr]

@@ -10,10 +10,15 @@ become part of the run: no new marker, no new mention of a renamed name, no new 
 module the run read, no new settings module. Files the run did not read are compared by size
 and modification time (as git's index does), and read again only when those differ; a run
 during which any file changed is not stored. Editing an unrelated file keeps the cache;
-editing a Walmart file, the options, or walmart-migrate itself does not.
+editing a Walmart file, the options, walmart-migrate, LibCST or Python does not.
 
-Entries are JSON, never pickle: a repository could carry a planted cache folder, and reading
-it must not run code. A cache that cannot be read or written is ignored; the run goes on.
+What a repository carries must never decide what is written or reported. So entries live
+where git cannot carry them - inside the repository's git folder, or in the user's cache
+folder outside git - and never in the work tree (a cache folder committed there is not read).
+They hold facts (statuses, findings, reasons), never text to write: an entry can answer
+``scan`` and ``apply --check``, while ``apply`` and ``apply --diff`` compute every rewritten
+file in the run that writes or prints it. Entries are JSON, never pickle: reading one never
+runs code. A cache that cannot be read or written is ignored; the run goes on.
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ import base64
 import hashlib
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +39,11 @@ from migrate import __version__
 from migrate.runner.inputs import Reach, SourceFile, has_marker, mentions
 from migrate.runner.results import FileResult, RunResult
 
-__all__ = ["FOLDER", "Recorded", "RunCache", "cache_key"]
+__all__ = ["FOLDER", "Recorded", "RunCache", "cache_folder", "cache_key"]
 
-FOLDER = ".walmart-migrate-cache"
-FORMAT = 2
+FOLDER = ".walmart-migrate-cache"  # where older versions kept it, in the work tree: never read
+NAME = "walmart-migrate-cache"
+FORMAT = 3
 KEEP = 16  # entries per repository: one per distinct set of options and paths
 # A file modified this close to the start of the run (or after it) may have been read in
 # another state than the one hashed afterwards; such a run is not stored.
@@ -45,10 +53,35 @@ _PACKAGE = Path(__file__).resolve().parents[2]
 _TOOL_SOURCES = ("codemods", "migrate/runner", "shim/_wire.py")
 
 
+def cache_folder(git_dir: Path | None, root: Path) -> Path:
+    """Inside the git folder (a clone never brings it along), else the user's cache folder,
+    one sub-folder per tree."""
+    if git_dir is not None:
+        return git_dir / NAME
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    tree = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:24]
+    return base / "walmart-migrate" / tree
+
+
+def _versions() -> str:
+    """Python and LibCST parse the files; walmart-migrate decides. Read without importing
+    LibCST: a run answered from the cache never loads it."""
+    try:
+        libcst = metadata.version("libcst")
+    except metadata.PackageNotFoundError:
+        libcst = "none"
+    return f"{__version__}\0{sys.version}\0{sys.implementation.name}\0{libcst}"
+
+
 def _tool_fingerprint() -> str:
-    """The version and the source of what decides a run's outcome, so that an upgrade or an
+    """The versions and the source of what decides a run's outcome, so that an upgrade or an
     edited checkout never reuses results an older codemod produced."""
-    digest = hashlib.sha256(__version__.encode())
+    digest = hashlib.sha256(_versions().encode())
     for name in _TOOL_SOURCES:
         target = _PACKAGE / name
         files = [target] if target.is_file() else sorted(target.rglob("*.py"))
@@ -84,33 +117,31 @@ def _bytes(text: str) -> bytes:
 
 
 def _file_to_json(result: FileResult) -> dict[str, Any]:
+    """Facts only: the rewritten text is not kept (see the module's docstring)."""
     return {**result.to_json(), "internal_error": result.internal_error,
-            "environment": result.environment,
-            "new": _text(result.new) if result.new is not None else None}
+            "environment": result.environment}
 
 
-def _file_from_json(data: dict[str, Any], original: bytes | None) -> FileResult:
-    new = data["new"]
+def _file_from_json(data: dict[str, Any]) -> FileResult:
     return FileResult(path=str(data["path"]), status=str(data["status"]), reason=str(data["reason"]),
                       findings=[Finding(**{**f, "chain": tuple(f.get("chain", ()))})
                                 for f in data["findings"]],
-                      original=original if new is not None else None,
-                      new=_bytes(new) if new is not None else None,
                       internal_error=bool(data["internal_error"]),
                       environment={str(k): str(v) for k, v in data["environment"].items()},
                       deleted=bool(data.get("deleted", False)))
 
 
 class RunCache:
-    def __init__(self, root: Path, key: str) -> None:
-        self.folder = root / FOLDER
+    def __init__(self, folder: Path, key: str) -> None:
+        self.folder = folder
         self.path = self.folder / f"{key}.json"
         self.started_ns = time.time_ns()
 
     # reading
 
     def answer(self, sources: list[SourceFile]) -> RunResult | None:
-        """The recorded result, if it still holds for these files; None otherwise."""
+        """The recorded result, if it still holds for these files; None otherwise. Changed
+        files come without their text: a run that writes or prints it computes it."""
         try:
             entry = json.loads(self.path.read_bytes())
             return _still_valid(entry, sources) if entry.get("format") == FORMAT else None
@@ -160,9 +191,8 @@ class RunCache:
 
     def _prepare(self) -> None:
         if not self.folder.is_dir():
-            self.folder.mkdir()
-            # Never committed, never scanned, and marked for backup tools.
-            (self.folder / ".gitignore").write_text("# created by walmart-migrate\n*\n")
+            self.folder.mkdir(parents=True)
+            # Marked for backup tools.
             (self.folder / "CACHEDIR.TAG").write_text(
                 "Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by walmart-migrate.\n")
@@ -188,8 +218,6 @@ def _still_valid(entry: dict[str, Any], sources: list[SourceFile]) -> RunResult 
     settings = frozenset(str(m) for m in entry["settings"])
     reach = Reach(frozenset(str(m) for m in entry["reach"]["modules"]),
                   frozenset(str(m) for m in entry["reach"]["methods"]))
-    changed = {f["path"] for f in entry["files"] if f["new"] is not None}
-    originals: dict[str, bytes] = {}
     seen = 0
     for source in sources:
         recorded = inputs.get(source.display)
@@ -212,10 +240,8 @@ def _still_valid(entry: dict[str, Any], sources: list[SourceFile]) -> RunResult 
         digest, module = recorded
         if source.module != module or hashlib.sha256(data).hexdigest() != digest:
             return None
-        if source.display in changed:
-            originals[source.display] = data
     if seen != len(inputs):
         return None  # a file the run read is gone
     result = RunResult(environment=dict(entry["environment"]), kept_names=dict(entry["kept_names"]))
-    result.files = [_file_from_json(f, originals.get(f["path"])) for f in entry["files"]]
+    result.files = [_file_from_json(f) for f in entry["files"]]
     return result

@@ -11,6 +11,8 @@ from typing import Any
 
 import pathspec
 
+from migrate.runner.write import SUFFIX
+
 __all__ = ["Discovered", "discover"]
 
 SKIP_DIRS = frozenset({
@@ -24,6 +26,8 @@ SKIP_DIRS = frozenset({
 class Discovered:
     files: list[tuple[Path, str]] = field(default_factory=list)  # (real path, display path)
     outside_links: list[str] = field(default_factory=list)  # symlinks that leave the tree
+    loops: list[str] = field(default_factory=list)  # symlinks that never reach a file or folder
+    leftovers: list[str] = field(default_factory=list)  # files of an apply that was killed
     missing: list[str] = field(default_factory=list)  # paths given that do not exist
 
 
@@ -84,9 +88,21 @@ class _Walker:
         except ValueError:
             return str(path)
 
+    def resolve_link(self, path: Path) -> Path | None:
+        """Where a symlink leads; None (and a warning) for a loop."""
+        try:
+            return path.resolve(strict=True)
+        except FileNotFoundError:
+            return path.resolve()  # a dangling link: nothing there to read, is_file says
+        except (RuntimeError, OSError):  # RuntimeError: Python before 3.13 on a loop
+            self.result.loops.append(self.display(path))
+            return None
+
     def add_file(self, path: Path, explicit: bool) -> None:
         if path.is_symlink():
-            real = path.resolve()
+            real = self.resolve_link(path)
+            if real is None:
+                return
             if self.root != real and self.root not in real.parents:
                 self.result.outside_links.append(self.display(path))
                 return
@@ -107,8 +123,8 @@ class _Walker:
                 if name in SKIP_DIRS or (child / "pyvenv.cfg").exists():
                     continue
                 if child.is_symlink():
-                    real = child.resolve()
-                    if self.root != real and self.root not in real.parents:
+                    real = self.resolve_link(child)
+                    if real is not None and self.root != real and self.root not in real.parents:
                         self.result.outside_links.append(self.display(child))
                     continue  # inside the tree, the target is walked on its own
                 if not self.ignored(child, is_dir=True):
@@ -116,6 +132,11 @@ class _Walker:
             dirs[:] = kept
             for name in sorted(files):
                 child = here / name
+                # Temporary files and backups of apply's transaction: a run killed with
+                # SIGKILL cannot remove them.
+                if name.startswith(".") and name.endswith(SUFFIX):
+                    self.result.leftovers.append(self.display(child))
+                    continue
                 if not self.ignored(child, is_dir=False):
                     self.add_file(child, explicit=False)
 

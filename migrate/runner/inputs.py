@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from codemods.findings import MigrationOptions
+from migrate.runner.size import DEFAULT_MAX_FILE_SIZE
 
 if TYPE_CHECKING:
     from codemods.flow.plan import RepoPlan
@@ -31,6 +32,7 @@ class Plan:
     # Signing code a Walmart file may call into: a file with only these is read when it is
     # tied to a Walmart file by an import, not for every hmac in the repository.
     signing_markers: tuple[bytes, ...] = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # larger files are never parsed
 
     @property
     def all_markers(self) -> tuple[bytes, ...]:
@@ -43,6 +45,12 @@ class SourceFile:
     display: str
     module: str  # dotted module name, for imports between the repository's files
     is_package: bool = False
+
+
+def _raw(module: str) -> bytes:
+    """A module name as bytes: one from a file name that is not UTF-8 keeps its own bytes
+    (no import can name it; it must not stop the run)."""
+    return module.encode("utf-8", "surrogateescape")
 
 
 def has_marker(data: bytes, markers: tuple[bytes, ...]) -> bool:
@@ -73,7 +81,7 @@ class Reach:
     def _imports(self) -> re.Pattern[bytes] | None:
         if not self.modules:
             return None
-        words = b"|".join(re.escape(m.encode()) for m in sorted(self.modules))
+        words = b"|".join(re.escape(_raw(m)) for m in sorted(self.modules))
         return re.compile(
             rb"^[ \t]*(?:from[ \t]+[\w.]*\b(?:%s)\b"  # from a.signing import x / from .signing
             rb"|from[ \t]+[\w.]+[ \t]+import[ \t]*(?:\([^)]*?|[^\n]*?)\b(?:%s)\b"  # from a import signing
@@ -92,7 +100,7 @@ class Reach:
 
     def touches(self, data: bytes) -> bool:
         # A plain substring test first: most files name none of them, and it is far cheaper.
-        if self._imports is not None and any(m.encode() in data for m in self.modules) and \
+        if self._imports is not None and any(_raw(m) in data for m in self.modules) and \
                 self._imports.search(data):
             return True
         return self._calls is not None and any(m.encode() in data for m in self.methods) and \

@@ -4,6 +4,7 @@ Workers get module-level functions and plain data, never lambdas or codemod obje
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -21,6 +22,12 @@ def _context() -> multiprocessing.context.BaseContext:
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _leave_interrupts_to_the_run() -> None:
+    # ctrl-C reaches the whole process group: the run decides what stops and what is put
+    # back; a worker dying with a traceback mid-file would only add noise.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class Workers:
@@ -41,7 +48,8 @@ class Workers:
 
     def _executor(self) -> Executor | None:
         if self._pool is None and not self._broken:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context())
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(),
+                                             initializer=_leave_interrupts_to_the_run)
         return self._pool
 
     def map(self, function: Callable[..., T], calls: list[tuple[Any, ...]],

@@ -196,7 +196,7 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
     migrated = workers.map(migrate_file, [(s, plan) for s in second],
                            lambda r: progress.advance(r.status == "changed"))
     _emptied(sources, second, migrated)
-    _hold_back(second, migrated, repo_plan)
+    _hold_back(second, migrated, repo_plan, plan.max_file_size)
     outcomes = {**records, **{s.display: r for s, r in zip(second, migrated)}}
     result = RunResult()
     for source in sources:
@@ -220,7 +220,8 @@ def _emptied(sources: list[SourceFile], second: list[SourceFile], migrated: list
         name = source.module.rpartition(".")[2]
         importers = Reach(frozenset({name}))
         # Named where no import statement shows it: importlib, mock.patch, a plugin list.
-        dotted = rb"[./]".join(re.escape(p.encode()) for p in source.module.split("."))
+        dotted = rb"[./]".join(re.escape(p.encode("utf-8", "surrogateescape"))
+                               for p in source.module.split("."))
         word = re.compile(rb"\b%s\b" % dotted if "." in source.module
                           else rb"[\"']%s[\"'.]" % dotted)
         if any(s.display != source.display and
@@ -232,14 +233,17 @@ def _emptied(sources: list[SourceFile], second: list[SourceFile], migrated: list
         result.reason = "nothing is left in it and nothing imports it: removed"
 
 
-def _hold_back(second: list[SourceFile], migrated: list[FileResult], plan: RepoPlan) -> None:
+def _hold_back(second: list[SourceFile], migrated: list[FileResult], plan: RepoPlan,
+               limit: int) -> None:
     """One plan spans files (a helper deleted here, its caller rewritten there, a renamed
-    setting read elsewhere): when a file of it cannot be rewritten, writing the others would
-    leave the repository half migrated. None is written; each says which file stopped it."""
+    setting read elsewhere): when a file of it cannot be rewritten - it failed, or it is too
+    large to parse - writing the others would leave the repository half migrated. None is
+    written; each says which file stopped it."""
     names = frozenset(plan.old_names())
     planned = plan.modules_to_edit() | {m for m in (s.module for s in second)
                                         if any(d.startswith(m + ".") for d in plan.dead_helpers)}
-    failed = [s.display for s, r in zip(second, migrated) if r.status == "failed" and
+    failed = [s.display for s, r in zip(second, migrated)
+              if (r.status == "failed" or (r.status == "skipped" and _size(s) > limit)) and
               (s.module in planned or (names and mentions(_data(s), names)))]
     if not failed:
         return
@@ -389,12 +393,20 @@ def _import_statements(data: bytes) -> list[str]:
 
 def _imports_of(data: bytes, names: frozenset[str]) -> set[str]:
     """Which of these module names the file's import statements spell out."""
-    return {n for n in names if n.encode() in data and Reach(frozenset({n})).touches(data)}
+    return {n for n in names if n.encode("utf-8", "surrogateescape") in data and
+            Reach(frozenset({n})).touches(data)}
 
 
 def _plan(analysis: _Analysis, plan: Plan) -> RepoPlan:
     return plan_repository(list(analysis.facts.values()), plan.options.target,
                            dict(plan.options.renames))
+
+
+def _size(source: SourceFile) -> int:
+    try:
+        return Path(source.path).stat().st_size
+    except OSError:
+        return 0
 
 
 def _data(source: SourceFile) -> bytes:

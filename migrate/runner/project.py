@@ -5,6 +5,7 @@
     exclude = ["legacy_ca/**"]         # never touched
     target = "oauth"                   # or "rollout"
     markers = ["sign_walmart"]         # extra byte strings that make a file worth parsing
+    max-file-size = "4MB"              # larger files are skipped, never parsed (default 2MB)
     [tool.walmart-migrate.renames]     # credential names and environment variables
     WALMART_CONSUMER_ID = "WALMART_CLIENT_ID"
 """
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from migrate.runner.size import parse_size
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -23,7 +26,7 @@ else:  # pragma: no cover
 
 __all__ = ["ProjectConfig", "ProjectConfigError", "find_project_config"]
 
-_KNOWN = {"include", "exclude", "target", "markers", "renames"}
+_KNOWN = {"include", "exclude", "target", "markers", "renames", "max-file-size"}
 
 
 class ProjectConfigError(ValueError):
@@ -38,6 +41,7 @@ class ProjectConfig:
     target: str | None = None
     markers: tuple[str, ...] = ()
     renames: dict[str, str] = field(default_factory=dict)
+    max_file_size: int | None = None
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
@@ -67,8 +71,15 @@ def _load(pyproject: Path) -> ProjectConfig:
     renames = section.get("renames", {})
     if not isinstance(renames, dict) or not all(isinstance(v, str) for v in renames.values()):
         raise ProjectConfigError(f"{where} renames must map names to names")
+    max_file_size = None
+    if "max-file-size" in section:
+        try:
+            max_file_size = parse_size(section["max-file-size"])
+        except ValueError as exc:
+            raise ProjectConfigError(f"{where} max-file-size: {exc}") from None
     return ProjectConfig(
         root=pyproject.parent,
+        max_file_size=max_file_size,
         include=_strings(section.get("include", []), f"{where} include"),
         exclude=_strings(section.get("exclude", []), f"{where} exclude"),
         target=target,

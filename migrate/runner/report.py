@@ -3,10 +3,36 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
+from pathlib import Path
 
 from migrate.runner.results import RunResult
 
-__all__ = ["json_report", "text_report"]
+__all__ = ["json_report", "report_path_problem", "text_report"]
+
+
+def report_path_problem(path: Path) -> str | None:
+    """Why the report could not be written there, found before any work: a run that would
+    rewrite files and then fail on its report must not start."""
+    try:
+        info: os.stat_result | None = path.stat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        return f"cannot use it: {exc.strerror}"
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            return "it is a folder; name a file"
+        return None if os.access(path, os.W_OK) else "not writable; choose another file"
+    folder = path.absolute().parent
+    if not folder.exists():
+        return f"folder {folder} does not exist; create it or choose another path"
+    if not folder.is_dir():
+        return f"{folder} is not a folder; choose another path"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot create files in {folder}; choose another path"
+    return None
 
 
 def json_report(result: RunResult) -> str:

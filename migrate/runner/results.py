@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from codemods.findings import Finding
 
-__all__ = ["EXIT_CHANGES", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "FileResult", "RunResult"]
+__all__ = ["EXIT_CHANGES", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "FileResult",
+           "RunResult", "not_written"]
 
 EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 123
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 STATUSES = ("changed", "unchanged", "skipped", "failed")
 
 
@@ -88,3 +90,23 @@ class RunResult:
     @property
     def internal_errors(self) -> list[FileResult]:
         return [r for r in self.files if r.internal_error]
+
+
+def not_written(result: RunResult, problems: dict[str, str]) -> None:
+    """The run's writes were rolled back: the files that stopped them failed, the others
+    were not written because of them, and nothing the rewrite would have done holds."""
+    first, why = next(iter(problems.items()))
+    for file_result in result.changed:
+        if file_result.path in problems:
+            file_result.status, file_result.reason = "failed", problems[file_result.path]
+        else:
+            file_result.status = "skipped"
+            file_result.reason = (f"not written: {first} could not be written ({why}), and apply "
+                                  "writes all files or none; fix that and run again")
+        file_result.original = file_result.new = None
+        file_result.deleted = False
+        file_result.environment = {}
+        file_result.findings = [replace(f, action="manual", message=f"{f.message} (not written)")
+                                if f.action == "rewritten" else f for f in file_result.findings]
+    result.environment = {}
+    result.kept_names = {}

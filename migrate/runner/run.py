@@ -11,14 +11,18 @@ from typing import Callable
 
 from codemods.findings import MigrationOptions
 from codemods.registry import CODEMODS
-from migrate.runner.cache import Recorded, RunCache, cache_key
+from migrate.runner.cache import Recorded, RunCache, cache_folder, cache_key
+from migrate.runner.consistency import attach, find_inconsistencies
 from migrate.runner.discover import discover
-from migrate.runner.git import GitError, dirty_files, git_root
+from migrate.runner.git import GitError, dirty_files
 from migrate.runner.inputs import Plan, SourceFile
+from migrate.runner.locate import LocateError, locate
 from migrate.runner.modules import module_of
 from migrate.runner.project import ProjectConfigError, find_project_config
-from migrate.runner.results import EXIT_CHANGES, EXIT_INTERNAL, EXIT_OK, RunResult
-from migrate.runner.write import remove_unchanged, write_atomically
+from migrate.runner.report import json_report
+from migrate.runner.results import EXIT_CHANGES, EXIT_INTERNAL, EXIT_OK, RunResult, not_written
+from migrate.runner.size import DEFAULT_MAX_FILE_SIZE
+from migrate.runner.write import Planned, ReportTarget, WriteFailed, write_all
 
 __all__ = ["RunError", "RunRequest", "exit_code", "run"]
 
@@ -33,6 +37,7 @@ class RunError(Exception):
 class RunRequest:
     paths: tuple[Path, ...]
     write: bool = False
+    diff: bool = False  # the rewritten text is printed (as a diff)
     jobs: int = 0  # 0: one per core
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
@@ -42,6 +47,8 @@ class RunRequest:
     codemods: tuple[str, ...] = CODEMODS
     progress: bool | None = None  # None: on a terminal only
     cache: bool = True  # reuse an earlier run's result when nothing it read has changed
+    report: Path | None = None  # the JSON report, written with the files (one transaction)
+    max_file_size: int | None = None  # None: the project's, else the default
 
 
 @dataclass
@@ -50,6 +57,7 @@ class Run:
     base: Path  # report and diff paths are relative to this
     warnings: list[str] = field(default_factory=list)
     cached: bool = False  # answered from the result cache
+    report_written: bool = False  # the report went out with the files
 
 
 def _settings(request: RunRequest, root: Path) -> tuple[MigrationOptions, tuple[bytes, ...],
@@ -64,7 +72,8 @@ def _settings(request: RunRequest, root: Path) -> tuple[MigrationOptions, tuple[
     if project is None:
         return options, (), request
     request = replace(request, include=project.include + request.include,
-                      exclude=project.exclude + request.exclude)
+                      exclude=project.exclude + request.exclude,
+                      max_file_size=request.max_file_size or project.max_file_size)
     options = replace(options, target=request.target or project.target or "oauth",
                       renames=tuple(project.renames.items()))
     return options, tuple(m.encode() for m in project.markers), request
@@ -74,41 +83,66 @@ def run(request: RunRequest) -> Run:
     warnings: list[str] = []
     if not request.paths:
         raise RunError("no path given: name the files or folders to migrate")
-    first = Path(os.path.abspath(request.paths[0]))
-    repo = git_root(first if first.exists() else first.parent)
-    root = repo or (first if first.is_dir() else first.parent)
-    base = repo or Path.cwd()
+    try:
+        location = locate(request.paths, request.write, warnings.append)
+    except LocateError as exc:
+        raise RunError(str(exc)) from None
+    repo = location.repository.root if location.repository else None
+    root, base = location.root, location.base
     options, project_markers, request = _settings(request, root)
     found = discover(list(request.paths), root, base, request.include, request.exclude)
     if found.missing:
         raise RunError("; ".join(f"{m}: no such file or folder" for m in found.missing))
     for link in found.outside_links:
         warnings.append(f"{link}: symlink leaves the tree; skipped")
+    for link in found.loops:
+        warnings.append(f"{link}: symlink loop (it leads back to itself); skipped")
+    for leftover in found.leftovers:
+        warnings.append(f"{leftover}: left by an apply that was killed (a backup or new text of "
+                        "the file it names); check that file with git, then delete this one")
     packages: dict[Path, bool] = {}
     sources = [SourceFile(str(path), display, *module_of(path, root, packages))
                for path, display in found.files]
-    cache = _cache(request, options, project_markers, root)
+    git_dir = location.repository.git_dir if location.repository else None
+    cache = _cache(request, options, project_markers, root, git_dir)
     result = cache.answer(sources) if cache is not None else None
+    if result is not None and result.changed and (request.write or request.diff):
+        result = None  # the cache holds no text to write: what is written is computed now
     cached = result is not None
     if result is None:
         result = _compute(request, options, project_markers, sources, cache, warnings)
     result.scanned = len(sources)
+    report_written = False
+    # Findings about the repository as the command leaves it: after the writes, if any.
+    exact, limit = dict(options.renames), _limit(request)
     if request.write and result.changed:
+        after = {r.path: None if r.deleted else r.new for r in result.changed}
+        undo = attach(result, find_inconsistencies(sources, exact, limit, after))
         real_paths = {s.display: Path(s.path) for s in sources}
-        _write(result, real_paths, repo, request.allow_dirty, warnings.append)
-    return Run(result, base, warnings, cached)
+        report_written = _write(result, real_paths, repo, request, warnings.append)
+        if not any(r.written for r in result.files):  # rolled back: the files are as they were
+            undo()
+            attach(result, find_inconsistencies(sources, exact, limit))
+    else:
+        attach(result, find_inconsistencies(sources, exact, limit))
+    return Run(result, base, warnings, cached, report_written)
 
 
 def _cache(request: RunRequest, options: MigrationOptions, project_markers: tuple[bytes, ...],
-           root: Path) -> RunCache | None:
+           root: Path, git_dir: Path | None) -> RunCache | None:
     """Only the built-in codemods are cached: code from elsewhere is not fingerprinted."""
     if not request.cache or not set(request.codemods) <= set(CODEMODS):
         return None
     settings = {"target": options.target, "renames": [list(r) for r in options.renames],
                 "mark_manual": options.mark_manual,
-                "markers": [m.decode("latin-1") for m in project_markers]}
+                "markers": [m.decode("latin-1") for m in project_markers],
+                "max_file_size": _limit(request)}
     given = [os.path.relpath(os.path.abspath(p), root) for p in request.paths]
-    return RunCache(root, cache_key(request.codemods, settings, given))
+    return RunCache(cache_folder(git_dir, root), cache_key(request.codemods, settings, given))
+
+
+def _limit(request: RunRequest) -> int:
+    return request.max_file_size or DEFAULT_MAX_FILE_SIZE
 
 
 def _compute(request: RunRequest, options: MigrationOptions, project_markers: tuple[bytes, ...],
@@ -121,7 +155,8 @@ def _compute(request: RunRequest, options: MigrationOptions, project_markers: tu
     from migrate.runner.progress import Progress
 
     plan = Plan(request.codemods, markers_of(request.codemods) + project_markers, options,
-                signing_markers=signing_markers_of(request.codemods))
+                signing_markers=signing_markers_of(request.codemods),
+                max_file_size=_limit(request))
     jobs = request.jobs or os.cpu_count() or 1
     progress = Progress(len(sources), "walmart-migrate", enabled=request.progress)
     with Workers(jobs, warnings.append) as workers:
@@ -141,12 +176,14 @@ def _compute(request: RunRequest, options: MigrationOptions, project_markers: tu
     return result
 
 
-def _write(result: RunResult, real_paths: dict[str, Path], repo: Path | None, allow_dirty: bool,
-           say: Callable[[str], None]) -> None:
+def _write(result: RunResult, real_paths: dict[str, Path], repo: Path | None, request: RunRequest,
+           say: Callable[[str], None]) -> bool:
+    """Write the changed files and the report as one transaction; whether the report was
+    written with them."""
     targets = [real_paths[r.path] for r in result.changed]
     if repo is None:
         say("not in a git repository: files are rewritten with no way back but your backups")
-    elif not allow_dirty:
+    elif not request.allow_dirty:
         try:
             dirty = dirty_files(repo, targets)
         except GitError as exc:
@@ -155,17 +192,34 @@ def _write(result: RunResult, real_paths: dict[str, Path], repo: Path | None, al
             names = sorted(str(p.relative_to(repo)) for p in dirty)
             raise RunError("refusing to rewrite files with uncommitted changes: "
                            f"{', '.join(names)}; commit or stash them, or pass --allow-dirty")
+    planned = []
     for file_result in result.changed:
         assert file_result.original is not None and file_result.new is not None
-        if file_result.deleted:
-            problem = remove_unchanged(real_paths[file_result.path], file_result.original)
-        else:
-            problem = write_atomically(real_paths[file_result.path], file_result.original,
-                                       file_result.new)
-        if problem:
-            file_result.status, file_result.reason = "failed", problem
-        else:
-            file_result.written = True
+        planned.append(Planned(real_paths[file_result.path], file_result.path,
+                               file_result.original,
+                               None if file_result.deleted else file_result.new))
+    report = None
+    if request.report is not None:
+        report = ReportTarget(request.report, json_report(result).encode("utf-8"))
+    try:
+        write_all(planned, report)
+    except WriteFailed as exc:
+        if exc.report_problem is not None:
+            raise RunError(f"cannot write the report to {request.report}: {exc.report_problem}; "
+                           f"{_nothing_written(exc.not_restored)}") from None
+        not_written(result, exc.problems)
+        say(f"{_nothing_written(exc.not_restored)}: apply writes all files or none")
+        return False
+    for file_result in result.changed:
+        file_result.written = True
+    return report is not None
+
+
+def _nothing_written(not_restored: list[str]) -> str:
+    if not not_restored:
+        return "nothing was written"
+    return (f"these files are rewritten and could not be put back: {', '.join(not_restored)} "
+            "(each original is kept beside it as .NAME.*.backup.walmart-migrate)")
 
 
 def _needs_a_person(result: RunResult) -> bool:

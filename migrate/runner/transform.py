@@ -19,6 +19,7 @@ from codemods.registry import load_codemods
 from codemods.work import attach_plan, renamed_variables
 from migrate.runner.inputs import Plan, SourceFile, has_marker
 from migrate.runner.results import FileResult
+from migrate.runner.size import DEFAULT_MAX_FILE_SIZE, too_large
 from migrate.runner.source import Unreadable, decode_source, is_generated, python2_reason
 
 __all__ = ["analyze_file", "migrate_bytes", "migrate_file"]
@@ -37,10 +38,13 @@ def _python2(text: str) -> str | None:
     return None
 
 
-def parse_source(data: bytes, display: str) -> Union[cst.Module, FileResult]:
+def parse_source(data: bytes, display: str,
+                 limit: int = DEFAULT_MAX_FILE_SIZE) -> Union[cst.Module, FileResult]:
     """The LibCST tree, or the ``skipped`` record that says why there is none."""
     if is_generated(data):
         return FileResult(display, "skipped", "generated file (@generated); regenerate it instead")
+    if len(data) > limit:  # before anything parses it, Python's own parser included
+        return FileResult(display, "skipped", too_large(len(data), limit))
     try:
         decoded = decode_source(data)
     except Unreadable as exc:
@@ -73,7 +77,7 @@ def analyze_file(source: SourceFile, plan: Plan,
         return data
     if not force and not has_marker(data, plan.all_markers):
         return None
-    tree = parse_source(data, source.display)
+    tree = parse_source(data, source.display, plan.max_file_size)
     if isinstance(tree, FileResult):
         return None if force else tree
     try:
@@ -92,7 +96,7 @@ def _crash(display: str, what: str, exc: Exception, findings: list) -> FileResul
 
 def migrate_bytes(data: bytes, source: SourceFile, plan: Plan) -> FileResult:
     """Second pass on bytes: every codemod in order, then the re-parse check."""
-    tree = parse_source(data, source.display)
+    tree = parse_source(data, source.display, plan.max_file_size)
     if isinstance(tree, FileResult):
         return tree
     package = source.module if source.is_package else source.module.rpartition(".")[0]

@@ -57,14 +57,22 @@ class Repo:
     def read(self, name: str) -> bytes:
         return (self.path / name).read_bytes()
 
-    def run(self, *args: str, toys: bool = True) -> Done:
+    def run(self, *args: str, toys: bool = True, env: dict[str, str] | None = None) -> Done:
         command = [sys.executable, "-m", "migrate", *args]
         if toys and args and args[0] in ("scan", "apply"):
             command += list(TOY_OPTIONS)
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
         done = subprocess.run(command, cwd=self.path, capture_output=True, text=True, env=env,
                               timeout=120)
         return Done(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Runs outside git keep their cache in the user's cache folder: a temporary one here."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
 
 
 @pytest.fixture

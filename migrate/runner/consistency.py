@@ -1,0 +1,230 @@
+"""A repository left half migrated is not clean. A run killed mid-write, a hand edit, one file
+restored from git: code then reads a credential under its new name from a settings module
+that still defines only the old one (or the other way round), and fails only in production.
+Signing is gone from such code, so no marker leads a run to it; this check does.
+
+It reads what the repository holds now, with Python's own parser, and stays conservative
+so that correctly migrated code is never flagged: a read is a finding only when it names a
+module of the repository (``settings.WALMART_CLIENT_ID`` after ``from seller import
+settings``, or ``from seller.settings import WALMART_CLIENT_ID``), the module does not define
+that name, and it does define the same credential under the other name - the old one for a
+new-name read, the new one for an old-name read. A module that can define any name (a
+module-level ``__getattr__``, a star import, writes through ``globals()``) is never judged.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from codemods.findings import Finding
+from codemods.names import DEFAULT_RENAMES, rename_identifier
+from migrate.runner.inputs import SourceFile
+from migrate.runner.results import FileResult, RunResult
+
+__all__ = ["CODEMOD", "DESCRIPTION", "attach", "find_inconsistencies"]
+
+CODEMOD = "consistency"
+DESCRIPTION = ("Credentials read under a name their settings module does not define, while it "
+               "defines the other one: a migration stopped half way.")
+_OPEN_ENDED = (b"globals()", b"sys.modules[__name__]", b"vars()")
+
+
+@dataclass(frozen=True)
+class _Read:
+    module: str  # the repository module the name is read from
+    name: str
+    line: int
+    column: int
+    spelled: str  # as the code writes it, for the message
+
+
+class _Files:
+    """The repository as the command leaves it: on disk, but for what the run writes."""
+
+    def __init__(self, contents: dict[str, bytes | None], limit: int) -> None:
+        self.contents = contents  # display path -> new text (None: removed)
+        self.limit = limit
+
+    def data(self, source: SourceFile) -> bytes | None:
+        if source.display in self.contents:
+            return self.contents[source.display]
+        try:
+            path = Path(source.path)
+            if path.stat().st_size > self.limit:
+                return None  # never parsed, like everywhere else in a run
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def parse(self, source: SourceFile) -> tuple[bytes, ast.Module] | None:
+        data = self.data(source)
+        if data is None or len(data) > self.limit:
+            return None
+        try:
+            return data, ast.parse(data)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+
+
+def _defined(data: bytes, tree: ast.Module) -> frozenset[str] | None:
+    """The names a module defines at its top level; None when it could define any name."""
+    if any(marker in data for marker in _OPEN_ENDED):
+        return None
+    names: set[str] = set()
+    for node in _module_level(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name == "*":
+                    return None
+                names.add(alias.asname or alias.name.partition(".")[0])
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+    names.update(n for node in ast.walk(tree) if isinstance(node, ast.Global) for n in node.names)
+    return None if "__getattr__" in names else frozenset(names)
+
+
+def _module_level(node: ast.AST) -> Iterator[ast.AST]:
+    """Every node that runs at import time, but for the bodies of functions and classes."""
+    for child in ast.iter_child_nodes(node):
+        yield child
+        if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                  ast.Lambda)):
+            yield from _module_level(child)
+
+
+def _rebound(tree: ast.Module) -> set[str]:
+    """Names the file also binds otherwise than by import (a parameter, an assignment):
+    ``settings.X`` may then be another object, and is not judged."""
+    names = {a.arg for node in ast.walk(tree) if isinstance(node, ast.arguments)
+             for a in (*node.posonlyargs, *node.args, *node.kwonlyargs, node.vararg, node.kwarg)
+             if a is not None}
+    names.update(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and
+                 isinstance(n.ctx, ast.Store))
+    return names
+
+
+def _reads(source: SourceFile, tree: ast.Module, modules: dict[str, SourceFile]) -> list[_Read]:
+    package = source.module if source.is_package else source.module.rpartition(".")[0]
+    bound: dict[str, str] = {}  # local name -> repository module
+    reads: list[_Read] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                local = alias.asname or alias.name.partition(".")[0]
+                target = alias.name if alias.asname else local
+                if target in modules:
+                    bound[local] = target
+        elif isinstance(node, ast.ImportFrom):
+            base = package
+            for _ in range(max(node.level - 1, 0)):
+                base = base.rpartition(".")[0]
+            module = ".".join(p for p in ((base if node.level else ""), node.module or "") if p)
+            for alias in node.names:
+                if f"{module}.{alias.name}" in modules:
+                    bound[alias.asname or alias.name] = f"{module}.{alias.name}"
+                elif module in modules and alias.name != "*":
+                    reads.append(_Read(module, alias.name, node.lineno, node.col_offset + 1,
+                                       f"from {module} import {alias.name}"))
+    for local in _rebound(tree) & set(bound):
+        del bound[local]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            read_from = _module_of(node.value, bound, modules)
+            if read_from is not None:
+                reads.append(_Read(read_from, node.attr, node.lineno, node.col_offset + 1,
+                                   f"{ast.unparse(node.value)}.{node.attr}"))
+    return reads
+
+
+def _module_of(node: ast.expr, bound: dict[str, str], modules: dict[str, SourceFile]) -> str | None:
+    """The repository module an expression is, if it is one (``settings``, ``seller.settings``)."""
+    if isinstance(node, ast.Name):
+        return bound.get(node.id)
+    if isinstance(node, ast.Attribute):
+        parent = _module_of(node.value, bound, modules)
+        if parent is not None and f"{parent}.{node.attr}" in modules:
+            return f"{parent}.{node.attr}"
+    return None
+
+
+def _counterpart(name: str, defined: frozenset[str], exact: dict[str, str]) -> str | None:
+    """The same credential under its other name, when the module defines that one."""
+    new = rename_identifier(name, exact)
+    if new != name and new in defined:
+        return new
+    return next((old for old in sorted(defined) if old != name and
+                 rename_identifier(old, exact) == name), None)
+
+
+def _words(exact: dict[str, str]) -> tuple[bytes, ...]:
+    pairs = [*DEFAULT_RENAMES, *exact.items()]
+    return tuple({w.encode() for pair in pairs for w in pair})
+
+
+def find_inconsistencies(sources: list[SourceFile], exact: dict[str, str], limit: int,
+                         contents: dict[str, bytes | None] | None = None
+                         ) -> dict[str, list[Finding]]:
+    """A ``manual`` finding at every read of a credential its module does not define, by
+    display path; ``contents`` replaces what is on disk (None: the file is removed)."""
+    files = _Files(contents or {}, limit)
+    counts: dict[str, int] = {}
+    for source in sources:
+        counts[source.module] = counts.get(source.module, 0) + 1
+    # Two files under one module name (two conftest.py): which one is meant is unknown.
+    modules = {s.module: s for s in sources if counts[s.module] == 1}
+    words = _words(exact)
+    definitions: dict[str, frozenset[str] | None] = {}
+    found: dict[str, list[Finding]] = {}
+    for source in sources:
+        data = files.data(source)
+        if data is None or not any(word in data for word in words):
+            continue
+        parsed = files.parse(source)
+        if parsed is None:
+            continue
+        for read in _reads(source, parsed[1], modules):
+            if read.module not in definitions:
+                target = files.parse(modules[read.module])
+                definitions[read.module] = None if target is None else _defined(*target)
+            defined = definitions[read.module]
+            if defined is None or read.name in defined:
+                continue
+            other = _counterpart(read.name, defined, exact)
+            if other is None:
+                continue
+            where = modules[read.module].display
+            found.setdefault(source.display, []).append(Finding(
+                read.line, read.column, "hybrid", CODEMOD, "manual",
+                f"reads {read.spelled}, which {where} does not define (it defines {other}): "
+                "the repository is half migrated; rename it in one of them, or restore an "
+                "interrupted run's files from git"))
+    return found
+
+
+def attach(result: RunResult, found: dict[str, list[Finding]]) -> Callable[[], None]:
+    """Add the findings to the run's records; the function that takes them out again."""
+    by_path = {r.path: r for r in result.files}
+    created: list[FileResult] = []
+    touched: list[FileResult] = []
+    for display, findings in found.items():
+        record = by_path.get(display)
+        if record is None:
+            record = FileResult(display, "unchanged")
+            result.files.append(record)
+            created.append(record)
+        touched.append(record)
+        record.findings = sorted([*record.findings, *findings], key=lambda f: (f.line, f.column))
+
+    def undo() -> None:
+        for record in touched:
+            record.findings = [f for f in record.findings if f.codemod != CODEMOD]
+        result.files = [r for r in result.files if all(r is not c for c in created)]
+
+    return undo

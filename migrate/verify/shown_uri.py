@@ -3,6 +3,7 @@ one a URI happened to hold."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 __all__ = ["shown_uri"]
@@ -11,7 +12,12 @@ _CREDENTIAL_PARAMS = ("secret", "token", "password", "passwd", "signature", "sig
 
 
 def _names_a_credential(name: str) -> bool:
-    return any(word in name.lower() for word in _CREDENTIAL_PARAMS)
+    """By the words of the name (``client_secret``, ``apiKey``, ``X-Auth``), not by letters
+    inside another word (``design`` is not a signature)."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name).lower()
+    words = [w for w in re.split(r"[^a-z0-9]+", spaced) if w]
+    return any(w == word or (len(word) > 3 and w.endswith(word)) or w.startswith("auth")
+               for w in words for word in _CREDENTIAL_PARAMS)
 
 
 def shown_uri(uri: str, every_value: bool = False) -> str:

@@ -235,33 +235,29 @@ class Credentials:
     def _spread_callers(self, function: str, name: str, new: str, role: str) -> None:
         """``cls(**settings)``: a caller passing the arguments as a dict has the key renamed
         where the dict is written; one whose dict this tool cannot see stops the rename."""
-        summary = self.repo.functions.get(function)
-        if summary is None:
-            return
-        params = summary.params[1:] if summary.is_method else summary.params
-        index = params.index(name) if name in params else -1
         for caller, call, shift, context in self.repo.callers(function):
-            if any(k == name for k, _ in call.kwargs) or \
-                    (index >= 0 and 0 <= index + shift < len(call.args)):
+            if self.repo.argument(function, call, shift, name) is not None:
                 continue
+            where = f"{_short(caller)}() passes the arguments of {_short(function)}() as **"
             for keyword, value in call.kwargs:
-                if keyword == "**":
-                    self._spread_key(self.repo.ev(value, context), name, new, role, caller,
-                                     function)
+                if keyword != "**":
+                    continue
+                for entry in self._spread_entries(self.repo.ev(value, context), name, where, 0):
+                    if strip(entry.name) == Lit(name):
+                        self._rename_entry(entry, name, new, caller, role, where)
 
-    def _spread_key(self, value: Value, name: str, new: str, role: str, caller: str,
-                    function: str) -> None:
-        where = f"{_short(caller)}() passes the arguments of {_short(function)}() as **"
-        for entry in self._spread_entries(value, name, where, 0):
-            if strip(entry.name) != Lit(name):
-                continue
-            if new != name and not entry.loc[1]:
-                raise Problem(f"{where}a dict whose {name} key this tool cannot rename "
-                              "(dict(...) keywords)")
-            if new != name:
-                self.renames.key_at(entry.loc[0], entry.loc[1], entry.loc[2], new)
-            self.follow(self.repo.ev(entry.value, None), caller,
-                        role, 0)
+    def _rename_entry(self, entry: Entry, key: str, new: str, caller: str, role: str,
+                      who: str) -> None:
+        """A dict entry a caller writes for the credential: what it holds followed, and its
+        key renamed where it is written."""
+        self.follow(self.repo.ev(entry.value, self.repo.class_of_function(caller)), caller,
+                    role, 0)
+        if new == key:
+            return
+        if not entry.loc[1]:
+            raise Problem(f"{who} writes the {key!r} key where this tool cannot rename it "
+                          "(dict(...) keywords)")
+        self.renames.key_at(entry.loc[0], entry.loc[1], entry.loc[2], new)
 
     def _spread_entries(self, value: Value, name: str, where: str, depth: int) -> list[Entry]:
         """The entries of a dict passed as ``**``, with what was merged into it (a dict
@@ -295,16 +291,9 @@ class Credentials:
         ``name`` (evaluated where the call is), and the calling function: direct calls,
         ``Class(...)`` for an ``__init__``, ``super().__init__(...)``,
         ``Base.__init__(self, ...)`` and ``functools.partial(function, ...)``."""
-        summary = self.repo.functions.get(function)
-        if summary is None:
-            return []
-        params = summary.params[1:] if summary.is_method else summary.params
-        index = params.index(name) if name in params else -1
         found: list[tuple[Value, str]] = []
         for caller, call, shift, context in self.repo.callers(function):
-            given = dict(call.kwargs).get(name)
-            if given is None and index >= 0 and 0 <= index + shift < len(call.args):
-                given = call.args[index + shift]
+            given = self.repo.argument(function, call, shift, name)
             if given is not None:
                 found.append((self.repo.ev(given, context), caller))
         return found
@@ -385,13 +374,7 @@ class Credentials:
             entry = next((e for e in reversed(mapping.entries) if strip(e.name) == Lit(key)), None)
             if entry is None:
                 raise Problem(f"a caller ({_short(caller)}) hands in a dict without {key!r}")
-            self.follow(self.repo.ev(entry.value, self.repo.class_of_function(caller)), caller,
-                        role, 0)
-            if new != key and not entry.loc[1]:
-                raise Problem(f"a caller ({_short(caller)}) writes the {key!r} key of the dict "
-                              "where this tool cannot rename it (dict(...) keywords)")
-            if new != key:
-                self.renames.key_at(entry.loc[0], entry.loc[1], entry.loc[2], new)
+            self._rename_entry(entry, key, new, caller, role, f"a caller ({_short(caller)})")
         if new != key:
             for file in self.repo.files.values():
                 for read in file.item_reads:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from codemods.flow.library import dict_call
 from codemods.flow.summary import EntryRec, FunctionSummary, PathWrite, Send, SiteRec, Store
 from codemods.flow.values import (
     Arith,
@@ -732,21 +733,13 @@ class Evaluator:
             return Env(variable.text if isinstance(variable, Lit) else "", code_of(node),
                        self.file.loc(node.args[0].value))
         if isinstance(func, Ref) and func.qualname == "builtins.dict" and len(args) <= 1:
-            return self._dict_call(node, args, kwargs, loc)
+            # each keyword placed at its name: a rename rewrites it as it does a quoted key
+            return dict_call(args, kwargs, loc, {arg.keyword.value: self.file.loc(arg.keyword)
+                                                 for arg in node.args if arg.keyword is not None})
         result = CallV(func, tuple(args), tuple(kwargs), loc)
         self.summary.calls.append(result)
         self._notice_call(node, func, result)
         return result
-
-    def _dict_call(self, node: cst.Call, args: list[Value], kwargs: list[tuple[str, Value]],
-                   loc: Loc) -> Value:
-        """``dict(base, key=value, **more)``: each keyword is an entry placed at its name, so a
-        rename of the key can rewrite the keyword as it rewrites a quoted key."""
-        where = {arg.keyword.value: self.file.loc(arg.keyword) for arg in node.args
-                 if arg.keyword is not None}
-        entries = tuple(Entry(Lit(key), value, where[key]) for key, value in kwargs if key != "**")
-        spreads = (*args, *(value for key, value in kwargs if key == "**"))
-        return Mapping(entries, spreads, loc)
 
     def _callee(self, func: cst.BaseExpression) -> Value:
         if isinstance(func, cst.Attribute):

@@ -8,7 +8,10 @@ alias (``from Crypto.Signature import PKCS1_v1_5 as pkcs`` makes ``pkcs.new`` in
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from codemods.flow.values import (
+    NOWHERE,
     CallV,
     Config,
     Digest,
@@ -36,7 +39,7 @@ from codemods.flow.values import (
     Zip,
 )
 
-__all__ = ["call_library", "call_method", "rollout_signature", "strip"]
+__all__ = ["call_library", "call_method", "dict_call", "rollout_signature", "signed_data", "strip"]
 
 _JAR = "DigitalSignatureUtil"
 
@@ -171,7 +174,7 @@ def call_library(name: str, args: tuple[Value, ...], kwargs: dict[str, Value],
             return None
         return Partial(first, args[1:], tuple((k, v) for k, v in kwargs.items() if k != "**"))
     if name in ("builtins.dict", "dict"):
-        return _dict_call(args, kwargs, loc)
+        return dict_call(args, kwargs.items(), loc)
     if name in ("builtins.zip", "zip") and len(args) == 2:
         return Zip(args[0], args[1])
     for suffix, form in _CONFIG_LOADERS.items():
@@ -220,16 +223,22 @@ def _client_name(name: str) -> str:
     return name
 
 
-def _dict_call(args: tuple[Value, ...], kwargs: dict[str, Value], loc: Loc) -> Value:
-    spreads = [a for a in args]
-    entries = []
-    for key, value in kwargs.items():
-        if key == "**":
-            spreads.append(value)
-        else:
-            # No position: a rename cannot place a keyword of dict(...) as it can a "key"
-            entries.append(Entry(Lit(key), value))
-    return Mapping(tuple(entries), tuple(spreads), loc)
+def dict_call(args: Sequence[Value], kwargs: Iterable[tuple[str, Value]], loc: Loc,
+              where: dict[str, Loc] | None = None) -> Mapping:
+    """``dict(base, key=value, **more)``. A keyword is an entry placed at its name when the
+    call's text is at hand (``where``), so a rename can rewrite it as it does a quoted key;
+    without a position, a rename cannot place it."""
+    entries = tuple(Entry(Lit(key), value, (where or {}).get(key, NOWHERE))
+                    for key, value in kwargs if key != "**")
+    spreads = (*args, *(value for key, value in kwargs if key == "**"))
+    return Mapping(entries, spreads, loc)
+
+
+def signed_data(first: Value) -> Value:
+    """What a ``sign(...)`` call covers: a digest made beforehand (``Prehashed``, a
+    ``SHA256.new()`` fed in steps) signs the text it covers."""
+    over = strip(first)
+    return over.over if isinstance(over, Digest) else first
 
 
 def _interleave(template: str, values: tuple[Value, ...], marker: str) -> Value:
@@ -284,12 +293,9 @@ def call_method(receiver: Value, method: str, args: tuple[Value, ...],
             return inner
         return None
     if isinstance(inner, Key) and method == "sign" and first is not None:
-        over = strip(first)  # a digest made beforehand (Prehashed) signs the text it covers
-        return Sig("cryptography", over.over if isinstance(over, Digest) else first, receiver, loc)
+        return Sig("cryptography", signed_data(first), receiver, loc)
     if isinstance(inner, Signer) and method == "sign" and first is not None:
-        over = strip(first)
-        data = over.over if isinstance(over, Digest) else first
-        return Sig(inner.style, data, _behind(receiver, inner.key), loc)
+        return Sig(inner.style, signed_data(first), _behind(receiver, inner.key), loc)
     if isinstance(inner, Digest) and method in ("hexdigest", "digest", "hex"):
         return Sig("hash", inner.over, Opaque("no key"), loc)
     if isinstance(inner, Digest) and method in ("copy", "finalize"):

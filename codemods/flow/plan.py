@@ -458,7 +458,10 @@ class Planner:
             return None
         stores = {loc: edit for p in rewritten for loc, edit in p.stores.items()}
         outcome = analyse(self.repo, rewritten, stores)
-        renamed = {t for p in rewritten for t in p.touched if t[0] == "param"}
+        renamed: dict[str, set[str]] = {}  # function -> its parameters the rewrite renames
+        for touched in (t for p in rewritten for t in p.touched):
+            if touched[0] == "param":
+                renamed.setdefault(str(touched[1]), set()).add(str(touched[2]))
         for loc, edit in plan.stores.items():
             kept = [t for t, _ in edit.targets.values()]
             for name, reader in self._readers(loc):
@@ -476,7 +479,7 @@ class Planner:
                         "remove that use first")
         return None
 
-    def _handed_on(self, reader: AttributeRead, renamed: set[tuple[object, ...]]) -> bool:
+    def _handed_on(self, reader: AttributeRead, renamed: dict[str, set[str]]) -> bool:
         """Every read of ``self.<name>`` in the reader's function hands it to a parameter the
         rewrite renames (``signature_headers(prepared, self.key)`` whose ``private_key`` becomes
         the secret): the raw credential kept there is what that parameter now wants."""
@@ -492,15 +495,9 @@ class Planner:
         handed = 0
         for call in function.calls:
             for target, shift in self.repo.call_targets(call, context):
-                callee = self.repo.functions.get(target)
-                if callee is None:
-                    continue
-                params = callee.params[1:] if callee.is_method else callee.params
-                passed = [(params[i - shift] if 0 <= i - shift < len(params) else None, value)
-                          for i, value in enumerate(call.args)] + list(call.kwargs)
-                handed += sum(1 for param, value in passed
-                              if strip(value) == SelfAttr(reader.name) and
-                              ("param", target, param) in renamed)
+                for param in renamed.get(target, ()):
+                    given = self.repo.argument(target, call, shift, param)
+                    handed += given is not None and strip(given) == SelfAttr(reader.name)
         return handed >= reads
 
     def _readers(self, loc: Loc) -> list[tuple[str, AttributeRead]]:

@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from codemods.flow.library import call_library, call_method, format_text, strip
+from codemods.flow.library import call_library, call_method, format_text, signed_data, strip
 from codemods.flow.summary import ClassSummary, FileSummary, FunctionSummary
 from codemods.flow.values import (
     NOWHERE,
@@ -274,6 +274,18 @@ class Repository:
                 return current[: -len(".<body>")]
             current = current.rpartition(".")[0]
         return None
+
+    def argument(self, function: str, call: CallV, shift: int, name: str) -> Value | None:
+        """What ``call`` (one of ``callers(function)``, with its ``shift``) passes for the
+        parameter ``name``, as written: by keyword or by position; None when it passes none."""
+        given = dict(call.kwargs).get(name)
+        summary = self.functions.get(function)
+        if given is None and summary is not None:
+            params = summary.params[1:] if summary.is_method else summary.params
+            index = params.index(name) + shift if name in params else -1
+            if 0 <= index < len(call.args):
+                given = call.args[index]
+        return given
 
     def callers(self, function: str) -> list[tuple[str, CallV, int, str | None]]:
         """Every call of ``function`` in the repository: (calling function, the call, how many
@@ -674,9 +686,7 @@ class Repository:
             if _signs_with_rsa(inner, evaluated, named):
                 # key.sign(data, padding.PKCS1v15(), hashes.SHA256()) with the key handed in:
                 # the callers say which key, as for any key parameter
-                over = strip(evaluated[0])  # a digest made beforehand signs what it covers
-                return Sig("cryptography", over.over if isinstance(over, Digest) else evaluated[0],
-                           inner.base, call.loc)
+                return Sig("cryptography", signed_data(evaluated[0]), inner.base, call.loc)
             return Derived(f".{inner.name}()", (inner.base, *evaluated, *named.values()), call.loc)
         if isinstance(inner, Unknown):
             return inner

@@ -15,6 +15,7 @@ import click
 from migrate import __version__
 
 if TYPE_CHECKING:
+    from migrate.repo_commands import Output
     from migrate.runner.run import RunRequest
 
 __all__ = ["main"]
@@ -93,10 +94,27 @@ def _repo_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--no-cache", is_flag=True,
                      help="Do not read or write the result cache (kept in .git/, or the "
                           "user's cache folder outside git)."),
+        click.option("--force-exclude/--no-force-exclude", default=False,
+                     help="Leave out files named on the command line that the excludes cover "
+                          "(as pre-commit names every staged file)."),
+        click.option("-q", "--quiet", "quiet", is_flag=True,
+                     help="Only what changes, what needs a person, and what to run next."),
+        click.option("-v", "--verbose", "verbose", is_flag=True,
+                     help="Also how each site was classified, and the code already on OAuth."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
     return command
+
+
+def _output(quiet: bool, verbose: bool, color: str = "never", exit_zero: bool = False) -> Output:
+    from migrate.repo_commands import Output
+    from migrate.runner.diff import colour_wanted
+
+    if quiet and verbose:
+        raise click.UsageError("-q and -v ask for opposite things; give one")
+    return Output(verbosity=1 if verbose else -1 if quiet else 0,
+                  color=colour_wanted(color, sys.stdout), exit_zero=exit_zero)
 
 
 def _request(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, ...],
@@ -118,17 +136,22 @@ def _request(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[s
 
 @cli.command()
 @_repo_options
+@click.option("--exit-zero", is_flag=True,
+              help="Exit 0 even when something is left to migrate (for a SARIF upload step).")
 def scan(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, ...], jobs: int,
          target: str | None, fmt: str, report: Path | None, codemods: tuple[str, ...],
-         max_file_size: int | None, no_cache: bool) -> None:
+         max_file_size: int | None, no_cache: bool, force_exclude: bool, quiet: bool,
+         verbose: bool, exit_zero: bool) -> None:
     """Find every legacy signing site and classify it; change nothing.
 
     Exit 1 when Marketplace signing is left to migrate.
     """
     from migrate.repo_commands import scan_command
 
-    request = _request(paths, include, exclude, jobs, target, codemods, no_cache, max_file_size)
-    sys.exit(scan_command(request, fmt, report))
+    output = _output(quiet, verbose, exit_zero=exit_zero)
+    request = _request(paths, include, exclude, jobs, target, codemods, no_cache, max_file_size,
+                       force_exclude=force_exclude, progress=False if quiet else None)
+    sys.exit(scan_command(request, fmt, report, output=output))
 
 
 @cli.command()
@@ -138,20 +161,26 @@ def scan(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, 
 @click.option("--allow-dirty", is_flag=True, help="Rewrite files that have uncommitted changes.")
 @click.option("--mark-manual", is_flag=True,
               help="Add a '# walmart-migrate: ...' comment above each site left for a person.")
+@click.option("--color", "--colour", "color", type=click.Choice(["auto", "always", "never"]),
+              default="auto", show_default=True,
+              help="Colour the --diff; auto: on a terminal, unless NO_COLOR is set.")
 def apply(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, ...], jobs: int,
           target: str | None, fmt: str, report: Path | None, codemods: tuple[str, ...],
-          max_file_size: int | None, no_cache: bool, diff: bool, check: bool, allow_dirty: bool,
-          mark_manual: bool) -> None:
+          max_file_size: int | None, no_cache: bool, force_exclude: bool, quiet: bool,
+          verbose: bool, diff: bool, check: bool, allow_dirty: bool, mark_manual: bool,
+          color: str) -> None:
     """Rewrite what can be proven safe to OAuth, in place; report the rest.
 
     Exit 1 when something would change (--check, --diff) or is left for a person.
     """
     from migrate.repo_commands import apply_command
 
+    output = _output(quiet, verbose, color)
     request = _request(paths, include, exclude, jobs, target, codemods, no_cache, max_file_size,
                        write=not (diff or check), allow_dirty=allow_dirty,
-                       mark_manual=mark_manual)
-    sys.exit(apply_command(request, fmt, report, diff=diff, check=check))
+                       mark_manual=mark_manual, force_exclude=force_exclude,
+                       progress=False if quiet else None)
+    sys.exit(apply_command(request, fmt, report, diff=diff, check=check, output=output))
 
 
 @cli.command(name="list")

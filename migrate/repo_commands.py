@@ -4,21 +4,22 @@ line contract says. Returns exit codes; click stays in cli.py."""
 from __future__ import annotations
 
 import contextlib
+import shlex
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from codemods.registry import load_codemods
 from migrate.runner import consistency
-from migrate.runner.diff import unified_diff
+from migrate.runner.diff import coloured, unified_diff
 from migrate.runner.report import json_report, report_path_problem, text_report
-from migrate.runner.results import EXIT_INTERRUPTED, EXIT_USAGE, RunResult
+from migrate.runner.results import EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RunResult
 from migrate.runner.run import Run, RunError, RunRequest, exit_code, run
 from migrate.runner.sarif import sarif_report
 from migrate.runner.write import Interrupted
 
-__all__ = ["apply_command", "scan_command"]
+__all__ = ["Output", "apply_command", "next_step", "scan_command"]
 
 
 def _descriptions(codemods: tuple[str, ...]) -> dict[str, str]:
@@ -26,13 +27,38 @@ def _descriptions(codemods: tuple[str, ...]) -> dict[str, str]:
             **{c.NAME: c.DESCRIPTION for c in load_codemods(codemods)}}
 
 
-def _render(result: RunResult, fmt: str, command: str, wrote: bool,
-            codemods: tuple[str, ...]) -> str:
+@dataclass(frozen=True)
+class Output:
+    """How the text report and the diff look: ``verbosity`` -1 (-q), 0 or 1 (-v); diffs in
+    colour only when asked, or on a terminal where NO_COLOR is unset (see ``colour``)."""
+
+    verbosity: int = 0
+    color: bool = False
+    exit_zero: bool = False  # for an upload step: the report is the result, not the code
+
+
+def _render(result: RunResult, fmt: str, command: str, request: RunRequest,
+            output: Output) -> str:
     if fmt == "json":
         return json_report(result)
     if fmt == "sarif":
-        return sarif_report(result, _descriptions(codemods))
-    return text_report(result, command, wrote)
+        return sarif_report(result, _descriptions(request.codemods))
+    return text_report(result, command, request.write, next_step(result, request),
+                       output.verbosity)
+
+
+def next_step(result: RunResult, request: RunRequest) -> str | None:
+    """The command that does what the report says is left to do, as the seller types it."""
+    if result.changed and not request.write:
+        target = f" --target {request.target}" if request.target else ""
+        paths = " ".join(shlex.quote(str(p)) for p in request.paths)
+        return f"run: walmart-migrate apply{target} {paths}"
+    if result.changed and any(r.written for r in result.changed):
+        return "next: review the changes (git diff), run your tests, then commit"
+    if any(f.action == "manual" for r in result.files for f in r.findings):
+        return ("next: migrate the sites left for a person by hand; walmart-migrate apply "
+                "--mark-manual marks each one in the code")
+    return None
 
 
 def _execute(request: RunRequest, err: TextIO) -> Run | int:
@@ -84,20 +110,22 @@ def _write_report(outcome: Run, report: Path | None, err: TextIO) -> bool:
 
 
 def scan_command(request: RunRequest, fmt: str, report: Path | None,
-                 out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+                 out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+                 output: Output = Output()) -> int:
     outcome = _execute(replace(request, report=report), err)
     if isinstance(outcome, int):
         return outcome
     result = outcome.result
-    out.write(_render(result, fmt, "scan", False, request.codemods))
+    out.write(_render(result, fmt, "scan", request, output))
     if not _write_report(outcome, report, err):
         return EXIT_USAGE
-    return exit_code(result, "scan", check=False)
+    code = exit_code(result, "scan", check=False)
+    return EXIT_OK if output.exit_zero and code == EXIT_CHANGES else code
 
 
 def apply_command(request: RunRequest, fmt: str, report: Path | None, diff: bool, check: bool,
                   out: TextIO = sys.stdout, err: TextIO = sys.stderr,
-                  out_bytes: BinaryIO | None = None) -> int:
+                  out_bytes: BinaryIO | None = None, output: Output = Output()) -> int:
     if diff and fmt != "text":
         err.write("walmart-migrate: --diff prints the diff on stdout; use --report FILE for "
                   f"the {fmt} report\n")
@@ -107,19 +135,18 @@ def apply_command(request: RunRequest, fmt: str, report: Path | None, diff: bool
     if isinstance(outcome, int):
         return outcome
     result = outcome.result
-    wrote = request.write
     if diff:
         sink = out_bytes or sys.stdout.buffer
         out.flush()
         for changed in result.changed:
             assert changed.original is not None and changed.new is not None
             mode = _mode(request, changed.path) if changed.deleted else None
-            sink.write(unified_diff(changed.path, changed.original, changed.new, mode))
+            patch = unified_diff(changed.path, changed.original, changed.new, mode)
+            sink.write(coloured(patch) if output.color else patch)
         sink.flush()
-        err.write(text_report(result, "apply --diff", wrote))
+        err.write(_render(result, fmt, "apply --diff", request, output))
     else:
-        out.write(_render(result, fmt, "apply --check" if check else "apply", wrote,
-                          request.codemods))
+        out.write(_render(result, fmt, "apply --check" if check else "apply", request, output))
     if not _write_report(outcome, report, err):
         return EXIT_USAGE
     return exit_code(result, "apply", check=check or diff)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import difflib
 import os
+from typing import IO
 
-__all__ = ["unified_diff"]
+__all__ = ["colour_wanted", "coloured", "unified_diff"]
 
 _NO_NEWLINE = "\n\\ No newline at end of file\n"
 _ESCAPES = {0x07: "\\a", 0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0B: "\\v", 0x0C: "\\f",
@@ -43,3 +44,40 @@ def unified_diff(path: str, original: bytes, new: bytes, deleted_mode: str | Non
         else:
             lines.append(line + _NO_NEWLINE)
     return "".join(lines).encode("latin-1") if len(lines) > 1 else b""
+
+
+# The colours git uses: headers bold, hunk markers cyan, removed red, added green.
+_BOLD, _CYAN, _RED, _GREEN, _RESET = b"\x1b[1m", b"\x1b[36m", b"\x1b[31m", b"\x1b[32m", b"\x1b[m"
+
+
+def coloured(patch: bytes) -> bytes:
+    """The diff for a terminal. Only for one: ``git apply`` rejects the escape codes."""
+    out = []
+    header = True  # from "diff --git" to the first hunk, "---"/"+++" are file names
+    for line in patch.splitlines(keepends=True):
+        body, end = (line[:-1], line[-1:]) if line.endswith(b"\n") else (line, b"")
+        if line.startswith(b"diff --git "):
+            header = True
+        elif line.startswith(b"@@"):
+            header = False
+        if header:
+            colour = _BOLD
+        elif line.startswith(b"@@"):
+            colour = _CYAN
+        elif line.startswith(b"-"):
+            colour = _RED
+        elif line.startswith(b"+"):
+            colour = _GREEN
+        else:
+            out.append(line)
+            continue
+        out.append(colour + body + _RESET + end)
+    return b"".join(out)
+
+
+def colour_wanted(choice: str, stream: IO[str]) -> bool:
+    """``--color``: always, never, or auto - a terminal, and NO_COLOR unset or empty
+    (https://no-color.org); a diff sent to a pipe or a file stays plain for ``git apply``."""
+    if choice != "auto":
+        return choice == "always"
+    return not os.environ.get("NO_COLOR") and stream.isatty()

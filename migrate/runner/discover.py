@@ -141,15 +141,29 @@ class _Walker:
                     self.add_file(child, explicit=False)
 
 
+def _excluded(walker: _Walker, path: Path) -> bool:
+    """A path named on the command line that the excludes cover, itself or a folder above
+    it: what ``--force-exclude`` leaves out (pre-commit names every staged file)."""
+    path = path.parent.resolve() / path.name  # the root is resolved: compare like with like
+    if walker.exclude is None or (walker.root != path and walker.root not in path.parents):
+        return False
+    folders = [p for p in path.parents if walker.root in p.parents]
+    return any(walker.ignored(p, is_dir=True) for p in folders) or \
+        walker.ignored(path, is_dir=path.is_dir())
+
+
 def discover(paths: list[Path], root: Path, display_base: Path, include: tuple[str, ...] = (),
-             exclude: tuple[str, ...] = ()) -> Discovered:
+             exclude: tuple[str, ...] = (), force_exclude: bool = False) -> Discovered:
     """``root`` is the repository (where .gitignore rules and patterns are anchored);
-    ``display_base`` is what report and diff paths are relative to."""
+    ``display_base`` is what report and diff paths are relative to. Paths given are taken
+    even when excluded, unless ``force_exclude``."""
     walker = _Walker(root.resolve(), display_base.resolve(), include, exclude)
     for given in paths:
         absolute = Path(os.path.abspath(given))
         if not absolute.exists() and not absolute.is_symlink():
             walker.result.missing.append(str(given))
+            continue
+        if force_exclude and _excluded(walker, absolute):
             continue
         # Rules in .gitignore files above a given sub-folder still apply to it.
         for parent in reversed(absolute.parents):

@@ -49,6 +49,7 @@ class RunRequest:
     cache: bool = True  # reuse an earlier run's result when nothing it read has changed
     report: Path | None = None  # the JSON report, written with the files (one transaction)
     max_file_size: int | None = None  # None: the project's, else the default
+    force_exclude: bool = False  # excludes apply to paths named on the command line too
 
 
 @dataclass
@@ -90,7 +91,8 @@ def run(request: RunRequest) -> Run:
     repo = location.repository.root if location.repository else None
     root, base = location.root, location.base
     options, project_markers, request = _settings(request, root)
-    found = discover(list(request.paths), root, base, request.include, request.exclude)
+    found = discover(list(request.paths), root, base, request.include, request.exclude,
+                     request.force_exclude)
     if found.missing:
         raise RunError("; ".join(f"{m}: no such file or folder" for m in found.missing))
     for link in found.outside_links:

@@ -213,9 +213,14 @@ def list_command() -> None:
               show_default=True)
 @click.option("--report", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the JSON report to this file.")
+@click.option("--cassettes-only", is_flag=True,
+              help="Skip, without a word, files that are not VCR.py cassettes by their content "
+                   "(pre-commit hands over every YAML/JSON file).")
+@click.option("--exit-zero", is_flag=True,
+              help="Exit 0 even when a rule fails (for a SARIF upload step).")
 def verify(paths: tuple[Path, ...], before: Path | None, only: tuple[str, ...],
            hosts: tuple[str, ...], secret_env: tuple[str, ...], fmt: str,
-           report: Path | None) -> None:
+           report: Path | None, cassettes_only: bool, exit_zero: bool) -> None:
     """Check recorded cassettes: the token on every Walmart call and nothing of the old scheme.
 
     Exit 1 when a rule fails or a cassette cannot be read.
@@ -226,7 +231,8 @@ def verify(paths: tuple[Path, ...], before: Path | None, only: tuple[str, ...],
     from migrate.verify.command import verify as run
 
     secrets = tuple(os.environ[v] for v in secret_env if os.environ.get(v))
-    request = VerifyRequest(paths=paths, before=before, only=only, hosts=hosts, secrets=secrets)
+    request = VerifyRequest(paths=paths, before=before, only=only, hosts=hosts, secrets=secrets,
+                            cassettes_only=cassettes_only, exit_zero=exit_zero)
     sys.exit(run(request, fmt, report))
 
 

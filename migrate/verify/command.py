@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from migrate import __version__
+from migrate.runner.sarif import fingerprints, location, rule, sarif_log
 from migrate.verify.cassette import Cassette, CassetteError, load_cassette
 from migrate.verify.compare import compare_cassettes, pair_cassettes
 from migrate.verify.hosts import DEFAULT_HOSTS
 from migrate.verify.rules import RULES, VerifyContext, Violation, check_cassette
+from migrate.verify.sarif_help import RECORD_AGAIN, RULE_HELP, repository_uri
 
 __all__ = ["VerifyRequest", "verify"]
 
@@ -31,6 +33,10 @@ class VerifyRequest:
     only: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
     secrets: tuple[str, ...] = ()
+    # pre-commit hands over every staged YAML/JSON file: those that are not cassettes by
+    # their content (a workflow, package.json) are skipped without a word.
+    cassettes_only: bool = False
+    exit_zero: bool = False  # for an upload step: the report is the result, not the code
 
 
 @dataclass
@@ -43,24 +49,46 @@ class Outcome:
         return [v for _, found in self.cassettes for v in found]
 
 
+# A cassette's own key, at the top of a YAML mapping or as a JSON key.
+_INTERACTIONS = re.compile(rb'^interactions:|"interactions"\s*:', re.MULTILINE)
+
+
+def looks_like_cassette(path: Path) -> bool:
+    """Whether a file says it is a cassette: it names 'interactions' as VCR.py writes it. A
+    cassette broken past reading still says so, and is reported rather than skipped."""
+    try:
+        with path.open("rb") as stream:
+            return _INTERACTIONS.search(stream.read()) is not None
+    except OSError:
+        return True  # unreadable: loading it says why
+
+
 def cassette_files(paths: tuple[Path, ...]) -> tuple[list[Path], list[str]]:
+    """The files to check, and the usage problems: a path that is not there, a folder with
+    no cassette in it."""
     files: list[Path] = []
-    missing: list[str] = []
+    problems: list[str] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()))
+            found = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+            if not found:
+                problems.append(f"{path}: no cassettes in this folder ({', '.join(SUFFIXES)}); "
+                                "name the folder VCR.py records into")
+            files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
-            missing.append(f"{path}: no such file or folder")
-    return files, missing
+            problems.append(f"{path}: no such file or folder")
+    return files, problems
 
 
 def run_verify(request: VerifyRequest) -> Outcome:
     known = tuple(os.environ[v] for v in SECRET_VARIABLES if os.environ.get(v)) + request.secrets
     context = VerifyContext(hosts=DEFAULT_HOSTS | frozenset(request.hosts), secrets=known)
-    files, missing = cassette_files(request.paths)
-    outcome = Outcome(errors=list(missing))
+    files, _ = cassette_files(request.paths)
+    if request.cassettes_only:
+        files = [path for path in files if looks_like_cassette(path)]
+    outcome = Outcome()
     loaded: dict[Path, Cassette] = {}
     for path in files:
         try:
@@ -120,28 +148,21 @@ def _json(outcome: Outcome) -> str:
 def _sarif(outcome: Outcome) -> str:
     rules = [(r.id, r.description) for r in RULES] + [BEFORE_AFTER]
     index = {rule: i for i, (rule, _) in enumerate(rules)}
-    results: list[dict[str, Any]] = []
-    for cassette, found in outcome.cassettes:
-        for v in found:
-            line = cassette.line_of(v.index) if v.index is not None else 1
-            results.append({
-                "ruleId": v.rule, "ruleIndex": index[v.rule], "level": "error",
-                "message": {"text": v.text()},
-                "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": cassette.path.as_posix(), "uriBaseId": "%SRCROOT%"},
-                    "region": {"startLine": line}}}]})
-    run: dict[str, Any] = {
-        "tool": {"driver": {"name": "walmart-migrate verify", "version": __version__,
-                            "rules": [{"id": r, "name": r, "shortDescription": {"text": d},
-                                       "defaultConfiguration": {"level": "error"}}
-                                      for r, d in rules]}},
-        "results": results,
-    }
-    if outcome.errors:
-        run["invocations"] = [{"executionSuccessful": False, "toolExecutionNotifications": [
-            {"level": "error", "message": {"text": e}} for e in outcome.errors]}]
-    return json.dumps({"$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-                       "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
+    found = [(cassette, v) for cassette, violations in outcome.cassettes for v in violations]
+    uris = {cassette.path: repository_uri(cassette.path) for cassette, _ in found}
+    prints = fingerprints((uris[c.path], v.rule, str(v.index), v.method, v.uri, v.message)
+                          for c, v in found)
+    results = [{
+        "ruleId": v.rule, "ruleIndex": index[v.rule], "level": "error",
+        "message": {"text": v.text()},
+        "locations": [location(uris[cassette.path],
+                               cassette.line_of(v.index) if v.index is not None else 1)],
+        "partialFingerprints": fingerprint,
+    } for (cassette, v), fingerprint in zip(found, prints)]
+    notifications = [{"level": "error", "message": {"text": e}} for e in outcome.errors]
+    return sarif_log("walmart-migrate verify",
+                     [rule(r, d, d, RULE_HELP.get(r, RECORD_AGAIN), "error") for r, d in rules],
+                     results, notifications, successful=not outcome.errors)
 
 
 def _text(outcome: Outcome) -> str:
@@ -163,13 +184,19 @@ def verify(request: VerifyRequest, fmt: str = "text", report: Path | None = None
     if request.before is not None and not request.before.is_dir():
         err.write(f"walmart-migrate: {request.before}: --before needs a folder of cassettes\n")
         return 2
+    _, problems = cassette_files(request.paths)
+    if problems:  # checked before any work, as scan does: nothing printed looks like a verdict
+        for problem in problems:
+            err.write(f"walmart-migrate: {problem}\n")
+        return 2
     outcome = run_verify(request)
     for error in outcome.errors:
         err.write(f"walmart-migrate: {error}\n")
+    if request.cassettes_only and not outcome.cassettes and not outcome.errors:
+        return 0  # pre-commit handed over YAML/JSON files, none of them a cassette
     out.write({"json": _json, "sarif": _sarif}.get(fmt, _text)(outcome))
     if report is not None:
         report.write_text(_json(outcome), encoding="utf-8")
-    if not outcome.cassettes and not outcome.errors:
-        err.write("walmart-migrate: no cassettes found (.yaml, .yml, .json)\n")
-        return 2
-    return 1 if outcome.violations or outcome.errors else 0
+    if outcome.errors:  # a cassette that could not be checked is never a pass
+        return 1
+    return 1 if outcome.violations and not request.exit_zero else 0

@@ -272,7 +272,8 @@ def test_conflicting_outputs_are_refused(repo: Repo, flags: tuple[str, ...]) -> 
 def test_pre_commit_hook_definition() -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     hook = {h["id"]: h for h in hooks}["walmart-migrate"]
-    assert hook["entry"] == "walmart-migrate apply --check"
+    assert hook["entry"] == "walmart-migrate apply --check --force-exclude"
+    assert hook["require_serial"] is True  # one run over the repository, with its own workers
     assert hook["language"] == "python"
     assert "python" in hook["types"]
     assert any(d.startswith("libcst") for d in hook["additional_dependencies"])

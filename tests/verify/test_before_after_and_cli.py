@@ -84,7 +84,7 @@ def test_bad_input(tmp_path: Path) -> None:
     assert bad.stderr.startswith(f"walmart-migrate: {tmp_path / 'cut.yaml'}: not valid YAML near line ")
     assert bad.stderr.strip().endswith(" - truncated or hand-edited? record it again")
     assert bad.stderr.count("\n") == 1
-    assert _verify(str(tmp_path / "missing")).returncode == 1
+    assert _verify(str(tmp_path / "missing")).returncode == 2
     assert _verify(str(tmp_path), "--only", "no-such-rule").returncode == 2
     (tmp_path / "empty").mkdir()
     assert _verify(str(tmp_path / "empty")).returncode == 2

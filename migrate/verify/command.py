@@ -7,7 +7,7 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -154,7 +154,7 @@ def _sarif(outcome: Outcome) -> str:
                           for c, v in found)
     results = [{
         "ruleId": v.rule, "ruleIndex": index[v.rule], "level": "error",
-        "message": {"text": v.text()},
+        "message": {"text": replace(v, cassette=Path(uris[cassette.path])).text()},
         "locations": [location(uris[cassette.path],
                                cassette.line_of(v.index) if v.index is not None else 1)],
         "partialFingerprints": fingerprint,

@@ -4,6 +4,7 @@ line contract says. Returns exit codes; click stays in cli.py."""
 from __future__ import annotations
 
 import contextlib
+import os
 import shlex
 import sys
 from dataclasses import dataclass, replace
@@ -14,7 +15,7 @@ from codemods.registry import load_codemods
 from migrate.runner import consistency
 from migrate.runner.diff import coloured, unified_diff
 from migrate.runner.report import json_report, report_path_problem, text_report
-from migrate.runner.results import EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RunResult
+from migrate.runner.results import EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from migrate.runner.run import Run, RunError, RunRequest, exit_code, run
 from migrate.runner.sarif import sarif_report
 from migrate.runner.write import Interrupted
@@ -37,22 +38,26 @@ class Output:
     exit_zero: bool = False  # for an upload step: the report is the result, not the code
 
 
-def _render(result: RunResult, fmt: str, command: str, request: RunRequest,
-            output: Output) -> str:
+def _render(outcome: Run, fmt: str, command: str, request: RunRequest, output: Output) -> str:
+    result = outcome.result
     if fmt == "json":
         return json_report(result)
     if fmt == "sarif":
         return sarif_report(result, _descriptions(request.codemods))
-    return text_report(result, command, request.write, next_step(result, request),
+    return text_report(result, command, request.write, next_step(outcome, request),
                        output.verbosity)
 
 
-def next_step(result: RunResult, request: RunRequest) -> str | None:
-    """The command that does what the report says is left to do, as the seller types it."""
+def next_step(outcome: Run, request: RunRequest) -> str | None:
+    """The command that does what the report says is left to do, as the seller types it: over
+    the folders given, or - given files, as pre-commit gives every staged one - over the
+    files that would change."""
+    result = outcome.result
     if result.changed and not request.write:
         target = f" --target {request.target}" if request.target else ""
-        paths = " ".join(shlex.quote(str(p)) for p in request.paths)
-        return f"run: walmart-migrate apply{target} {paths}"
+        named = request.paths if any(p.is_dir() for p in request.paths) else \
+            [os.path.relpath(outcome.base / r.path) for r in result.changed]
+        return f"run: walmart-migrate apply{target} {' '.join(shlex.quote(str(p)) for p in named)}"
     if result.changed and any(r.written for r in result.changed):
         return "next: review the changes (git diff), run your tests, then commit"
     if any(f.action == "manual" for r in result.files for f in r.findings):
@@ -116,7 +121,7 @@ def scan_command(request: RunRequest, fmt: str, report: Path | None,
     if isinstance(outcome, int):
         return outcome
     result = outcome.result
-    out.write(_render(result, fmt, "scan", request, output))
+    out.write(_render(outcome, fmt, "scan", request, output))
     if not _write_report(outcome, report, err):
         return EXIT_USAGE
     code = exit_code(result, "scan", check=False)
@@ -144,9 +149,9 @@ def apply_command(request: RunRequest, fmt: str, report: Path | None, diff: bool
             patch = unified_diff(changed.path, changed.original, changed.new, mode)
             sink.write(coloured(patch) if output.color else patch)
         sink.flush()
-        err.write(_render(result, fmt, "apply --diff", request, output))
+        err.write(_render(outcome, fmt, "apply --diff", request, output))
     else:
-        out.write(_render(result, fmt, "apply --check" if check else "apply", request, output))
+        out.write(_render(outcome, fmt, "apply --check" if check else "apply", request, output))
     if not _write_report(outcome, report, err):
         return EXIT_USAGE
     return exit_code(result, "apply", check=check or diff)

@@ -190,9 +190,7 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
               (s.display in analysis.facts and repo_plan.has_work_in(s.module)) or
               (names and mentions(_data(s), names))]
     records = {d: r for d, r in analysis.records.items() if d not in analysis.facts}
-    progress.total = len(second) + len(records)
-    for _ in records:
-        progress.advance(False)
+    progress.finished(len(sources) - len(second))
     migrated = workers.map(migrate_file, [(s, plan) for s in second],
                            lambda r: progress.advance(r.status == "changed"))
     _emptied(sources, second, migrated)

@@ -163,7 +163,7 @@ def _compute(request: RunRequest, options: MigrationOptions, project_markers: tu
     progress = Progress(len(sources), "walmart-migrate", enabled=request.progress)
     with Workers(jobs, warnings.append) as workers:
         outcome = two_passes(sources, plan, workers, progress)
-    progress.close()
+    progress.close(len(outcome.result.changed))
     result = outcome.result
     if outcome.plan.repo is not None and result.changed:
         result.kept_names = dict(outcome.plan.repo.renames.kept)

@@ -107,7 +107,8 @@ def run_demo(say: Say = print, keep: Path | None = None, rollout: bool = False) 
     _step(say, "2. walmart-migrate scan .")
     out = io.StringIO()
     scan_command(RunRequest(paths=(repo,), jobs=1), "text", None, out=out, err=out)
-    _indented(say, out.getvalue())
+    # The steps are shown as typed in the repository: the command to run names it ".".
+    _indented(say, out.getvalue().replace(f"apply {repo}", "apply ."))
 
     _step(say, "3. walmart-migrate apply --diff .")
     _apply(say, repo, "oauth", diff=True)

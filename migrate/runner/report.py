@@ -62,7 +62,7 @@ def _sites(result: RunResult) -> list[tuple[str, Finding]]:
     return [(r.path, f) for r in result.files for f in r.findings]
 
 
-def _changes(result: RunResult, wrote: bool) -> list[str]:
+def _changes(result: RunResult, wrote: bool, verbose: bool) -> list[str]:
     """One line per site that changes, then per file that changes with no site of its own."""
     rewrite, delete = ("rewrote", "deleted") if wrote else ("would rewrite", "would delete")
     lines: list[str] = []
@@ -72,7 +72,9 @@ def _changes(result: RunResult, wrote: bool) -> list[str]:
             lines.append(f"  {delete} {changed.path} ({why})")
             continue
         sites = [f for f in changed.findings if f.action == "rewritten"]
-        lines += [f"  {rewrite} {changed.path}:{f.line} ({f.codemod})" for f in sites]
+        for f in sites:
+            lines.append(f"  {rewrite} {changed.path}:{f.line} ({f.codemod})")
+            lines += [f"      - {step}" for step in f.chain if verbose]
         if not sites:
             lines.append(f"  {rewrite} {changed.path} (follows the rewrite: credential names, "
                          "imports, helpers left unused)")
@@ -82,7 +84,7 @@ def _changes(result: RunResult, wrote: bool) -> list[str]:
 def _site(path: str, finding: Finding, verbose: bool) -> list[str]:
     lines = [f"  {path}:{finding.line}:{finding.column}  {finding.scheme}  {finding.message}"]
     if verbose:
-        lines += [f"      because {step}" for step in finding.chain]
+        lines += [f"      - {step}" for step in finding.chain]
     return lines
 
 
@@ -103,7 +105,7 @@ def text_report(result: RunResult, command: str, wrote: bool, next_step: str | N
             f"  schemes: {_counts(result.scheme_counts())}",
             f"  findings: {_findings(result, wrote)}",
         ]
-    changes = _changes(result, wrote)
+    changes = _changes(result, wrote, verbose)
     if changes:
         lines += ["", "Rewritten:" if wrote else "Would change:", *changes]
     manual = [(path, f) for path, f in _sites(result) if f.action == "manual"]

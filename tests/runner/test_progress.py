@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import io
 import os
-import pty
-import subprocess
 import sys
 from pathlib import Path
 
 from migrate.runner.progress import Progress
 from tests.runner.conftest import LEGACY, ROOT, TOY_OPTIONS, Repo
+from tests.terminal import on_a_terminal
 
 
 def _lines(stream: io.StringIO) -> list[str]:
@@ -45,24 +44,11 @@ def test_quiet_when_not_a_terminal() -> None:
 
 
 def _on_a_terminal(repo: Repo, *args: str) -> str:
-    """stderr of a real run whose stderr is a terminal (a pty)."""
-    leader, follower = pty.openpty()
-    done = subprocess.run([sys.executable, "-m", "migrate", *args, *TOY_OPTIONS], cwd=repo.path,
-                          stdout=subprocess.PIPE,
-                          stderr=follower, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    assert done.returncode in (0, 1)
-    return b"".join(chunks).decode()
+    """stderr of a real run whose stderr is a terminal."""
+    code, shown = on_a_terminal([sys.executable, "-m", "migrate", *args, *TOY_OPTIONS], repo.path,
+                                {**os.environ, "PYTHONPATH": str(ROOT)}, "stderr")
+    assert code in (0, 1)
+    return shown.decode()
 
 
 def test_the_bar_counts_the_files_the_summary_counts(repo: Repo, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from tests.runner.conftest import ROOT, Repo, git
+from tests.terminal import on_a_terminal
 
 SAMPLE = ROOT / "fixtures" / "sample-seller"
 LOOKALIKES = ROOT / "fixtures" / "codemods" / "lookalikes_untouched" / "before"
@@ -88,25 +89,9 @@ def test_quiet_keeps_only_what_to_act_on(seller: Repo) -> None:
 def _diff(repo: Repo, *args: str, env: dict[str, str] | None = None, tty: bool = False) -> bytes:
     command = [sys.executable, "-m", "migrate", "apply", "--diff", ".", *args]
     environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    if not tty:
-        return subprocess.run(command, cwd=repo.path, capture_output=True, env=environment).stdout
-    import pty
-
-    leader, follower = pty.openpty()
-    subprocess.run(command, cwd=repo.path, stdout=follower, stderr=subprocess.DEVNULL,
-                   env=environment, timeout=120)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    return b"".join(chunks)
+    if tty:
+        return on_a_terminal(command, repo.path, environment, "stdout")[1]
+    return subprocess.run(command, cwd=repo.path, capture_output=True, env=environment).stdout
 
 
 def test_diffs_are_coloured_on_a_terminal_only(seller: Repo) -> None:

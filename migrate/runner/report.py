@@ -47,14 +47,11 @@ def _counts(counts: dict[str, int]) -> str:
 
 def _findings(result: RunResult, wrote: bool) -> str:
     """Findings by what happens to them, in the mode's own words: a scan rewrites nothing."""
-    counts = {"rewritten" if wrote else "would rewrite": 0, "left for a person": 0,
-              "not migrated on purpose": 0, "already on OAuth": 0}
-    keys = list(counts)
+    words = {"rewritten": "rewritten" if wrote else "would rewrite", "manual": "left for a person",
+             "ignored": "not migrated on purpose"}
+    counts = dict.fromkeys([*words.values(), "already on OAuth"], 0)
     for _, finding in _sites(result):
-        if finding.scheme == "oauth":
-            counts[keys[3]] += 1
-        else:
-            counts[keys[("rewritten", "manual", "ignored").index(finding.action)]] += 1
+        counts["already on OAuth" if finding.scheme == "oauth" else words[finding.action]] += 1
     return _counts(counts)
 
 

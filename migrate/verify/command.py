@@ -82,10 +82,12 @@ def cassette_files(paths: tuple[Path, ...]) -> tuple[list[Path], list[str]]:
     return files, problems
 
 
-def run_verify(request: VerifyRequest) -> Outcome:
+def run_verify(request: VerifyRequest, files: list[Path] | None = None) -> Outcome:
+    """``files``: the cassettes ``cassette_files`` found for the request, when already known."""
     known = tuple(os.environ[v] for v in SECRET_VARIABLES if os.environ.get(v)) + request.secrets
     context = VerifyContext(hosts=DEFAULT_HOSTS | frozenset(request.hosts), secrets=known)
-    files, _ = cassette_files(request.paths)
+    if files is None:
+        files, _ = cassette_files(request.paths)
     if request.cassettes_only:
         files = [path for path in files if looks_like_cassette(path)]
     outcome = Outcome()
@@ -184,12 +186,12 @@ def verify(request: VerifyRequest, fmt: str = "text", report: Path | None = None
     if request.before is not None and not request.before.is_dir():
         err.write(f"walmart-migrate: {request.before}: --before needs a folder of cassettes\n")
         return 2
-    _, problems = cassette_files(request.paths)
+    files, problems = cassette_files(request.paths)
     if problems:  # checked before any work, as scan does: nothing printed looks like a verdict
         for problem in problems:
             err.write(f"walmart-migrate: {problem}\n")
         return 2
-    outcome = run_verify(request)
+    outcome = run_verify(request, files)
     for error in outcome.errors:
         err.write(f"walmart-migrate: {error}\n")
     if request.cassettes_only and not outcome.cassettes and not outcome.errors:

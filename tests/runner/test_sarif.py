@@ -102,3 +102,11 @@ def test_the_check_itself_rejects_what_github_rejects() -> None:
     log["runs"][0]["results"] = [{"message": {}}]  # type: ignore[index]
     with pytest.raises(SarifProblem, match="results/0/message"):
         check_sarif(json.dumps(log))
+
+
+def test_sites_apply_rewrote_are_no_alerts(repo: Repo) -> None:
+    _copy(SAMPLE, repo)
+    done = repo.run("apply", "--format", "sarif", ".", toys=False)
+    assert done.code == 0, done.err
+    rules = {r["ruleId"] for r in _results(check_sarif(done.out))}
+    assert rules == {"look-alike/affiliate-signature", "look-alike/canada-signature"}

@@ -9,7 +9,7 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from migrate.runner.sarif import fingerprints, location, rule, sarif_log
 from migrate.verify.cassette import Cassette, CassetteError, load_cassette
@@ -161,10 +161,20 @@ def _sarif(outcome: Outcome) -> str:
                                cassette.line_of(v.index) if v.index is not None else 1)],
         "partialFingerprints": fingerprint,
     } for (cassette, v), fingerprint in zip(found, prints)]
-    notifications = [{"level": "error", "message": {"text": e}} for e in outcome.errors]
+    notifications = [_notification(error) for error in outcome.errors]
     return sarif_log("walmart-migrate verify",
                      [rule(r, d, d, RULE_HELP.get(r, RECORD_AGAIN), "error") for r, d in rules],
                      results, notifications, successful=not outcome.errors)
+
+
+def _notification(error: str) -> dict[str, Any]:
+    """A cassette that could not be checked, named from the repository root like the results
+    (the message starts with the path as it was given)."""
+    given, said, rest = error.partition(": ")
+    if not (said and Path(given).is_file()):
+        return {"level": "error", "message": {"text": error}}
+    uri = repository_uri(Path(given))
+    return {"level": "error", "message": {"text": f"{uri}: {rest}"}, "locations": [location(uri)]}
 
 
 def _text(outcome: Outcome) -> str:

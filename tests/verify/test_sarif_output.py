@@ -42,9 +42,11 @@ def test_every_kind_of_cassette(tmp_path: Path, server: EmulatorServer, seller_k
         # The clean ones are not scrubbed: no-secrets finds the secret in them.
         assert _uris(log) == {f"tests/cassettes/{n}" for n in ("legacy.yaml", "clean.yaml",
                                                                  "clean.json")}
-        notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
-        assert any("cut.yaml" in n["message"]["text"] for n in notes)
-        assert str(tmp_path) not in done.stdout.replace(str(cassettes / "cut.yaml"), "")
+        (note,) = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        assert note["message"]["text"].startswith("tests/cassettes/cut.yaml: not valid YAML")
+        assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+            "tests/cassettes/cut.yaml"
+        assert str(tmp_path) not in done.stdout
 
 
 def test_clean_and_before_after(tmp_path: Path, server: EmulatorServer, seller_key: KeyPair) -> None:

@@ -7,16 +7,15 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from migrate.runner.sarif import fingerprints, location, rule, sarif_log
 from migrate.verify.cassette import Cassette, CassetteError, load_cassette
 from migrate.verify.compare import compare_cassettes, pair_cassettes
 from migrate.verify.hosts import DEFAULT_HOSTS
 from migrate.verify.rules import RULES, VerifyContext, Violation, check_cassette
-from migrate.verify.sarif_help import RECORD_AGAIN, RULE_HELP, repository_uri
+from migrate.verify.sarif import sarif_report
 
 __all__ = ["VerifyRequest", "verify"]
 
@@ -147,36 +146,6 @@ def _json(outcome: Outcome) -> str:
     }, indent=2) + "\n"
 
 
-def _sarif(outcome: Outcome) -> str:
-    rules = [(r.id, r.description) for r in RULES] + [BEFORE_AFTER]
-    index = {rule: i for i, (rule, _) in enumerate(rules)}
-    found = [(cassette, v) for cassette, violations in outcome.cassettes for v in violations]
-    uris = {cassette.path: repository_uri(cassette.path) for cassette, _ in found}
-    prints = fingerprints((uris[c.path], v.rule, str(v.index), v.method, v.uri, v.message)
-                          for c, v in found)
-    results = [{
-        "ruleId": v.rule, "ruleIndex": index[v.rule], "level": "error",
-        "message": {"text": replace(v, cassette=Path(uris[cassette.path])).text()},
-        "locations": [location(uris[cassette.path],
-                               cassette.line_of(v.index) if v.index is not None else 1)],
-        "partialFingerprints": fingerprint,
-    } for (cassette, v), fingerprint in zip(found, prints)]
-    notifications = [_notification(error) for error in outcome.errors]
-    return sarif_log("walmart-migrate verify",
-                     [rule(r, d, d, RULE_HELP.get(r, RECORD_AGAIN), "error") for r, d in rules],
-                     results, notifications, successful=not outcome.errors)
-
-
-def _notification(error: str) -> dict[str, Any]:
-    """A cassette that could not be checked, named from the repository root like the results
-    (the message starts with the path as it was given)."""
-    given, said, rest = error.partition(": ")
-    if not (said and Path(given).is_file()):
-        return {"level": "error", "message": {"text": error}}
-    uri = repository_uri(Path(given))
-    return {"level": "error", "message": {"text": f"{uri}: {rest}"}, "locations": [location(uri)]}
-
-
 def _text(outcome: Outcome) -> str:
     lines = [v.text() for v in outcome.violations]
     interactions = sum(len(c.interactions) for c, _ in outcome.cassettes)
@@ -206,7 +175,7 @@ def verify(request: VerifyRequest, fmt: str = "text", report: Path | None = None
         err.write(f"walmart-migrate: {error}\n")
     if request.cassettes_only and not outcome.cassettes and not outcome.errors:
         return 0  # pre-commit handed over YAML/JSON files, none of them a cassette
-    out.write({"json": _json, "sarif": _sarif}.get(fmt, _text)(outcome))
+    out.write({"json": _json, "sarif": sarif_report}.get(fmt, _text)(outcome))
     if report is not None:
         report.write_text(_json(outcome), encoding="utf-8")
     if outcome.errors:  # a cassette that could not be checked is never a pass

@@ -143,7 +143,8 @@ def _refuse(message: str) -> NoReturn:
 def main(argv: Optional[list[str]] = None) -> None:
     """Console entry point: check the extra and the package names, then run the command."""
     args = sys.argv[1:] if argv is None else argv
-    message = missing_extra(args) or problem_with_packages()
+    # A foreign package first: installing an extra would not cure it.
+    message = problem_with_packages() or missing_extra(args)
     if message is not None:
         _refuse(message)
     from migrate.cli import main as run

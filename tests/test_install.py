@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -139,6 +140,9 @@ def test_the_wheel_carries_license_urls_and_classifiers(wheel: Path) -> None:
     assert [f"Programming Language :: Python :: 3.{minor}" for minor in range(9, 14)] == \
         [c for c in classifiers if c.startswith("Programming Language :: Python :: 3.")]
     assert not [c for c in classifiers if c.startswith("License ::")]  # PEP 639: the expression only
+    # Every extra the README tells a seller to install exists.
+    shown = set(re.findall(r"pip install 'walmart-migrate\[(\w+)\]'", (ROOT / "README.md").read_text()))
+    assert {"cli", "verify", "demo"} <= shown <= set(meta.get_all("Provides-Extra") or ())
     assert "migrate/sample-seller/tests/conftest.py" in names
     assert not [n for n in names if "__pycache__" in n]
 
@@ -200,6 +204,8 @@ def test_the_cli_extra_scans(venv: Callable[..., Run], tmp_path: Path) -> None:
     done = run("walmart-migrate", "scan", "--no-cache", ".", cwd=seller)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "marketplace-signature" in done.stdout
+    listed = run("walmart-migrate", "list")
+    assert listed.returncode == 0 and "Verifier rules:" in listed.stdout, listed.stderr
     assert "needs the 'verify' extra" in _one_line(run("walmart-migrate", "verify", str(CASSETTES)))
 
 

@@ -126,7 +126,7 @@ def problem_with_packages(names: tuple[str, ...] = PACKAGES) -> Optional[str]:
             return (f"'import {name}' finds {found}, not walmart-migrate's package in {ROOT}: "
                     "rename that module, or keep its folder off the import path")
     changed = _written_over()
-    if changed is None:
+    if changed is None or changed[0] not in names:
         return None
     name, file = changed
     others = " or ".join(_owners(name)) or "another distribution"

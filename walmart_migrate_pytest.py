@@ -182,8 +182,9 @@ class _RecordingHooks:
 
     def pytest_recording_configure(self, config: pytest.Config, vcr: Any) -> None:
         problem = problem_with_packages(("migrate", "shim"))
-        if problem is not None and not self.state.replaying:
-            # Scrubbing is on by default for every VCR.py test: off here, said once.
+        if problem is not None:
+            # Scrubbing is on by default for every VCR.py test: off here, said once. (A test
+            # that asked for replay has already failed, saying why.)
             if not self.state.warned:
                 self.state.warned = True
                 import warnings

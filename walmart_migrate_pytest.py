@@ -1,5 +1,6 @@
 """pytest plugin (entry point ``pytest11``): hooks and fixtures only; the VCR.py glue lives in
-``recording``, the scrubbing in ``scrub``, the routing in ``routing``.
+``migrate.verify.recording``, the scrubbing in ``migrate.verify.scrub``, the emulated gateway in
+``migrate.verify.emulated``.
 
 - Every cassette pytest-recording saves is scrubbed first (``<WALMART-TOKEN-1>``...): the
   interactions with Walmart's hosts, with the hosts named by ``--walmart-host`` or the
@@ -219,35 +220,7 @@ def walmart_emulator(tmp_path_factory: pytest.TempPathFactory,
     WALMART_CONSUMER_ID / WALMART_PRIVATE_KEY (its public half is registered) for legacy.
     """
     _ready("the walmart_emulator fixture", ("cryptography",))
-    from pathlib import Path
+    from migrate.verify.emulated import emulated_walmart
 
-    from migrate.emulator import ClientConfig, Emulator, EmulatorConfig, EmulatorServer
-    from migrate.emulator.tls import make_authority
-    from migrate.verify.routing import route_hosts
-    from shim._legacy import load_private_key
-    from shim._wire import ENVIRONMENTS
-
-    clients = []
-    client_id, secret = os.environ.get("WALMART_CLIENT_ID"), os.environ.get("WALMART_CLIENT_SECRET")
-    consumer_id, private_key = os.environ.get("WALMART_CONSUMER_ID"), os.environ.get("WALMART_PRIVATE_KEY")
-    public_key = None
-    if consumer_id and private_key:
-        from cryptography.hazmat.primitives import serialization
-
-        public_key = load_private_key(private_key).public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    if (client_id and secret) or public_key:
-        clients.append(ClientConfig(name="seller", client_id=client_id if secret else None,
-                                    client_secret=secret if client_id else None,
-                                    consumer_id=consumer_id if public_key else None,
-                                    public_key=public_key))
-    authority = make_authority()
-    folder = tmp_path_factory.mktemp("walmart-emulator")
-    system = Path(os.environ.get("SSL_CERT_FILE") or "/etc/ssl/certs/ca-certificates.crt")
-    bundle = authority.bundle(folder / "ca-bundle.pem", system)
-    for variable in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-        monkeypatch.setenv(variable, str(bundle))
-    hosts = frozenset(url.split("://", 1)[1] for url in ENVIRONMENTS.values())
-    with EmulatorServer(Emulator(EmulatorConfig(clients=clients)),
-                        tls=authority.server_context()) as server, route_hosts(hosts, server.port):
-        yield server.emulator
+    with emulated_walmart(tmp_path_factory.mktemp("walmart-emulator"), monkeypatch.setenv) as emulator:
+        yield emulator

@@ -90,25 +90,16 @@ def _finish(say: Say, work: Path, keep: Path | None, checks: list[tuple[str, boo
     return 0 if verdict else 1
 
 
-def _unusable(keep: Path) -> str | None:
-    """Why ``--keep`` cannot be worked in: the demo starts from a folder of its own."""
-    if keep.exists() and not keep.is_dir():
-        return f"--keep {keep} is a file; name a folder that does not exist yet"
-    if keep.is_dir() and any(keep.iterdir()):
-        return (f"--keep {keep} already exists and is not empty (a previous demo?); remove it "
-                "or name a new folder")
-    return None
-
-
 def run_demo(say: Say = print, keep: Path | None = None, rollout: bool = False) -> int:
     if not (SAMPLE / "seller").is_dir():
         print(f"walmart-migrate demo: the sample seller is missing from {SAMPLE}; reinstall: "
               "pip install --force-reinstall 'walmart-migrate[demo]'", file=sys.stderr)
         return 2
     if keep is not None:
-        problem = _unusable(keep)
-        if problem is not None:
-            print(f"walmart-migrate demo: {problem}", file=sys.stderr)
+        # The demo starts from a folder of its own (click has refused a file already).
+        if keep.is_dir() and any(keep.iterdir()):
+            print(f"walmart-migrate demo: --keep {keep} already exists and is not empty (a "
+                  "previous demo?); remove it or name a new folder", file=sys.stderr)
             return 2
         keep.mkdir(parents=True, exist_ok=True)
     if rollout:

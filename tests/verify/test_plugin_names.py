@@ -20,19 +20,20 @@ def _env(**extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
-def _pytest(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    # `python -m pytest` puts the project folder first on sys.path, as a seller's CI does.
+def _pytest(project: Path, files: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run pytest in a seller's project made of ``files``. ``python -m pytest`` puts the project
+    folder first on sys.path, as a seller's CI does."""
+    for name, text in files.items():
+        (project / name).write_text(text)
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", *args],
                           cwd=project, capture_output=True, text=True, env=_env(), timeout=120)
 
 
 def test_a_seller_migrate_module_neither_breaks_nor_runs(tmp_path: Path) -> None:
-    (tmp_path / "migrate.py").write_text(SIDE_EFFECT)
-    (tmp_path / "test_plain.py").write_text(PLAIN_TEST)
-    (tmp_path / "test_recorded.py").write_text(
-        "import pytest\n\n@pytest.mark.vcr\ndef test_one():\n    pass\n\n"
-        "@pytest.mark.vcr\ndef test_two():\n    pass\n")
-    done = _pytest(tmp_path)
+    done = _pytest(tmp_path, {
+        "migrate.py": SIDE_EFFECT, "test_plain.py": PLAIN_TEST,
+        "test_recorded.py": "import pytest\n\n@pytest.mark.vcr\ndef test_one():\n    pass\n\n"
+                            "@pytest.mark.vcr\ndef test_two():\n    pass\n"})
     assert done.returncode == 0, done.stdout + done.stderr
     assert "3 passed" in done.stdout
     assert "Error while loading plugin" not in done.stdout + done.stderr
@@ -43,22 +44,21 @@ def test_a_seller_migrate_module_neither_breaks_nor_runs(tmp_path: Path) -> None
 
 
 def test_the_seller_keeps_their_own_migrate_and_shim(tmp_path: Path) -> None:
-    (tmp_path / "migrate.py").write_text("OWNER = 'acme'\n")
-    (tmp_path / "shim.py").write_text("OWNER = 'acme'\n")  # no reset_registry() here
-    (tmp_path / "test_own.py").write_text(
-        "import pytest\nimport migrate\nimport shim\n\n\n@pytest.mark.vcr\n"
-        "def test_own_modules():\n    assert (migrate.OWNER, shim.OWNER) == ('acme', 'acme')\n")
-    done = _pytest(tmp_path)
+    done = _pytest(tmp_path, {
+        "migrate.py": "OWNER = 'acme'\n",
+        "shim.py": "OWNER = 'acme'\n",  # no reset_registry() here
+        "test_own.py": "import pytest\nimport migrate\nimport shim\n\n\n@pytest.mark.vcr\n"
+                       "def test_own_modules():\n"
+                       "    assert (migrate.OWNER, shim.OWNER) == ('acme', 'acme')\n"})
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
 
 
 def test_asking_for_replay_past_a_seller_migrate_says_why_it_cannot(tmp_path: Path) -> None:
-    (tmp_path / "migrate.py").write_text(SIDE_EFFECT)
-    (tmp_path / "test_plain.py").write_text(PLAIN_TEST)
-    (tmp_path / "test_replayed.py").write_text(
-        "import pytest\n\n@pytest.mark.vcr\ndef test_replayed():\n    pass\n")
-    done = _pytest(tmp_path, "--walmart-replay")
+    done = _pytest(tmp_path, {
+        "migrate.py": SIDE_EFFECT, "test_plain.py": PLAIN_TEST,
+        "test_replayed.py": "import pytest\n\n@pytest.mark.vcr\ndef test_replayed():\n    pass\n"},
+        "--walmart-replay")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "1 passed, 1 error" in done.stdout
     assert "ERROR test_replayed.py::test_replayed" in done.stdout

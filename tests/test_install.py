@@ -17,6 +17,7 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from email.parser import Parser
 from pathlib import Path
 
@@ -27,9 +28,6 @@ CASSETTES = ROOT / "migrate" / "sample-seller" / "tests" / "cassettes"
 PIP_CACHE = Path(tempfile.gettempdir()) / "walmart-migrate-test-pip-cache"
 
 pytestmark = [pytest.mark.install, pytest.mark.timeout(900)]
-
-Run = Callable[..., subprocess.CompletedProcess[str]]
-
 
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
@@ -70,25 +68,31 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
+@dataclass
+class Venv:
+    """A fresh virtualenv with the wheel installed."""
+
+    home: Path
+
+    def install(self, *requirements: str) -> None:
+        _pip("--python", str(self.home / "bin" / "python"), "install", "--quiet", *requirements)
+
+    def run(self, program: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        """``program`` from the virtualenv's bin folder, as a seller would type it."""
+        return subprocess.run([str(self.home / "bin" / program), *args], cwd=cwd or self.home,
+                              capture_output=True, text=True, env=_env(), timeout=600)
+
+
 @pytest.fixture(scope="module")
-def venv(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> Callable[..., Run]:
-    """A fresh virtualenv with the wheel and these extras; returns how to run in it."""
+def venv(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> Callable[..., Venv]:
+    """Makes a fresh virtualenv with the wheel and these extras (and more requirements)."""
 
-    def make(extras: str, *more: str) -> Run:
-        home = tmp_path_factory.mktemp(f"venv-{extras or 'bare'}")
-        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(home)], check=True,
-                       timeout=120)
-        python = home / "bin" / "python"
-        _pip("--python", str(python), "install", "--quiet",
-             f"{wheel}[{extras}]" if extras else str(wheel), *more)
-
-        def run(program: str, *args: str, cwd: Path = home) -> subprocess.CompletedProcess[str]:
-            """``program`` from the virtualenv's bin folder, as a seller would type it."""
-            return subprocess.run([str(home / "bin" / program), *args], cwd=cwd,
-                                  capture_output=True, text=True, env=_env(), timeout=600)
-
-        run.python = python  # type: ignore[attr-defined]
-        return run
+    def make(extras: str, *more: str) -> Venv:
+        made = Venv(tmp_path_factory.mktemp(f"venv-{extras or 'bare'}"))
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(made.home)],
+                       check=True, timeout=120)
+        made.install(f"{wheel}[{extras}]" if extras else str(wheel), *more)
+        return made
 
     return make
 
@@ -147,20 +151,20 @@ def test_the_wheel_carries_license_urls_and_classifiers(wheel: Path) -> None:
     assert not [n for n in names if "__pycache__" in n]
 
 
-def test_without_extras_each_command_names_its_extra(venv: Callable[..., Run],
+def test_without_extras_each_command_names_its_extra(venv: Callable[..., Venv],
                                                      tmp_path: Path) -> None:
-    run = venv("", "pytest>=8")
-    assert "needs the 'cli' extra" in _one_line(run("walmart-migrate", "scan", "."))
-    assert _one_line(run("walmart-migrate", "--help")).endswith("pip install 'walmart-migrate[cli]'")
-    line = _one_line(run("walmart-migrate", "verify", str(CASSETTES)))
+    env = venv("", "pytest>=8")
+    assert "needs the 'cli' extra" in _one_line(env.run("walmart-migrate", "scan", "."))
+    assert _one_line(env.run("walmart-migrate", "--help")).endswith("pip install 'walmart-migrate[cli]'")
+    line = _one_line(env.run("walmart-migrate", "verify", str(CASSETTES)))
     assert line.startswith("walmart-migrate: walmart-migrate verify needs the 'verify' extra")
     assert line.endswith("pip install 'walmart-migrate[verify]'")
-    assert "'demo' extra" in _one_line(run("python", "-m", "migrate", "demo"))
-    assert "(missing: click, cryptography)" in _one_line(run("walmart-migrate", "doctor"))
-    assert run("python", "-c", "import shim").returncode == 0  # what sellers import: httpx only
+    assert "'demo' extra" in _one_line(env.run("python", "-m", "migrate", "demo"))
+    assert "(missing: click, cryptography)" in _one_line(env.run("walmart-migrate", "doctor"))
+    assert env.run("python", "-c", "import shim").returncode == 0  # what sellers import: httpx only
     # The secrets pre-commit hook installs the bare package with click and PyYAML: enough.
-    _pip("--python", str(run.python), "install", "--quiet", "click", "pyyaml")  # type: ignore[attr-defined]
-    secrets = run("walmart-migrate", "verify", "--only", "no-secrets", str(CASSETTES))
+    env.install("click", "pyyaml")
+    secrets = env.run("walmart-migrate", "verify", "--only", "no-secrets", str(CASSETTES))
     assert secrets.returncode == 0, secrets.stdout + secrets.stderr
     assert "0 violation(s): ok" in secrets.stdout
 
@@ -169,8 +173,8 @@ def test_without_extras_each_command_names_its_extra(venv: Callable[..., Run],
     (tmp_path / "test_plain.py").write_text("def test_plain():\n    assert 1 + 1 == 2\n")
     (tmp_path / "test_replayed.py").write_text(
         "import pytest\n\n@pytest.mark.walmart_replay\ndef test_replayed():\n    pass\n")
-    done = run("python", "-m", "pytest", "-p", "no:cacheprovider", "--walmart-replay", "-rA",
-               cwd=tmp_path)
+    done = env.run("python", "-m", "pytest", "-p", "no:cacheprovider", "--walmart-replay", "-rA",
+                   cwd=tmp_path)
     assert "1 passed" in done.stdout and "1 error" in done.stdout, done.stdout + done.stderr
     assert "PASSED test_plain.py::test_plain" in done.stdout
     assert "--walmart-replay needs vcr, pytest_recording, cryptography: " \
@@ -180,49 +184,48 @@ def test_without_extras_each_command_names_its_extra(venv: Callable[..., Run],
                              "pip install 'walmart-migrate[verify]'") == 1
 
     # Another distribution's `migrate` written over ours: one line naming it, nothing run.
-    _pip("--python", str(run.python), "install", "--quiet",  # type: ignore[attr-defined]
-         str(_foreign_wheel(tmp_path)))
-    line = _one_line(run("walmart-migrate", "scan", ".", cwd=tmp_path))
+    env.install(str(_foreign_wheel(tmp_path)))
+    line = _one_line(env.run("walmart-migrate", "scan", ".", cwd=tmp_path))
     assert "other-migrate also installs a top-level 'migrate' package" in line
     assert "virtualenv of its own" in line
     assert not (tmp_path / "ran.txt").exists()
-    plain = run("python", "-m", "pytest", "-p", "no:cacheprovider", "test_plain.py", cwd=tmp_path)
+    plain = env.run("python", "-m", "pytest", "-p", "no:cacheprovider", "test_plain.py", cwd=tmp_path)
     assert plain.returncode == 0, plain.stdout + plain.stderr
     assert not (tmp_path / "ran.txt").exists()
 
 
-def test_verify_runs_with_the_verify_extra_alone(venv: Callable[..., Run]) -> None:
-    run = venv("verify")
-    done = run("walmart-migrate", "verify", str(CASSETTES))
+def test_verify_runs_with_the_verify_extra_alone(venv: Callable[..., Venv]) -> None:
+    env = venv("verify")
+    done = env.run("walmart-migrate", "verify", str(CASSETTES))
     # The legacy cassettes break the rules: the verifier ran and said so.
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "[no-legacy-headers]" in done.stdout or "violation(s): FAILED" in done.stdout
+    assert "[no-legacy-headers]" in done.stdout and "violation(s): FAILED" in done.stdout
     assert "Traceback" not in done.stderr
-    assert "needs the 'cli' extra" in _one_line(run("walmart-migrate", "apply", "--check", "."))
+    assert "needs the 'cli' extra" in _one_line(env.run("walmart-migrate", "apply", "--check", "."))
 
 
-def test_the_cli_extra_scans(venv: Callable[..., Run], tmp_path: Path) -> None:
-    run = venv("cli")
+def test_the_cli_extra_scans(venv: Callable[..., Venv], tmp_path: Path) -> None:
+    env = venv("cli")
     seller = tmp_path / "seller"
     seller.mkdir()
     (seller / "client.py").write_text((ROOT / "migrate" / "sample-seller" / "seller" / "walmart"
                                        / "client.py").read_text())
-    done = run("walmart-migrate", "scan", "--no-cache", ".", cwd=seller)
+    done = env.run("walmart-migrate", "scan", "--no-cache", ".", cwd=seller)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "marketplace-signature" in done.stdout
-    listed = run("walmart-migrate", "list")
+    listed = env.run("walmart-migrate", "list")
     assert listed.returncode == 0 and "Verifier rules:" in listed.stdout, listed.stderr
-    line = _one_line(run("walmart-migrate", "demo", cwd=seller))
+    line = _one_line(env.run("walmart-migrate", "demo", cwd=seller))
     assert line.startswith("walmart-migrate: walmart-migrate demo needs the 'demo' extra (missing: vcr")
 
 
-def test_the_demo_runs_from_the_installed_wheel(venv: Callable[..., Run], tmp_path: Path) -> None:
-    run = venv("demo")
+def test_the_demo_runs_from_the_installed_wheel(venv: Callable[..., Venv], tmp_path: Path) -> None:
+    env = venv("demo")
     kept = tmp_path / "kept"
-    done = run("walmart-migrate", "demo", "--keep", str(kept), cwd=tmp_path)
+    done = env.run("walmart-migrate", "demo", "--keep", str(kept), cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "verdict: migrated and verified" in done.stdout
-    assert "site-packages" in run("python", "-c", "import migrate.demo as d; print(d.SAMPLE)").stdout
-    again = _one_line(run("walmart-migrate", "demo", "--keep", str(kept), cwd=tmp_path))
+    assert "site-packages" in env.run("python", "-c", "import migrate.demo as d; print(d.SAMPLE)").stdout
+    again = _one_line(env.run("walmart-migrate", "demo", "--keep", str(kept), cwd=tmp_path))
     assert again == (f"walmart-migrate demo: --keep {kept} already exists and is not empty "
                      "(a previous demo?); remove it or name a new folder")

@@ -24,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import NoReturn, Optional
 
-__all__ = ["PACKAGES", "main", "missing_extra", "problem_with_packages"]
+__all__ = ["PACKAGES", "main", "missing_extra", "problem_with_packages", "sharing_packages"]
 
 DISTRIBUTION = "walmart-migrate"
 PACKAGES = ("migrate", "codemods", "shim")
@@ -116,6 +116,25 @@ def _written_over() -> Optional[tuple[str, Path]]:
     return None
 
 
+def sharing_packages() -> Optional[str]:
+    """One line when another distribution's files sit in our package folders: pip wrote ours
+    over its ``__init__.py``, so that project is what is broken now (ours is intact)."""
+    dist = _our_record()
+    if dist is None:
+        return None
+    ours = {path.parts[:2] for path in dist.files or () if len(path.parts) > 1}
+    for name in PACKAGES:
+        folder = ROOT / name
+        extra = [entry.name for entry in folder.iterdir()
+                 if entry.name != "__pycache__" and (name, entry.name) not in ours]
+        if extra:
+            others = " or ".join(_owners(name)) or "another distribution"
+            return (f"warning: {others} also installs a top-level '{name}' package ({folder}); "
+                    f"pip wrote walmart-migrate's over it, so {others} no longer works here; "
+                    "give walmart-migrate a virtualenv of its own")
+    return None
+
+
 def problem_with_packages(names: tuple[str, ...] = PACKAGES) -> Optional[str]:
     """One line saying why ``import <name>`` would not reach walmart-migrate's code, or None."""
     for name in names:
@@ -149,6 +168,9 @@ def main(argv: Optional[list[str]] = None) -> None:
     message = problem_with_packages() or missing_extra(args)
     if message is not None:
         _refuse(message)
+    shared = sharing_packages()
+    if shared is not None:
+        print(f"walmart-migrate: {shared}", file=sys.stderr)
     from migrate.cli import main as run
 
     run(args)

@@ -109,6 +109,7 @@ def _foreign_wheel(folder: Path) -> Path:
     """A distribution that also installs a top-level ``migrate`` package, as
     sqlalchemy-migrate does; its module writes a file if anything runs it."""
     files = {"migrate/__init__.py": b"open('ran.txt', 'w').write('foreign migrate ran')\n",
+             "migrate/versioning.py": b"",
              "other_migrate-1.0.dist-info/METADATA":
                  b"Metadata-Version: 2.1\nName: other-migrate\nVersion: 1.0\n",
              "other_migrate-1.0.dist-info/WHEEL":
@@ -151,7 +152,7 @@ def test_the_wheel_carries_license_urls_and_classifiers(wheel: Path) -> None:
     assert not [n for n in names if "__pycache__" in n]
 
 
-def test_without_extras_each_command_names_its_extra(venv: Callable[..., Venv],
+def test_without_extras_each_command_names_its_extra(venv: Callable[..., Venv], wheel: Path,
                                                      tmp_path: Path) -> None:
     env = venv("", "pytest>=8")
     assert "needs the 'cli' extra" in _one_line(env.run("walmart-migrate", "scan", "."))
@@ -192,6 +193,15 @@ def test_without_extras_each_command_names_its_extra(venv: Callable[..., Venv],
     plain = env.run("python", "-m", "pytest", "-p", "no:cacheprovider", "test_plain.py", cwd=tmp_path)
     assert plain.returncode == 0, plain.stdout + plain.stderr
     assert not (tmp_path / "ran.txt").exists()
+
+    # Ours written back over theirs: the command runs, and says the other project is broken.
+    env.install("--force-reinstall", "--no-deps", str(wheel))
+    shared = env.run("walmart-migrate", "verify", "--only", "no-secrets", str(CASSETTES))
+    assert shared.returncode == 0, shared.stdout + shared.stderr
+    assert shared.stderr.startswith("walmart-migrate: warning: other-migrate also installs a "
+                                    "top-level 'migrate' package (")
+    assert "so other-migrate no longer works here" in shared.stderr
+    assert shared.stderr.count("\n") == 1
 
 
 def test_verify_runs_with_the_verify_extra_alone(venv: Callable[..., Venv]) -> None:

@@ -8,6 +8,8 @@ with the standard library only:
 - a top-level ``migrate``, ``codemods`` or ``shim`` that is not this distribution's: a seller's
   own ``migrate.py`` on ``PYTHONPATH``, or another distribution (sqlalchemy-migrate and the
   ``migrate`` project both install a ``migrate`` package) whose files pip wrote over ours.
+  The other way round - ours written over theirs - the command runs, with a warning that the
+  other project is what is broken now.
 
 This module's own name belongs to no one else, so it always loads; the packages it guards sit
 beside it, in the same site-packages folder or checkout.

@@ -276,8 +276,6 @@ def demo(keep: Path | None, rollout: bool) -> None:
     """
     from migrate.demo import run_demo
 
-    if keep is not None:
-        keep.mkdir(parents=True, exist_ok=True)
     sys.exit(run_demo(keep=keep, rollout=rollout))
 
 

@@ -19,7 +19,8 @@ from migrate.verify.command import VerifyRequest, verify
 
 __all__ = ["SAMPLE", "run_demo"]
 
-SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample-seller"
+# Package data, so the demo runs the same from a checkout and from an installed wheel.
+SAMPLE = Path(__file__).resolve().parent / "sample-seller"
 Say = Callable[[str], None]
 
 
@@ -90,10 +91,17 @@ def _finish(say: Say, work: Path, keep: Path | None, checks: list[tuple[str, boo
 
 
 def run_demo(say: Say = print, keep: Path | None = None, rollout: bool = False) -> int:
-    if not SAMPLE.is_dir():
-        print(f"walmart-migrate demo: {SAMPLE} is missing; the demo runs from a checkout of "
-              "walmart-migrate", file=sys.stderr)
+    if not (SAMPLE / "seller").is_dir():
+        print(f"walmart-migrate demo: the sample seller is missing from {SAMPLE}; reinstall: "
+              "pip install --force-reinstall 'walmart-migrate[demo]'", file=sys.stderr)
         return 2
+    if keep is not None:
+        # The demo starts from a folder of its own (click has refused a file already).
+        if keep.is_dir() and any(keep.iterdir()):
+            print(f"walmart-migrate demo: --keep {keep} already exists and is not empty (a "
+                  "previous demo?); remove it or name a new folder", file=sys.stderr)
+            return 2
+        keep.mkdir(parents=True, exist_ok=True)
     if rollout:
         return run_rollout_demo(say, keep)
     work, repo, legacy = _prepare(keep)

@@ -45,7 +45,7 @@ def unaccounted(files: list[FileSummary], plan: RepoPlan) -> list[str]:
 
 
 TREES = [pytest.param(c.before, id=c.name) for c in CASES] + \
-    [pytest.param(ROOT / "fixtures" / "sample-seller", id="sample-seller")]
+    [pytest.param(ROOT / "migrate" / "sample-seller", id="sample-seller")]
 
 
 @pytest.mark.parametrize("root", TREES)

@@ -20,7 +20,7 @@ from migrate.runner.run import Run, RunRequest, run
 from tests.runner.conftest import Repo, git
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "fixtures" / "sample-seller"
+SAMPLE = ROOT / "migrate" / "sample-seller"
 CALLER = ("from seller.walmart.client import MarketplaceClient\n\n"
           "client = MarketplaceClient(consumer_id='cid', private_key='key')\n")
 

@@ -1,5 +1,6 @@
 """pytest plugin (entry point ``pytest11``): hooks and fixtures only; the VCR.py glue lives in
-``recording``, the scrubbing in ``scrub``, the routing in ``routing``.
+``migrate.verify.recording``, the scrubbing in ``migrate.verify.scrub``, the emulated gateway in
+``migrate.verify.emulated``.
 
 - Every cassette pytest-recording saves is scrubbed first (``<WALMART-TOKEN-1>``...): the
   interactions with Walmart's hosts, with the hosts named by ``--walmart-host`` or the
@@ -14,8 +15,14 @@
   recorded interactions unplayed.
 
 Order of configuration: command-line flags apply to every test; markers to one test.
-Imports of VCR.py and the emulator happen only when used, so installing walmart-migrate
-does not burden test suites that use none of this.
+``--walmart-replay`` replays the tests that use VCR.py (the ``vcr`` marker); the others run as
+they are.
+
+The plugin is a module of its own name, not part of the ``migrate`` package: a seller's project
+may have a ``migrate.py`` of its own, and a session that does not use walmart-migrate must neither
+fail nor run that file. Nothing of ``migrate``, ``shim``, VCR.py or the emulator is imported
+until a test uses it, and then only once ``walmart_migrate_entry`` has checked (without running
+anything) that those names are this distribution's packages.
 """
 
 from __future__ import annotations
@@ -27,9 +34,15 @@ from typing import Any
 
 import pytest
 
+from walmart_migrate_entry import problem_with_packages
+
 __all__ = ["pytest_addoption", "pytest_configure"]
 
 SECRET_VARIABLES = ("WALMART_CLIENT_SECRET", "WALMART_PRIVATE_KEY")
+VERIFY_EXTRA = "pip install 'walmart-migrate[verify]'"
+# What replaying and the emulator import: VCR.py and its pytest glue, and cryptography for the
+# emulator's TLS and legacy signatures.
+REPLAY_NEEDS = ("vcr", "pytest_recording", "cryptography")
 
 
 @dataclass
@@ -38,6 +51,7 @@ class _State:
     stand_in: Any = None  # EmulatorServer answering /v3/token during replay
     replaying: bool = False
     saved_env: dict[str, str | None] = field(default_factory=dict)
+    warned: bool = False
 
     def issued(self) -> set[str]:
         if self.stand_in is None:
@@ -69,6 +83,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STATE] = state
     if config.pluginmanager.hasplugin("recording"):
         config.pluginmanager.register(_RecordingHooks(state), "walmart-migrate-recording")
+    elif config.getoption("--walmart-replay"):
+        config.issue_config_time_warning(pytest.PytestConfigWarning(
+            f"--walmart-replay replays VCR.py cassettes, and pytest-recording is not installed: "
+            f"{VERIFY_EXTRA}"), stacklevel=2)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -90,12 +108,30 @@ def _wants(item: pytest.Item, marker: str, option: str) -> bool:
     return item.get_closest_marker(marker) is not None or bool(item.config.getoption(option))
 
 
+def _uses_vcr(item: pytest.Item) -> bool:
+    return item.get_closest_marker("vcr") is not None
+
+
+def _ready(what: str, needs: tuple[str, ...] = ()) -> None:
+    """Fail the test that asked for ``what`` with one line when it cannot work here."""
+    import importlib.util
+
+    absent = [name for name in needs if importlib.util.find_spec(name) is None]
+    if absent:
+        pytest.fail(f"{what} needs {', '.join(absent)}: {VERIFY_EXTRA}", pytrace=False)
+    problem = problem_with_packages(("migrate", "shim"))
+    if problem is not None:
+        pytest.fail(f"{what}: {problem}", pytrace=False)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     state = item.config.stash[STATE]
-    state.replaying = _wants(item, "walmart_replay", "--walmart-replay")
+    state.replaying = item.get_closest_marker("walmart_replay") is not None or (
+        bool(item.config.getoption("--walmart-replay")) and _uses_vcr(item))
     if not state.replaying:
         return
+    _ready("--walmart-replay", REPLAY_NEEDS)
     if state.stand_in is None:
         from migrate.emulator import Emulator, EmulatorServer
 
@@ -118,7 +154,9 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     import sys
 
     shim = sys.modules.get("shim")
-    if shim is not None:  # tokens from one test's stand-in must not serve the next test
+    # Tokens from one test's stand-in or emulator must not serve the next test. A seller's own
+    # `shim` module is none of this plugin's business.
+    if shim is not None and problem_with_packages(("shim",)) is None:
         shim.reset_registry()
 
 
@@ -144,6 +182,17 @@ class _RecordingHooks:
         self.state = state
 
     def pytest_recording_configure(self, config: pytest.Config, vcr: Any) -> None:
+        problem = problem_with_packages(("migrate", "shim"))
+        if problem is not None:
+            # Scrubbing is on by default for every VCR.py test: off here, said once. (A test
+            # that asked for replay has already failed, saying why.)
+            if not self.state.warned:
+                self.state.warned = True
+                import warnings
+
+                warnings.warn(pytest.PytestWarning(
+                    f"walmart-migrate does not scrub these cassettes: {problem}"), stacklevel=1)
+            return
         from migrate.verify.recording import ScrubbingPersister, replay_matcher, scrubbed_hosts
 
         configured = (*config.getini("walmart_hosts"), *config.getoption("--walmart-host"))
@@ -170,35 +219,8 @@ def walmart_emulator(tmp_path_factory: pytest.TempPathFactory,
     Clients come from the environment: WALMART_CLIENT_ID / WALMART_CLIENT_SECRET for OAuth,
     WALMART_CONSUMER_ID / WALMART_PRIVATE_KEY (its public half is registered) for legacy.
     """
-    from pathlib import Path
+    _ready("the walmart_emulator fixture", ("cryptography",))
+    from migrate.verify.emulated import emulated_walmart
 
-    from migrate.emulator import ClientConfig, Emulator, EmulatorConfig, EmulatorServer
-    from migrate.emulator.tls import make_authority
-    from migrate.verify.routing import route_hosts
-    from shim._legacy import load_private_key
-    from shim._wire import ENVIRONMENTS
-
-    clients = []
-    client_id, secret = os.environ.get("WALMART_CLIENT_ID"), os.environ.get("WALMART_CLIENT_SECRET")
-    consumer_id, private_key = os.environ.get("WALMART_CONSUMER_ID"), os.environ.get("WALMART_PRIVATE_KEY")
-    public_key = None
-    if consumer_id and private_key:
-        from cryptography.hazmat.primitives import serialization
-
-        public_key = load_private_key(private_key).public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    if (client_id and secret) or public_key:
-        clients.append(ClientConfig(name="seller", client_id=client_id if secret else None,
-                                    client_secret=secret if client_id else None,
-                                    consumer_id=consumer_id if public_key else None,
-                                    public_key=public_key))
-    authority = make_authority()
-    folder = tmp_path_factory.mktemp("walmart-emulator")
-    system = Path(os.environ.get("SSL_CERT_FILE") or "/etc/ssl/certs/ca-certificates.crt")
-    bundle = authority.bundle(folder / "ca-bundle.pem", system)
-    for variable in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-        monkeypatch.setenv(variable, str(bundle))
-    hosts = frozenset(url.split("://", 1)[1] for url in ENVIRONMENTS.values())
-    with EmulatorServer(Emulator(EmulatorConfig(clients=clients)),
-                        tls=authority.server_context()) as server, route_hosts(hosts, server.port):
-        yield server.emulator
+    with emulated_walmart(tmp_path_factory.mktemp("walmart-emulator"), monkeypatch.setenv) as emulator:
+        yield emulator

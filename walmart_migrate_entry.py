@@ -1,0 +1,182 @@
+"""The ``walmart-migrate`` console script, before anything of the tool is imported.
+
+Two things stop a first run with a traceback instead of a sentence, so they are checked here,
+with the standard library only:
+
+- a command whose extra is not installed (``pip install walmart-migrate`` brings the shim
+  alone; click and libcst come with ``[cli]``, VCR.py with ``[verify]``);
+- a top-level ``migrate``, ``codemods`` or ``shim`` that is not this distribution's: a seller's
+  own ``migrate.py`` on ``PYTHONPATH``, or another distribution (sqlalchemy-migrate and the
+  ``migrate`` project both install a ``migrate`` package) whose files pip wrote over ours.
+  The other way round - ours written over theirs - the command runs, with a warning that the
+  other project is what is broken now.
+
+This module's own name belongs to no one else, so it always loads; the packages it guards sit
+beside it, in the same site-packages folder or checkout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+from base64 import urlsafe_b64encode
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import NoReturn, Optional
+
+__all__ = ["PACKAGES", "main", "missing_extra", "problem_with_packages", "sharing_packages"]
+
+DISTRIBUTION = "walmart-migrate"
+PACKAGES = ("migrate", "codemods", "shim")
+ROOT = Path(__file__).resolve().parent
+EXIT_USAGE = 2
+
+_CLI = ("click", "libcst", "pathspec", *(("tomli",) if sys.version_info < (3, 11) else ()))
+# The extra each command comes with, and the modules the command itself imports (no more: the
+# secrets pre-commit hook runs `verify` with click and PyYAML alone).
+EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "scan": ("cli", _CLI),
+    "apply": ("cli", _CLI),
+    "list": ("cli", (*_CLI, "yaml")),
+    "emulator": ("cli", ("click", "cryptography")),
+    "doctor": ("cli", ("click", "cryptography")),
+    "verify": ("verify", ("click", "yaml")),
+    # The demo also runs the sample seller's own tests, replayed and recorded.
+    "demo": ("demo", (*_CLI, "yaml", "cryptography", "vcr", "pytest_recording", "requests",
+                      "Crypto")),
+}
+
+
+def _command(argv: list[str]) -> Optional[str]:
+    """The subcommand named on the command line (options before it take no values)."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
+def missing_extra(argv: list[str]) -> Optional[str]:
+    """One line naming the extra to install when this command line cannot run, else None."""
+    command = _command(argv)
+    extra, modules = EXTRAS.get(command or "", ("cli", ("click",)))
+    absent = [name for name in modules if importlib.util.find_spec(name) is None]
+    if not absent:
+        return None
+    what = f"walmart-migrate {command}" if command in EXTRAS else "walmart-migrate"
+    return (f"{what} needs the '{extra}' extra (missing: {', '.join(absent)}): "
+            f"pip install '{DISTRIBUTION}[{extra}]'")
+
+
+def _origin(name: str) -> Optional[Path]:
+    try:
+        spec = importlib.util.find_spec(name)  # finds without running the module
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin or spec.origin in ("built-in", "frozen", "namespace"):
+        return None
+    return Path(spec.origin).resolve()
+
+
+def _our_record() -> Optional[metadata.Distribution]:
+    """The installed distribution this very file belongs to (None in a checkout)."""
+    here = Path(__file__).resolve()
+    for dist in metadata.distributions(name=DISTRIBUTION):
+        for path in dist.files or ():
+            if path.name == here.name and Path(str(dist.locate_file(path))).resolve() == here:
+                return dist
+    return None
+
+
+def _owners(name: str) -> list[str]:
+    """Other installed distributions that put a top-level ``name`` in site-packages."""
+    owners = set()
+    for dist in metadata.distributions():
+        owner = dist.metadata["Name"] or "?"
+        if owner.lower().replace("_", "-") == DISTRIBUTION:
+            continue
+        top = (dist.read_text("top_level.txt") or "").split()
+        if name in top or any(path.parts[:1] == (name,) for path in dist.files or ()):
+            owners.add(owner)
+    return sorted(owners)
+
+
+@cache
+def _written_over() -> Optional[tuple[str, Path]]:
+    """The first of our modules whose bytes are no longer the ones we installed (read once)."""
+    dist = _our_record()
+    if dist is None:  # a checkout: nothing was installed to be written over
+        return None
+    for path in dist.files or ():
+        if path.parts[0] not in PACKAGES or path.suffix != ".py" or path.hash is None:
+            continue
+        file = Path(str(dist.locate_file(path)))
+        try:
+            digest = hashlib.new(path.hash.mode, file.read_bytes()).digest()
+        except OSError:
+            return path.parts[0], file
+        if urlsafe_b64encode(digest).rstrip(b"=").decode() != path.hash.value:
+            return path.parts[0], file
+    return None
+
+
+def sharing_packages() -> Optional[str]:
+    """One line when another distribution's files sit in our package folders: pip wrote ours
+    over its ``__init__.py``, so that project is what is broken now (ours is intact)."""
+    dist = _our_record()
+    if dist is None:
+        return None
+    ours = {path.parts[:2] for path in dist.files or () if len(path.parts) > 1}
+    for name in PACKAGES:
+        folder = ROOT / name
+        extra = [entry.name for entry in folder.iterdir()
+                 if entry.name != "__pycache__" and (name, entry.name) not in ours]
+        if extra:
+            others = " or ".join(_owners(name)) or "another distribution"
+            return (f"warning: {others} also installs a top-level '{name}' package ({folder}); "
+                    f"pip wrote walmart-migrate's over it, so {others} no longer works here; "
+                    "give walmart-migrate a virtualenv of its own")
+    return None
+
+
+def problem_with_packages(names: tuple[str, ...] = PACKAGES) -> Optional[str]:
+    """One line saying why ``import <name>`` would not reach walmart-migrate's code, or None."""
+    for name in names:
+        ours = (ROOT / name / "__init__.py").resolve()
+        found = _origin(name)
+        if found is None:
+            return (f"walmart-migrate's '{name}' package is missing from {ROOT}: "
+                    f"pip install --force-reinstall {DISTRIBUTION}")
+        if found != ours:
+            return (f"'import {name}' finds {found}, not walmart-migrate's package in {ROOT}: "
+                    "rename that module, or keep its folder off the import path")
+    changed = _written_over()
+    if changed is None or changed[0] not in names:
+        return None
+    name, file = changed
+    others = " or ".join(_owners(name)) or "another distribution"
+    return (f"{file} is not walmart-migrate's: {others} also installs a top-level '{name}' "
+            f"package and pip wrote over it; give walmart-migrate a virtualenv of its own "
+            f"(e.g. pipx install '{DISTRIBUTION}[cli]')")
+
+
+def _refuse(message: str) -> NoReturn:
+    print(f"walmart-migrate: {message}", file=sys.stderr)
+    sys.exit(EXIT_USAGE)
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    """Console entry point: check the extra and the package names, then run the command."""
+    args = sys.argv[1:] if argv is None else argv
+    # A foreign package first: installing an extra would not cure it.
+    message = problem_with_packages() or missing_extra(args)
+    if message is not None:
+        _refuse(message)
+    shared = sharing_packages()
+    if shared is not None:
+        print(f"walmart-migrate: {shared}", file=sys.stderr)
+    from migrate.cli import main as run
+
+    run(args)
+
+
+if __name__ == "__main__":
+    main()

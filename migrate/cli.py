@@ -154,7 +154,7 @@ def apply(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str,
 
     request = _request(paths, include, exclude, jobs, target, codemods, no_cache, max_file_size,
                        write=not (diff or check), allow_dirty=allow_dirty,
-                       mark_manual=mark_manual, follow=follow)
+                       mark_manual=mark_manual, follow=follow, declare_runtime=True)
     sys.exit(apply_command(request, fmt, report, diff=diff, check=check))
 
 

@@ -21,6 +21,7 @@ from migrate.runner.modules import module_of
 from migrate.runner.project import ProjectConfigError, find_project_config
 from migrate.runner.report import json_report
 from migrate.runner.results import EXIT_CHANGES, EXIT_INTERNAL, EXIT_OK, RunResult, not_written
+from migrate.runner.runtime_dependency import declare_runtime, gains_shim, shadowing_shim
 from migrate.runner.scope import narrow, project_root, tied_files
 from migrate.runner.size import DEFAULT_MAX_FILE_SIZE
 from migrate.runner.write import Planned, ReportTarget, WriteFailed, write_all
@@ -51,6 +52,8 @@ class RunRequest:
     report: Path | None = None  # the JSON report, written with the files (one transaction)
     max_file_size: int | None = None  # None: the project's, else the default
     follow: bool = False  # also write changed files outside the paths that the paths need
+    # apply: never shadow the runtime, and declare it in the project's manifest
+    declare_runtime: bool = False
 
 
 @dataclass
@@ -114,7 +117,8 @@ def run(request: RunRequest) -> Run:
     git_dir = location.repository.git_dir if location.repository else None
     cache = _cache(request, options, project_markers, root, git_dir)
     result = cache.answer(sources) if cache is not None else None
-    if result is not None and result.changed and (request.write or request.diff):
+    if result is not None and result.changed and (request.write or request.diff or
+                                                  request.declare_runtime):
         result = None  # the cache holds no text to write: what is written is computed now
     cached = result is not None
     if result is None:
@@ -123,6 +127,8 @@ def run(request: RunRequest) -> Run:
         listed |= _tied(result, sources, listed, request.follow)
     narrow(result, listed)
     result.scanned = len(listed)
+    if request.declare_runtime:
+        _runtime(result, root, base, warnings)
     report_written = False
     # Findings about the repository as the command leaves it: after the writes, if any.
     exact, limit = dict(options.renames), _limit(request)
@@ -130,6 +136,9 @@ def run(request: RunRequest) -> Run:
         after = {r.path: None if r.deleted else r.new for r in result.changed}
         undo = attach(result, _only(listed, find_inconsistencies(sources, exact, limit, after)))
         real_paths = {s.display: Path(s.path) for s in sources}
+        # A manifest declaring the runtime is no source file: its path is relative to base.
+        real_paths.update({r.path: base / r.path for r in result.changed
+                           if r.path not in real_paths})
         report_written = _write(result, real_paths, repo, request, warnings.append)
         if not any(r.written for r in result.files):  # rolled back: the files are as they were
             undo()
@@ -137,6 +146,23 @@ def run(request: RunRequest) -> Run:
     else:
         attach(result, _only(listed, find_inconsistencies(sources, exact, limit)))
     return Run(result, base, warnings, cached, report_written)
+
+
+def _runtime(result: RunResult, root: Path, base: Path, warnings: list[str]) -> None:
+    """Refuse to add ``import shim`` where the repository's own shim would be imported
+    instead; add walmart-migrate to the project's manifest, as one more changed file."""
+    gaining = gains_shim(result)
+    shadow = shadowing_shim(root, [base / r.path for r in gaining])
+    if shadow is not None:
+        raise RunError(f"{os.path.relpath(shadow, base)}: the repository has its own top-level "
+                       "shim, which 'import shim' in the rewritten code would import instead "
+                       "of walmart-migrate's runtime; rename it (and its imports), then run "
+                       "again; nothing was written")
+    declared = declare_runtime(result, root, base)
+    if declared.record is not None:
+        result.files.append(declared.record)
+    if declared.note is not None:
+        warnings.append(declared.note)
 
 
 def _only(listed: set[str], found: dict[str, list[Finding]]) -> dict[str, list[Finding]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import importlib.util
 import os
 import re
 from dataclasses import dataclass, field
@@ -247,6 +248,11 @@ def _read_toml(path: Path) -> dict[str, Any] | None:
 def find_manifests(root: Path) -> Found:
     """Every file at the top of the project that lists its runtime requirements."""
     found = Found()
+    toml = [root / name for name in ("pyproject.toml", "Pipfile") if (root / name).is_file()]
+    if toml and importlib.util.find_spec("tomlkit") is None:  # the cli extra was not installed
+        found.unclear = (f"{toml[0].name} is edited with tomlkit, which is not installed "
+                         "(pip install 'walmart-migrate[cli]')")
+        return found
 
     def add(path: Path, kind: str, edit: Callable[[str, str, str], str | None] | None) -> None:
         found.manifests.append(Manifest(path, kind, path.read_bytes(), edit is not None, edit))

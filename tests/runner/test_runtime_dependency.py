@@ -43,6 +43,10 @@ def _added(root: Path, name: str, text: str) -> str:
                  "[project]\nname = 'acme'\ndependencies = [\n    'httpx',  # http\n"
                  f"    'walmart-migrate{BOUND}',\n    'zeep',\n]\n",
                  id="pyproject-literal-quotes-comment"),
+    pytest.param("pyproject.toml", '[project]\nname = "acme"\n\n[tool.ruff]\nline-length = 99\n',
+                 f'[project]\nname = "acme"\ndependencies = ["walmart-migrate{BOUND}"]\n\n'
+                 '[tool.ruff]\nline-length = 99\n',
+                 id="pyproject-no-dependencies-yet"),
     pytest.param("pyproject.toml", '[project]\nname = "acme"\ndependencies = ["zeep", "httpx"]\n',
                  f'[project]\nname = "acme"\ndependencies = ["zeep", "httpx", "walmart-migrate{BOUND}"]\n',
                  id="pyproject-inline"),
@@ -181,3 +185,14 @@ def test_a_shim_elsewhere_does_not_shadow_the_runtime(repo: Repo) -> None:
     done = repo.run("apply", ".", toys=False)
     assert done.code == 0, done.err
     assert b"import shim" in repo.read("app/client.py")
+
+
+def test_development_requirements_are_not_the_runtime_list(tmp_path: Path) -> None:
+    (tmp_path / "requirements-dev.txt").write_text("pytest\n")
+    (tmp_path / "requirements.txt").write_text("requests\n")
+    (manifest,) = find_manifests(tmp_path).manifests
+    assert manifest.path.name == "requirements.txt"
+    (tmp_path / "requirements.txt").unlink()
+    (tmp_path / "requirements-prod.txt").write_text("requests\n")
+    (manifest,) = find_manifests(tmp_path).manifests
+    assert manifest.path.name == "requirements-prod.txt"

@@ -11,31 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.runner.conftest import Repo
+from tests.runner.test_partial_runs import CLIENT
 
-BODY = '''
-
-class Client:
-    def __init__(self, consumer_id, private_key):
-        self.consumer_id = consumer_id
-        self.private_key = private_key
-
-    def _sign(self, url, method, timestamp):
-        key = serialization.load_der_private_key(base64.b64decode(self.private_key), None)
-        message = f"{self.consumer_id}\\n{url}\\n{method}\\n{timestamp}\\n"
-        raw = key.sign(message.encode(), padding.PKCS1v15(), hashes.SHA256())
-        return base64.b64encode(raw).decode()
-
-    def get(self, url):
-        timestamp = str(int(time.time() * 1000))
-        headers = {
-            "WM_SVC.NAME": "Shop",
-            "WM_QOS.CORRELATION_ID": str(uuid.uuid4()),
-            "WM_SEC.TIMESTAMP": timestamp,
-            "WM_SEC.AUTH_SIGNATURE": self._sign(url, "GET", timestamp),
-            "WM_CONSUMER.ID": self.consumer_id,
-        }
-        return requests.get(url, headers=headers, timeout=settings.TIMEOUT)
-'''
+# The class of the partial-run tests, under each layout's imports.
+BODY = "\n\n" + CLIENT.split("\n\n\n", 1)[1]
 CRYPTO = ("from cryptography.hazmat.primitives import hashes, serialization\n"
           "from cryptography.hazmat.primitives.asymmetric import padding\n")
 STDLIB = "import base64\nimport time\nimport uuid\n"

@@ -139,12 +139,18 @@ def test_nothing_is_declared_when_no_file_gains_import_shim(repo: Repo) -> None:
     assert "walmart-migrate>=" not in done.err
 
 
-def test_an_already_declared_dependency_is_not_added_twice(repo: Repo) -> None:
+def _applied(repo: Repo, files: dict[str, str]) -> None:
+    """The legacy client and these files committed, then ``apply .``."""
     repo.write("app/client.py", CLIENT)
-    repo.write("requirements.txt", "requests\nwalmart_migrate[requests]==0.1.0\n")
+    for name, text in files.items():
+        repo.write(name, text)
     repo.commit()
     done = repo.run("apply", ".", toys=False)
     assert done.code == 0, done.err
+
+
+def test_an_already_declared_dependency_is_not_added_twice(repo: Repo) -> None:
+    _applied(repo, {"requirements.txt": "requests\nwalmart_migrate[requests]==0.1.0\n"})
     assert repo.read("requirements.txt") == b"requests\nwalmart_migrate[requests]==0.1.0\n"
 
 
@@ -179,11 +185,7 @@ def test_apply_refuses_to_import_shim_over_the_repositorys_own(repo: Repo, own_s
 
 
 def test_a_shim_elsewhere_does_not_shadow_the_runtime(repo: Repo) -> None:
-    repo.write("app/client.py", CLIENT)
-    repo.write("tools/legacy/shim.py", "X = 1\n")
-    repo.commit()
-    done = repo.run("apply", ".", toys=False)
-    assert done.code == 0, done.err
+    _applied(repo, {"tools/legacy/shim.py": "X = 1\n"})
     assert b"import shim" in repo.read("app/client.py")
 
 

@@ -15,7 +15,7 @@ import pytest
 from migrate import __version__
 from migrate.runner.manifests import find_manifests
 from migrate.runner.runtime_dependency import DISTRIBUTION, REQUIREMENT
-from tests.runner.conftest import Repo
+from tests.runner.conftest import Done, Repo
 from tests.runner.test_partial_runs import CLIENT
 
 BOUND = f">={__version__}"
@@ -87,6 +87,17 @@ def test_each_manifest_kind_gets_the_requirement_in_its_own_style(
     assert _added(tmp_path, name, before) == after
 
 
+def _applied(repo: Repo, files: dict[str, str]) -> Done:
+    """The legacy client and these files committed, then ``apply .``."""
+    repo.write("app/client.py", CLIENT)
+    for name, text in files.items():
+        repo.write(name, text)
+    repo.commit()
+    done = repo.run("apply", ".", toys=False)
+    assert done.code == 0, done.err
+    return done
+
+
 @pytest.mark.parametrize(("files", "why"), [
     pytest.param({}, "no requirements file", id="none"),
     pytest.param({"requirements.txt": "requests\n", "setup.py":
@@ -100,12 +111,7 @@ def test_each_manifest_kind_gets_the_requirement_in_its_own_style(
 ])
 def test_where_it_is_not_clear_the_summary_names_the_package(
         repo: Repo, files: dict[str, str], why: str) -> None:
-    repo.write("app/client.py", CLIENT)
-    for name, text in files.items():
-        repo.write(name, text)
-    repo.commit()
-    done = repo.run("apply", ".", toys=False)
-    assert done.code == 0, done.err
+    done = _applied(repo, files)
     assert f"add {REQUIREMENT} to your project's dependencies" in done.err
     assert "'pip install shim' installs an unrelated package" in done.err
     assert why in done.err
@@ -137,16 +143,6 @@ def test_nothing_is_declared_when_no_file_gains_import_shim(repo: Repo) -> None:
     assert done.code == 0, done.err
     assert repo.read("requirements.txt") == b"requests\n"
     assert "walmart-migrate>=" not in done.err
-
-
-def _applied(repo: Repo, files: dict[str, str]) -> None:
-    """The legacy client and these files committed, then ``apply .``."""
-    repo.write("app/client.py", CLIENT)
-    for name, text in files.items():
-        repo.write(name, text)
-    repo.commit()
-    done = repo.run("apply", ".", toys=False)
-    assert done.code == 0, done.err
 
 
 def test_an_already_declared_dependency_is_not_added_twice(repo: Repo) -> None:

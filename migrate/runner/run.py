@@ -21,8 +21,8 @@ from migrate.runner.modules import module_of
 from migrate.runner.project import ProjectConfigError, find_project_config
 from migrate.runner.report import json_report
 from migrate.runner.results import EXIT_CHANGES, EXIT_INTERNAL, EXIT_OK, RunResult, not_written
-from migrate.runner.runtime_dependency import declare_runtime, gains_shim, shadowing_shim
-from migrate.runner.scope import narrow, project_root, tied_files
+from migrate.runner.runtime_dependency import ShadowedRuntime, declare_runtime
+from migrate.runner.scope import PartialWriteError, narrow, needed_outside, project_root
 from migrate.runner.size import DEFAULT_MAX_FILE_SIZE
 from migrate.runner.write import Planned, ReportTarget, WriteFailed, write_all
 
@@ -123,12 +123,17 @@ def run(request: RunRequest) -> Run:
     cached = result is not None
     if result is None:
         result = _compute(request, options, project_markers, sources, cache, warnings)
-    if request.write or request.diff:
-        listed |= _tied(result, sources, listed, request.follow)
-    narrow(result, listed)
-    result.scanned = len(listed)
-    if request.declare_runtime:
-        _runtime(result, root, base, warnings)
+    try:
+        if request.write or request.diff:
+            listed |= needed_outside(result, sources, listed, request.follow)
+        narrow(result, listed)
+        result.scanned = len(listed)
+        if request.declare_runtime:
+            record, note = declare_runtime(result, root, base)
+            result.files += [record] if record is not None else []
+            warnings += [note] if note is not None else []
+    except (PartialWriteError, ShadowedRuntime) as exc:
+        raise RunError(str(exc)) from None
     report_written = False
     # Findings about the repository as the command leaves it: after the writes, if any.
     exact, limit = dict(options.renames), _limit(request)
@@ -148,23 +153,6 @@ def run(request: RunRequest) -> Run:
     return Run(result, base, warnings, cached, report_written)
 
 
-def _runtime(result: RunResult, root: Path, base: Path, warnings: list[str]) -> None:
-    """Refuse to add ``import shim`` where the repository's own shim would be imported
-    instead; add walmart-migrate to the project's manifest, as one more changed file."""
-    gaining = gains_shim(result)
-    shadow = shadowing_shim(root, [base / r.path for r in gaining])
-    if shadow is not None:
-        raise RunError(f"{os.path.relpath(shadow, base)}: the repository has its own top-level "
-                       "shim, which 'import shim' in the rewritten code would import instead "
-                       "of walmart-migrate's runtime; rename it (and its imports), then run "
-                       "again; nothing was written")
-    declared = declare_runtime(result, root, base)
-    if declared.record is not None:
-        result.files.append(declared.record)
-    if declared.note is not None:
-        warnings.append(declared.note)
-
-
 def _only(listed: set[str], found: dict[str, list[Finding]]) -> dict[str, list[Finding]]:
     return {path: findings for path, findings in found.items() if path in listed}
 
@@ -175,24 +163,6 @@ def _union(given: list[tuple[Path, str]],
     of the repository."""
     seen = {path for path, _ in given}
     return [*given, *((path, display) for path, display in everything if path not in seen)]
-
-
-def _tied(result: RunResult, sources: list[SourceFile], listed: set[str],
-          follow: bool) -> set[str]:
-    """The changed files outside the paths that writing the paths needs; a ``RunError``
-    naming them unless ``follow``."""
-    written = {r.path for r in result.changed if r.path in listed}
-    tied = tied_files(result, sources, written)
-    if not tied or follow:
-        return {t.path for t in tied}
-    why = "; ".join(f"{t.path} ({_few(t.names)} change with {t.because_of})" for t in tied)
-    raise RunError(f"writing only the paths given would break code that needs the same "
-                   f"change elsewhere: {why}; add these files to the command, or pass --follow "
-                   "to rewrite them too; nothing was written")
-
-
-def _few(names: tuple[str, ...]) -> str:
-    return ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
 
 
 def _cache(request: RunRequest, options: MigrationOptions, project_markers: tuple[bytes, ...],

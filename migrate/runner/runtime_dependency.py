@@ -12,21 +12,21 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from migrate import __version__
 from migrate.runner.manifests import Manifest, find_manifests
 from migrate.runner.results import FileResult, RunResult
 
-__all__ = ["DISTRIBUTION", "Declared", "declare_runtime", "gains_shim", "shadowing_shim"]
+__all__ = ["DISTRIBUTION", "Declared", "ShadowedRuntime", "declare_runtime", "gains_shim",
+           "shadowing_shim"]
 
 DISTRIBUTION = "walmart-migrate"
 REQUIREMENT = f"{DISTRIBUTION}>={__version__}"
 
 
-@dataclass(frozen=True)
-class Declared:
+class Declared(NamedTuple):
     record: FileResult | None  # the manifest's edit, a changed file of the run
     note: str | None  # what the seller has to do by hand, when no manifest is clear
 
@@ -76,11 +76,24 @@ def _record(manifest: Manifest, base: Path) -> FileResult | None:
                       original=manifest.original, new=new)
 
 
+class ShadowedRuntime(Exception):
+    """The repository's own shim would be imported in place of the runtime."""
+
+
 def declare_runtime(result: RunResult, root: Path, base: Path) -> Declared:
     """The manifest edit, or the note for the summary; nothing when no file gains
-    ``import shim`` or the project already depends on walmart-migrate."""
-    if not gains_shim(result):
+    ``import shim`` or the project already depends on walmart-migrate. Raises
+    ``ShadowedRuntime`` when the repository has a shim of its own in the way."""
+    gaining = gains_shim(result)
+    if not gaining:
         return Declared(None, None)
+    shadow = shadowing_shim(root, [base / r.path for r in gaining])
+    if shadow is not None:
+        raise ShadowedRuntime(
+            f"{os.path.relpath(shadow, base)}: the repository has its own top-level shim, "
+            "which 'import shim' in the rewritten code would import instead of "
+            "walmart-migrate's runtime; rename it (and its imports), then run again; nothing "
+            "was written")
     found = find_manifests(root)
     if any(m.declares(DISTRIBUTION) for m in found.manifests):
         return Declared(None, None)

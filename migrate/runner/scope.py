@@ -21,7 +21,7 @@ from pathlib import Path
 from migrate.runner.inputs import SourceFile
 from migrate.runner.results import FileResult, RunResult
 
-__all__ = ["Tied", "narrow", "project_root", "tied_files"]
+__all__ = ["PartialWriteError", "Tied", "narrow", "needed_outside", "project_root", "tied_files"]
 
 
 @dataclass(frozen=True)
@@ -144,6 +144,29 @@ def tied_files(result: RunResult, sources: Iterable[SourceFile], written: set[st
                 queue.append(other)
                 tied.append(Tied(other, current, names))
     return tied
+
+
+class PartialWriteError(Exception):
+    """Writing only the paths would break the files named."""
+
+
+def needed_outside(result: RunResult, sources: Iterable[SourceFile], listed: set[str],
+                   follow: bool) -> set[str]:
+    """The changed files outside the paths that writing the paths needs (``follow``), or
+    ``PartialWriteError`` naming them."""
+    written = {r.path for r in result.changed if r.path in listed}
+    tied = tied_files(result, sources, written)
+    if not tied or follow:
+        return {t.path for t in tied}
+    why = "; ".join(f"{t.path} ({_few(t.names)} change with {t.because_of})" for t in tied)
+    raise PartialWriteError(
+        f"writing only the paths given would break code that needs the same change "
+        f"elsewhere: {why}; add these files to the command, or pass --follow to rewrite them "
+        "too; nothing was written")
+
+
+def _few(names: tuple[str, ...]) -> str:
+    return ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
 
 
 def narrow(result: RunResult, listed: set[str]) -> None:

@@ -163,7 +163,10 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, None]:
     outcome = yield
-    if outcome.excinfo is not None or not _wants(item, "walmart_all_played", "--walmart-all-played"):
+    if outcome.excinfo is not None:
+        _explain_legacy_cassette(item, outcome)
+        return
+    if not _wants(item, "walmart_all_played", "--walmart-all-played"):
         return
     cassette = getattr(item, "funcargs", {}).get("vcr")
     if cassette is None or cassette.all_played:
@@ -173,6 +176,39 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, None]:
                 if not cassette.play_counts[index]]
     raise AssertionError(f"{cassette._path}: recorded interactions not played: "
                          f"{', '.join(unplayed)}")
+
+
+def _chain(error: BaseException | None) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        error = error.__cause__ or error.__context__
+
+
+def _explain_legacy_cassette(item: pytest.Item, outcome: Any) -> None:
+    """Migrated code asks for a token that a cassette recorded before the migration never
+    saw: say so, and what to do, instead of VCR.py's "no match" or a token error."""
+    if item.config.stash[STATE].replaying or not hasattr(outcome, "force_exception"):
+        return
+    error = outcome.excinfo[1]
+    if not any(type(e).__name__ == "CannotOverwriteExistingCassetteException" or
+               "CannotOverwriteExistingCassetteException" in str(e) for e in _chain(error)):
+        return
+    if not any("/v3/token" in str(e) for e in _chain(error)):
+        return
+    vcr = getattr(item, "funcargs", {}).get("vcr")
+    recorded = getattr(vcr, "data", None) or []
+    if any(getattr(request, "path", "").endswith("/v3/token") for request, _ in recorded):
+        return  # recorded after the migration: VCR.py's own message says what differs
+    cassette = getattr(vcr, "_path", None)
+    where = f"{cassette} was" if cassette else "the cassette was"
+    explained = AssertionError(
+        f"{where} recorded before the migration and holds no token request for the migrated "
+        "code: re-record it (pytest --record-mode=rewrite, with the walmart_emulator fixture "
+        "on while recording), or run with --walmart-replay to replay it as migrated code")
+    explained.__cause__ = error
+    outcome.force_exception(explained)
 
 
 class _RecordingHooks:

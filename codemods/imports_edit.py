@@ -85,7 +85,8 @@ def ensure_import(tree: cst.Module, name: str, local: str = "") -> cst.Module:
                 statement = tree.body[index]
                 is_plain = isinstance(statement, cst.SimpleStatementLine) and \
                     isinstance(statement.body[0], cst.Import)
-                if is_plain and (_top_level(statement) or "") < name:
+                # isort and ruff compare module names ignoring case: Xlib sorts after shim.
+                if is_plain and (_top_level(statement) or "").lower() < name.lower():
                     position = index + 1
             if position == group[0]:  # first in its group: take over the group's blank line
                 first = tree.body[position]

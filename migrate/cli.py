@@ -159,6 +159,10 @@ def scan(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, 
 @click.option("--diff", is_flag=True, help="Print a unified diff (git apply accepts it); write nothing.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if anything would change.")
 @click.option("--allow-dirty", is_flag=True, help="Rewrite files that have uncommitted changes.")
+@click.option("--follow", is_flag=True,
+              help="Also rewrite files outside PATHS that the change needs (callers of a "
+                   "renamed parameter, readers of a renamed setting); without it apply "
+                   "refuses and names them.")
 @click.option("--mark-manual", is_flag=True,
               help="Add a '# walmart-migrate: ...' comment above each site left for a person.")
 @click.option("--color", "--colour", "color", type=click.Choice(["auto", "always", "never"]),
@@ -167,8 +171,8 @@ def scan(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, 
 def apply(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, ...], jobs: int,
           target: str | None, fmt: str, report: Path | None, codemods: tuple[str, ...],
           max_file_size: int | None, no_cache: bool, force_exclude: bool, quiet: bool,
-          verbose: bool, diff: bool, check: bool, allow_dirty: bool, mark_manual: bool,
-          color: str) -> None:
+          verbose: bool, diff: bool, check: bool, allow_dirty: bool, follow: bool,
+          mark_manual: bool, color: str) -> None:
     """Rewrite what can be proven safe to OAuth, in place; report the rest.
 
     Exit 1 when something would change (--check, --diff) or is left for a person.
@@ -179,7 +183,7 @@ def apply(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str,
     request = _request(paths, include, exclude, jobs, target, codemods, no_cache, max_file_size,
                        write=not (diff or check), allow_dirty=allow_dirty,
                        mark_manual=mark_manual, force_exclude=force_exclude,
-                       progress=False if quiet else None)
+                       progress=False if quiet else None, follow=follow, declare_runtime=True)
     sys.exit(apply_command(request, fmt, report, diff=diff, check=check, output=output))
 
 

@@ -113,5 +113,8 @@ def parse_needs(values: tuple[str, ...]) -> dict[str, str]:
         grant = {"": "full_access", "full": "full_access", "view": "view_only"}.get(level)
         if grant is None:
             raise ConfigurationError(f"--need {value!r}: use CATEGORY, CATEGORY:full or CATEGORY:view")
+        if category not in CATEGORIES:
+            raise ConfigurationError(f"--need {value!r}: unknown category {category!r}; the "
+                                     f"categories are {', '.join(sorted(CATEGORIES))}")
         needs[category] = grant
     return needs

@@ -32,7 +32,9 @@ def resolve_base_url(environment: str) -> str:
     if named:
         return named
     if environment.startswith(("https://", "http://")):
-        return environment.rstrip("/")
+        base = environment.rstrip("/")
+        # The token URL given for the environment is its base URL, not a prefix of it.
+        return base[:-len(TOKEN_PATH)] if base.endswith(TOKEN_PATH) else base
     raise ConfigurationError(
         f"unknown Walmart environment {environment!r}: use production, sandbox, supplier "
         "or a base URL such as https://marketplace.walmartapis.com"

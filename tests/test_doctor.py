@@ -97,3 +97,27 @@ def test_a_garbled_token_answer(gateway: EmulatorServer) -> None:
     assert done.returncode == 1
     token_row = next(line for line in done.stdout.splitlines() if line.startswith("token "))
     assert "FAIL" in token_row and "/v3/token" in token_row, done.stdout
+
+
+@pytest.mark.parametrize("suffix", ["/v3/token", "/v3/token/"])
+def test_an_environment_given_as_the_token_url_is_its_base_url(
+        gateway: EmulatorServer, suffix: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WALMART_")}
+    env.update(WALMART_ENV=gateway.url + suffix, WALMART_CLIENT_ID="seller-id",
+               WALMART_CLIENT_SECRET="seller-secret")
+    done = subprocess.run([sys.executable, "-m", "migrate", "doctor"], capture_output=True,
+                          text=True, timeout=60, env=env)
+    assert done.returncode == 0, done.stdout
+    assert f"{gateway.url}/v3/token" in done.stdout
+    assert "/v3/token/v3/token" not in done.stdout
+    assert "reset" not in done.stdout
+
+
+def test_an_unknown_category_is_a_usage_error_listing_the_known_ones(
+        gateway: EmulatorServer) -> None:
+    done = _doctor(gateway.url, "--client-id", "seller-id", "--client-secret", "seller-secret",
+                   "--need", "ordrs:view")
+    assert done.returncode == 2
+    assert "unknown category 'ordrs'" in done.stderr
+    assert "orders" in done.stderr and "inventory" in done.stderr
+    assert done.stdout == ""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from codemods.findings import MigrationOptions
+from codemods.findings import Finding, MigrationOptions
 from codemods.registry import CODEMODS
 from migrate.runner.cache import Recorded, RunCache, cache_folder, cache_key
 from migrate.runner.consistency import attach, find_inconsistencies
@@ -21,6 +21,8 @@ from migrate.runner.modules import module_of
 from migrate.runner.project import ProjectConfigError, find_project_config
 from migrate.runner.report import json_report
 from migrate.runner.results import EXIT_CHANGES, EXIT_INTERNAL, EXIT_OK, RunResult, not_written
+from migrate.runner.runtime_dependency import ShadowedRuntime, declare_runtime
+from migrate.runner.scope import PartialWriteError, narrow, needed_outside, project_root
 from migrate.runner.size import DEFAULT_MAX_FILE_SIZE
 from migrate.runner.write import Planned, ReportTarget, WriteFailed, write_all
 
@@ -50,6 +52,9 @@ class RunRequest:
     report: Path | None = None  # the JSON report, written with the files (one transaction)
     max_file_size: int | None = None  # None: the project's, else the default
     force_exclude: bool = False  # excludes apply to paths named on the command line too
+    follow: bool = False  # also write changed files outside the paths that the paths need
+    # apply: never shadow the runtime, and declare it in the project's manifest
+    declare_runtime: bool = False
 
 
 @dataclass
@@ -90,6 +95,8 @@ def run(request: RunRequest) -> Run:
         raise RunError(str(exc)) from None
     repo = location.repository.root if location.repository else None
     root, base = location.root, location.base
+    if repo is None:
+        root = project_root(root)
     options, project_markers, request = _settings(request, root)
     found = discover(list(request.paths), root, base, request.include, request.exclude,
                      request.force_exclude)
@@ -102,32 +109,62 @@ def run(request: RunRequest) -> Run:
     for leftover in found.leftovers:
         warnings.append(f"{leftover}: left by an apply that was killed (a backup or new text of "
                         "the file it names); check that file with git, then delete this one")
+    # The whole repository is analysed (a rename reaches callers outside the paths); the
+    # paths say which files are reported and written.
+    listed = {display for _, display in found.files}
+    everything = discover([root], root, base, request.include, request.exclude).files
     packages: dict[Path, bool] = {}
     sources = [SourceFile(str(path), display, *module_of(path, root, packages))
-               for path, display in found.files]
+               for path, display in _union(found.files, everything)]
     git_dir = location.repository.git_dir if location.repository else None
     cache = _cache(request, options, project_markers, root, git_dir)
     result = cache.answer(sources) if cache is not None else None
-    if result is not None and result.changed and (request.write or request.diff):
+    if result is not None and result.changed and (request.write or request.diff or
+                                                  request.declare_runtime):
         result = None  # the cache holds no text to write: what is written is computed now
     cached = result is not None
     if result is None:
         result = _compute(request, options, project_markers, sources, cache, warnings)
-    result.scanned = len(sources)
+    try:
+        if request.write or request.diff:
+            listed |= needed_outside(result, sources, listed, request.follow)
+        narrow(result, listed)
+        result.scanned = len(listed)
+        if request.declare_runtime:
+            record, note = declare_runtime(result, root, base)
+            result.files += [record] if record is not None else []
+            warnings += [note] if note is not None else []
+    except (PartialWriteError, ShadowedRuntime) as exc:
+        raise RunError(str(exc)) from None
     report_written = False
     # Findings about the repository as the command leaves it: after the writes, if any.
     exact, limit = dict(options.renames), _limit(request)
     if request.write and result.changed:
         after = {r.path: None if r.deleted else r.new for r in result.changed}
-        undo = attach(result, find_inconsistencies(sources, exact, limit, after))
+        undo = attach(result, _only(listed, find_inconsistencies(sources, exact, limit, after)))
         real_paths = {s.display: Path(s.path) for s in sources}
+        # A manifest declaring the runtime is no source file: its path is relative to base.
+        real_paths.update({r.path: base / r.path for r in result.changed
+                           if r.path not in real_paths})
         report_written = _write(result, real_paths, repo, request, warnings.append)
         if not any(r.written for r in result.files):  # rolled back: the files are as they were
             undo()
-            attach(result, find_inconsistencies(sources, exact, limit))
+            attach(result, _only(listed, find_inconsistencies(sources, exact, limit)))
     else:
-        attach(result, find_inconsistencies(sources, exact, limit))
+        attach(result, _only(listed, find_inconsistencies(sources, exact, limit)))
     return Run(result, base, warnings, cached, report_written)
+
+
+def _only(listed: set[str], found: dict[str, list[Finding]]) -> dict[str, list[Finding]]:
+    return {path: findings for path, findings in found.items() if path in listed}
+
+
+def _union(given: list[tuple[Path, str]],
+           everything: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
+    """The files given (an explicit file need not match the include patterns), then the rest
+    of the repository."""
+    seen = {path for path, _ in given}
+    return [*given, *((path, display) for path, display in everything if path not in seen)]
 
 
 def _cache(request: RunRequest, options: MigrationOptions, project_markers: tuple[bytes, ...],
@@ -139,8 +176,8 @@ def _cache(request: RunRequest, options: MigrationOptions, project_markers: tupl
                 "mark_manual": options.mark_manual,
                 "markers": [m.decode("latin-1") for m in project_markers],
                 "max_file_size": _limit(request)}
-    given = [os.path.relpath(os.path.abspath(p), root) for p in request.paths]
-    return RunCache(cache_folder(git_dir, root), cache_key(request.codemods, settings, given))
+    # The whole repository is analysed whatever the paths: one cached result serves them all.
+    return RunCache(cache_folder(git_dir, root), cache_key(request.codemods, settings, ["."]))
 
 
 def _limit(request: RunRequest) -> int:
@@ -184,7 +221,8 @@ def _write(result: RunResult, real_paths: dict[str, Path], repo: Path | None, re
     written with them."""
     targets = [real_paths[r.path] for r in result.changed]
     if repo is None:
-        say("not in a git repository: files are rewritten with no way back but your backups")
+        say("not in a git repository: there is no safety net - files are rewritten with no "
+            "way back but your backups; commit them to git first if you can")
     elif not request.allow_dirty:
         try:
             dirty = dirty_files(repo, targets)

@@ -64,7 +64,8 @@ def _prepare(keep: Path | None) -> tuple[Path, Path, Path]:
 
 def _apply(say: Say, repo: Path, target: str, diff: bool, report: Path | None = None) -> int:
     out, patch = io.StringIO(), io.BytesIO()
-    code = apply_command(RunRequest(paths=(repo,), jobs=1, write=not diff, target=target), "text",
+    request = RunRequest(paths=(repo,), jobs=1, write=not diff, target=target, declare_runtime=True)
+    code = apply_command(request, "text",
                          report, diff=diff, check=False, out=out, err=out, out_bytes=patch)
     _indented(say, patch.getvalue().decode("utf-8", "replace") if diff else out.getvalue())
     return code

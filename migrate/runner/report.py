@@ -72,9 +72,9 @@ def _changes(result: RunResult, wrote: bool, verbose: bool) -> list[str]:
         for f in sites:
             lines.append(f"  {rewrite} {changed.path}:{f.line} ({f.codemod})")
             lines += [f"      - {step}" for step in f.chain if verbose]
-        if not sites:
-            lines.append(f"  {rewrite} {changed.path} (follows the rewrite: credential names, "
-                         "imports, helpers left unused)")
+        if not sites:  # a manifest says why it changes; a Python file follows its sites
+            why = changed.reason or "follows the rewrite: credential names, imports, helpers left unused"
+            lines.append(f"  {rewrite} {changed.path} ({why})")
     return lines
 
 

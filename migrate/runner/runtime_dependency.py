@@ -72,7 +72,7 @@ def _record(manifest: Manifest, base: Path) -> FileResult | None:
         return None
     display = Path(os.path.relpath(manifest.path, base)).as_posix()
     return FileResult(display, "changed",
-                      reason=f"declares {REQUIREMENT}: the rewritten code imports shim from it",
+                      reason=f"declares {REQUIREMENT}, which provides the shim the migrated code imports",
                       original=manifest.original, new=new)
 
 

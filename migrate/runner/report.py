@@ -96,7 +96,7 @@ def text_report(result: RunResult, command: str, wrote: bool, next_step: str | N
     if verbosity >= 0:
         lines += [
             f"walmart-migrate {command}: {result.scanned} file(s) scanned, "
-            f"{len(result.files)} with Walmart signing markers",
+            f"{sum(not r.manifest for r in result.files)} with Walmart signing markers",
             f"  files: {verb} {counts['changed']}, unchanged {counts['unchanged']}, "
             f"skipped {counts['skipped']}, failed {counts['failed']}",
             f"  schemes: {_counts(result.scheme_counts())}",

@@ -30,6 +30,7 @@ class FileResult:
     environment: dict[str, str] = field(default_factory=dict)  # env variables renamed here
     # The rewrite left nothing in the module and nothing imports it any more: it goes.
     deleted: bool = False
+    manifest: bool = False  # the project's requirements, declaring the runtime; not code
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"path": self.path, "status": self.status, "reason": self.reason,

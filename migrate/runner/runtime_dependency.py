@@ -73,7 +73,7 @@ def _record(manifest: Manifest, base: Path) -> FileResult | None:
     display = Path(os.path.relpath(manifest.path, base)).as_posix()
     return FileResult(display, "changed",
                       reason=f"declares {REQUIREMENT}, which provides the shim the migrated code imports",
-                      original=manifest.original, new=new)
+                      original=manifest.original, new=new, manifest=True)
 
 
 class ShadowedRuntime(Exception):

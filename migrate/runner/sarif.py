@@ -19,7 +19,8 @@ from migrate.runner.results import RunResult
 __all__ = ["INFORMATION_URI", "fingerprints", "location", "rule", "sarif_log", "sarif_report"]
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/walmart-migrate/"
+# The project's home (pyproject.toml's [project.urls]); code scanning links the tool to it.
+INFORMATION_URI = "https://github.com/walmart-migrate/walmart-migrate"
 _LEVELS = {"marketplace-signature": "error", "hybrid": "warning", "unknown": "warning"}
 # Look-alike schemes are reported so a reviewer sees why they stay; the reason is the
 # classifier's own, and what to do is nothing.

@@ -49,6 +49,9 @@ class RunRequest:
     cache: bool = True  # reuse an earlier run's result when nothing it read has changed
     report: Path | None = None  # the JSON report, written with the files (one transaction)
     max_file_size: int | None = None  # None: the project's, else the default
+    # The caller reads statuses and findings, never rewritten text (scan, apply --check): a
+    # file's facts from an earlier run may stand for rewriting it again.
+    findings_only: bool = False
 
 
 @dataclass
@@ -104,7 +107,7 @@ def run(request: RunRequest) -> Run:
     sources = [SourceFile(str(path), display, *module_of(path, root, packages))
                for path, display in found.files]
     git_dir = location.repository.git_dir if location.repository else None
-    cache = _cache(request, options, project_markers, root, git_dir)
+    cache = _cache(request, options, project_markers, root, git_dir, repo)
     result = cache.answer(sources) if cache is not None else None
     if result is not None and result.changed and (request.write or request.diff):
         result = None  # the cache holds no text to write: what is written is computed now
@@ -129,7 +132,7 @@ def run(request: RunRequest) -> Run:
 
 
 def _cache(request: RunRequest, options: MigrationOptions, project_markers: tuple[bytes, ...],
-           root: Path, git_dir: Path | None) -> RunCache | None:
+           root: Path, git_dir: Path | None, repo: Path | None) -> RunCache | None:
     """Only the built-in codemods are cached: code from elsewhere is not fingerprinted."""
     if not request.cache or not set(request.codemods) <= set(CODEMODS):
         return None
@@ -138,7 +141,8 @@ def _cache(request: RunRequest, options: MigrationOptions, project_markers: tupl
                 "markers": [m.decode("latin-1") for m in project_markers],
                 "max_file_size": _limit(request)}
     given = [os.path.relpath(os.path.abspath(p), root) for p in request.paths]
-    return RunCache(cache_folder(git_dir, root), cache_key(request.codemods, settings, given))
+    return RunCache(cache_folder(git_dir, root), cache_key(request.codemods, settings, given),
+                    repo)
 
 
 def _limit(request: RunRequest) -> int:
@@ -159,8 +163,10 @@ def _compute(request: RunRequest, options: MigrationOptions, project_markers: tu
                 max_file_size=_limit(request))
     jobs = request.jobs or os.cpu_count() or 1
     progress = Progress(len(sources), "walmart-migrate", enabled=request.progress)
+    findings_only = request.findings_only and not (request.write or request.diff)
+    facts = cache.facts(findings_only) if cache is not None else None
     with Workers(jobs, warnings.append) as workers:
-        outcome = two_passes(sources, plan, workers, progress)
+        outcome = two_passes(sources, plan, workers, progress, facts)
     progress.close()
     result = outcome.result
     if outcome.plan.repo is not None and result.changed:

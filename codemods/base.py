@@ -9,27 +9,27 @@ one another). It reports what it saw with ``self.report(...)``;
 the runner collects those findings from ``context.scratch``.
 
 Nothing here imports ``libcst.codemod``: it pulls in ``libcst.matchers``, which was most of
-the time a run took to start. The context may be this module's ``FileContext`` or LibCST's
-``CodemodContext`` (under ``python -m libcst.tool``): only their shared fields are read.
+the time a run took to start (see ``codemods.context``).
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar, Optional, Protocol
+from dataclasses import replace
+from typing import ClassVar
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, ProviderT
 
+from codemods.context import CodemodContext, FileContext, SkipFile, is_skip
 from codemods.findings import ACTIONS, SCHEMES, Finding, MigrationOptions
 from codemods.flow.syntax import nodes_in
 
 __all__ = [
     "ACTIONS",
     "SCHEMES",
+    "CodemodContext",
     "FileContext",
     "Finding",
     "MigrationOptions",
@@ -49,47 +49,6 @@ _FINDINGS = "walmart_migrate.findings"
 _IMPORT_EDITS = ("AddImportsVisitor", "RemoveImportsVisitor")
 
 
-class CodemodContext(Protocol):
-    """What a codemod reads of its context: ours or LibCST's (frozen: read-only here)."""
-
-    @property
-    def warnings(self) -> list[str]: ...
-    @property
-    def scratch(self) -> dict[str, Any]: ...
-    @property
-    def filename(self) -> Optional[str]: ...
-    @property
-    def full_module_name(self) -> Optional[str]: ...
-    @property
-    def full_package_name(self) -> Optional[str]: ...
-    @property
-    def wrapper(self) -> Optional[MetadataWrapper]: ...
-
-
-@dataclass(frozen=True)
-class FileContext:
-    """The state the codemods of one file share (LibCST's ``CodemodContext``, without
-    importing ``libcst.codemod``)."""
-
-    warnings: list[str] = field(default_factory=list)
-    scratch: dict[str, Any] = field(default_factory=dict)
-    filename: Optional[str] = None
-    full_module_name: Optional[str] = None
-    full_package_name: Optional[str] = None
-    wrapper: Optional[MetadataWrapper] = None
-
-
-class SkipFile(Exception):
-    """Raised by a codemod that must not touch this file; the message says why."""
-
-
-def is_skip(exc: BaseException) -> bool:
-    """Ours, or LibCST's ``SkipFile`` (a codemod raising that one has imported it)."""
-    if isinstance(exc, SkipFile):
-        return True
-    theirs = sys.modules.get("libcst.codemod._runner")  # where LibCST defines it
-    skip = getattr(theirs, "SkipFile", None)
-    return isinstance(skip, type) and isinstance(exc, skip)
 _OPTIONS = "walmart_migrate.options"
 
 

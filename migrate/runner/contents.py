@@ -38,10 +38,14 @@ def _fingerprint(status: os.stat_result) -> Fingerprint:
 
 class ContentIds:
     def __init__(self, repository: Path | None) -> None:
-        self._vouched: dict[str, str] = {}  # absolute path -> blob id, as git's index has it
-        self._index_ns = 0  # when git last wrote its index
-        if repository is not None:
-            self._vouched, self._index_ns = _clean_tracked(repository)
+        self._repository = repository
+        self._git: tuple[dict[str, str], int] | None = None  # asked once, when first needed
+
+    def _index(self) -> tuple[dict[str, str], int]:
+        """Absolute path -> blob id as git's index has it, and when git last wrote it."""
+        if self._git is None:
+            self._git = _clean_tracked(self._repository) if self._repository else ({}, 0)
+        return self._git
 
     def of(self, path: str, recorded: tuple[str, Fingerprint | None] | None = None) -> str:
         """The file's id; ``recorded``: its id and status when last seen. Raises OSError."""
@@ -49,13 +53,14 @@ class ContentIds:
         if recorded is not None and recorded[1] is not None and \
                 recorded[1] == _fingerprint(status):
             return recorded[0]
-        known = self._vouched.get(os.path.abspath(path))
-        if known is not None and status.st_ctime_ns < self._index_ns - WINDOW_NS:
+        vouched, written = self._index()
+        known = vouched.get(os.path.abspath(path))
+        if known is not None and status.st_ctime_ns < written - WINDOW_NS:
             return known
         return content_id(Path(path).read_bytes())
 
     def vouched(self, path: str) -> bool:
-        return os.path.abspath(path) in self._vouched
+        return os.path.abspath(path) in self._index()[0]
 
 
 def fingerprint(path: str, now_ns: int) -> Fingerprint | None:

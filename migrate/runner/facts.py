@@ -15,6 +15,7 @@ import importlib
 import json
 import os
 import re
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -77,18 +78,27 @@ def from_plain(data: Any) -> Any:
         return {from_plain(k): from_plain(v) for k, v in data["d"]}
     if "b" in data:
         return bytes.fromhex(data["b"])
-    module, _, name = str(data["c"]).partition(":")
+    kind, init, rest = _record(str(data["c"]))
+    values = data["v"]
+    made = kind(**{name: from_plain(values[name]) for name in init})
+    for name in rest:
+        object.__setattr__(made, name, from_plain(values[name]))
+    return made
+
+
+@cache
+def _record(name: str) -> tuple[type, tuple[str, ...], tuple[str, ...]]:
+    """A record class of the analysis by its ``module:Class`` name, with the fields its
+    constructor takes and those it does not."""
+    module, _, qualname = name.partition(":")
     if module not in _RECORDS:
         raise ValueError(f"{module} is not a module of the analysis's records")
-    kind = getattr(importlib.import_module(module), name)
+    kind = getattr(importlib.import_module(module), qualname)
     if not (isinstance(kind, type) and dataclasses.is_dataclass(kind)):
-        raise ValueError(f"{data['c']} is not a record")
-    values = {k: from_plain(v) for k, v in data["v"].items()}
-    made = kind(**{f.name: values[f.name] for f in dataclasses.fields(kind) if f.init})
-    for f in dataclasses.fields(kind):
-        if not f.init:
-            object.__setattr__(made, f.name, values[f.name])
-    return made
+        raise ValueError(f"{name} is not a record")
+    fields = dataclasses.fields(kind)
+    return (kind, tuple(f.name for f in fields if f.init),
+            tuple(f.name for f in fields if not f.init))
 
 
 def digest(value: Any) -> str | None:

@@ -1,41 +1,54 @@
 """What every codemod shares: findings, the options a run passes down, and the base class.
 
-A codemod is a LibCST ``VisitorBasedCodemodCommand`` with three class attributes:
+A codemod is a LibCST transformer with LibCST's codemod interface (``transform_module``,
+``context``, ``warn``, scheduled import edits) and three class attributes:
 ``NAME`` (a short id), ``DESCRIPTION`` (one sentence) and ``MARKERS`` (byte strings; a file
 containing none of them is never parsed), and optionally ``SIGNING_MARKERS`` (signing code a
 marked file may call into: a file with only these is parsed when it and a marked file import
 one another). It reports what it saw with ``self.report(...)``;
 the runner collects those findings from ``context.scratch``.
+
+Nothing here imports ``libcst.codemod``: it pulls in ``libcst.matchers``, which was most of
+the time a run took to start (see ``codemods.context``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import ClassVar
 
 import libcst as cst
-from libcst.codemod import CodemodCommand, CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import MetadataWrapper, PositionProvider, ProviderT
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, ProviderT
 
+from codemods.context import CodemodContext, FileContext, SkipFile, is_skip
 from codemods.findings import ACTIONS, SCHEMES, Finding, MigrationOptions
+from codemods.flow.syntax import nodes_in
 
 __all__ = [
     "ACTIONS",
     "SCHEMES",
+    "CodemodContext",
+    "FileContext",
     "Finding",
     "MigrationOptions",
+    "SkipFile",
     "WalmartCodemod",
     "findings_of",
+    "is_skip",
     "options_of",
     "origins",
     "same_nodes",
+    "seed_origins",
     "tracked_visit",
 ]
 
 _FINDINGS = "walmart_migrate.findings"
+# The keys LibCST's AddImportsVisitor / RemoveImportsVisitor schedule their edits under.
+_IMPORT_EDITS = ("AddImportsVisitor", "RemoveImportsVisitor")
+
+
 _OPTIONS = "walmart_migrate.options"
 
 
@@ -66,10 +79,16 @@ def origins(context: CodemodContext, tree: cst.Module) -> dict[int, Position]:
         return held[1]  # type: ignore[no-any-return]
     if held is not None:
         return {}  # changed by a transform that did not carry positions: none are known
-    positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    seed_origins(context, tree, MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider))
+    return context.scratch[_ORIGINS][1]  # type: ignore[no-any-return]
+
+
+def seed_origins(context: CodemodContext, tree: cst.Module,
+                 positions: Mapping[cst.CSTNode, CodeRange]) -> None:
+    """``origins`` for ``tree`` from positions worked out already (by the analysis of the same
+    tree): the position walk is among the costliest over a file, and once is enough."""
     table = {id(node): (p.start.line, p.start.column + 1) for node, p in positions.items()}
     context.scratch[_ORIGINS] = (tree, table)
-    return table
 
 
 def same_nodes(context: CodemodContext, before: cst.Module, after: cst.Module) -> cst.Module:
@@ -102,23 +121,19 @@ def tracked_visit(context: CodemodContext, tree: cst.Module,
         result = tree.visit(transformer)
     finally:
         del transformer.on_leave
-    alive: set[int] = set()
-    stack: list[cst.CSTNode] = [result]
-    while stack:
-        node = stack.pop()
-        alive.add(id(node))
-        stack.extend(node.children)
+    alive = {id(node) for node in nodes_in(result)}
     context.scratch[_ORIGINS] = (result, {k: v for k, v in carried.items() if k in alive})
     return result
 
 
-class WalmartCodemod(CodemodCommand, cst.CSTTransformer):
-    """Base class: a LibCST codemod command that is also a plain transformer.
+class WalmartCodemod(cst.CSTTransformer):
+    """Base class: a plain LibCST transformer with the codemod command's interface.
 
     Not ``VisitorBasedCodemodCommand``: its matcher machinery inspects every method of the
     class each time a codemod is made - once per codemod per file, most of a small file's
     time. ``transform_module_impl`` visits the tree with this transformer by default."""
 
+    DESCRIPTION: ClassVar[str] = ""
     NAME: ClassVar[str] = ""
     MARKERS: ClassVar[tuple[bytes, ...]] = ()
     SIGNING_MARKERS: ClassVar[tuple[bytes, ...]] = ()
@@ -126,11 +141,18 @@ class WalmartCodemod(CodemodCommand, cst.CSTTransformer):
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = ()
 
     def __init__(self, context: CodemodContext) -> None:
-        CodemodCommand.__init__(self, context)
         cst.CSTTransformer.__init__(self)
+        self.context: CodemodContext = context
 
-    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        return self.visit_tracked(tree, self)
+    def warn(self, warning: str) -> None:
+        self.context.warnings.append(warning)
+
+    @property
+    def module(self) -> cst.Module:
+        """The tree being transformed (only while ``transform_module`` runs)."""
+        if self.context.wrapper is None:
+            raise ValueError(f"{type(self).__name__}.module read outside transform_module()")
+        return self.context.wrapper.module
 
     def visit_tracked(self, tree: cst.Module, transformer: cst.CSTTransformer) -> cst.Module:
         self._origins = origins(self.context, tree)  # ``origin`` answers for this tree now
@@ -143,12 +165,35 @@ class WalmartCodemod(CodemodCommand, cst.CSTTransformer):
     def transform_module(self, tree: cst.Module) -> cst.Module:
         self._origins = origins(self.context, tree)
         try:
-            return super().transform_module(tree)
+            with self._handle_metadata_reference(tree) as tree_with_metadata:
+                tree = self.transform_module_impl(tree_with_metadata)
+            if any(key in self.context.scratch for key in _IMPORT_EDITS):
+                tree = self._scheduled_import_edits(tree)
+            return tree
         finally:
             # Scheduled import edits ran at the end of this codemod; left in the shared scratch
             # they would run again after every codemod that follows.
-            for key in (AddImportsVisitor.CONTEXT_KEY, RemoveImportsVisitor.CONTEXT_KEY):
+            for key in _IMPORT_EDITS:
                 self.context.scratch.pop(key, None)
+
+    def _scheduled_import_edits(self, tree: cst.Module) -> cst.Module:
+        """Imports a codemod scheduled with LibCST's visitors, applied as LibCST's command
+        does; only a codemod that scheduled some pays for importing them."""
+        from libcst.codemod import CodemodContext as LibCSTContext
+        from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+
+        context = LibCSTContext(warnings=self.context.warnings, scratch=self.context.scratch,
+                                filename=self.context.filename,
+                                full_module_name=self.context.full_module_name,
+                                full_package_name=self.context.full_package_name)
+        for key, transform in ((AddImportsVisitor.CONTEXT_KEY, AddImportsVisitor),
+                               (RemoveImportsVisitor.CONTEXT_KEY, RemoveImportsVisitor)):
+            if key in self.context.scratch:
+                tree = transform(context).transform_module(tree)
+        return tree
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        return self.visit_tracked(tree, self)
 
     @property
     def options(self) -> MigrationOptions:
@@ -162,11 +207,11 @@ class WalmartCodemod(CodemodCommand, cst.CSTTransformer):
         previous = self.context.wrapper
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         with self.resolve(wrapper):
-            self.context = replace(self.context, wrapper=wrapper)
+            self.context = replace(self.context, wrapper=wrapper)  # type: ignore[type-var]
             try:
                 yield wrapper.module
             finally:
-                self.context = replace(self.context, wrapper=previous)
+                self.context = replace(self.context, wrapper=previous)  # type: ignore[type-var]
 
     def report(self, node: cst.CSTNode, scheme: str, action: str, message: str) -> None:
         """Record a finding at ``node`` (the codemod must declare PositionProvider)."""

@@ -3,6 +3,8 @@ asked, mark each site left for a person with a one-line comment above it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import libcst as cst
 
 from codemods.base import Finding, WalmartCodemod, findings_of
@@ -50,7 +52,7 @@ class ClassifySites(WalmartCodemod):
         findings.extend(planned)
         kept = {q: r for q, r in plan.kept_helpers.items() if q.startswith(module + ".")}
         marks: dict[tuple[int, int], str] = {}
-        for qualname, line in _definitions(tree, module, kept):
+        for qualname, line in _definitions(tree, module, kept, self.origin):
             findings.append(Finding(line, 1, "marketplace-signature", "dead-signing-code", "manual",
                                     kept[qualname]))
         if self.options.mark_manual:
@@ -88,21 +90,30 @@ class _MarkStatements(cst.CSTTransformer):
         return updated_node
 
 
-def _definitions(tree: cst.Module, module: str, wanted: dict[str, str]) -> list[tuple[str, int]]:
-    """(qualname, line) of the wanted function and class definitions."""
-    from libcst.metadata import MetadataWrapper, PositionProvider
-
+def _definitions(tree: cst.Module, module: str, wanted: dict[str, str],
+                 origin: Callable[[cst.CSTNode], tuple[int, int] | None]
+                 ) -> list[tuple[str, int]]:
+    """(qualname, line) of the wanted function and class definitions: where the seller's
+    file has them, known already when this is the tree as parsed, else worked out here."""
     if not wanted:
         return []
-    positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
     found: list[tuple[str, int]] = []
+
+    def line_of(name: cst.Name) -> int:
+        known = origin(name)
+        if known is not None:
+            return known[0]
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+        return positions[name].start.line
 
     def walk(node: cst.CSTNode, prefix: str) -> None:
         for child in node.children:
             if isinstance(child, (cst.FunctionDef, cst.ClassDef)):
                 qualname = f"{prefix}.{child.name.value}"
                 if qualname in wanted:
-                    found.append((qualname, positions[child.name].start.line))
+                    found.append((qualname, line_of(child.name)))
                 walk(child.body, qualname)
             elif not isinstance(child, cst.BaseExpression):
                 walk(child, prefix)

@@ -16,7 +16,7 @@ from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from codemods.base import WalmartCodemod
 from codemods.classify import CommentAbove
-from codemods.flow.syntax import env_variable, literal_string
+from codemods.flow.syntax import env_variable, literal_string, nodes_in
 from codemods.imports_edit import prune_aliases
 from codemods.names import LEGACY, MARKERS, SIGNING_MARKERS
 from codemods.work import module_name_of, note_removed, plan_of, removed_names
@@ -213,7 +213,7 @@ class RemoveDeadSigning(WalmartCodemod):
     # -- the cascade ---------------------------------------------------------------------
     def _remove(self, node: cst.CSTNode, where: str, table: dict[int, cst.CSTNode]) -> None:
         table[id(node)] = node
-        self.gone.update(id(n) for n in _walk(node))
+        self.gone.update(id(n) for n in nodes_in(node))
         note_removed(self.context, where, node)
 
     def _alive(self, name: cst.Name, exclude: set[int] | None = None) -> bool:
@@ -271,7 +271,7 @@ class RemoveDeadSigning(WalmartCodemod):
     def _helper_unused(self, node: cst.FunctionDef | cst.ClassDef) -> bool:
         """The plan says no caller is left; this module must agree (a codemod run on its own
         has not removed the calls yet). Uses inside the helper itself do not count."""
-        own = {id(n) for n in _walk(node)}
+        own = {id(n) for n in nodes_in(node)}
         name = node.name.value
         for other in self.attributes:
             if other.attr.value == name and id(other) not in own and id(other) not in self.gone:

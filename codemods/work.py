@@ -5,11 +5,11 @@ and the names its edits removed, so the clean-up can tell what the migration lef
 from __future__ import annotations
 
 import libcst as cst
-from libcst.codemod import CodemodContext
 
-from codemods.base import options_of
+from codemods.base import CodemodContext, options_of
 from codemods.flow.plan import Edit, RepoPlan, plan_repository
 from codemods.flow.summarise import summarise
+from codemods.flow.syntax import nodes_in
 
 __all__ = ["edits_for", "module_name_of", "note_removed", "plan_of", "removed_names"]
 
@@ -61,12 +61,9 @@ def removed_names(context: CodemodContext) -> dict[str, set[str]]:
 
 def note_removed(context: CodemodContext, where: str, node: cst.CSTNode) -> None:
     names = removed_names(context).setdefault(where, set())
-    stack = [node]
-    while stack:
-        current = stack.pop()
+    for current in nodes_in(node):
         if isinstance(current, cst.Name):
             names.add(current.value)
         elif isinstance(current, cst.Attribute) and isinstance(current.value, cst.Name) and \
                 current.value.value in ("self", "cls"):
             names.add(f"self.{current.attr.value}")
-        stack.extend(current.children)

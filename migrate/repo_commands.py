@@ -73,8 +73,8 @@ def _execute(request: RunRequest, err: TextIO) -> Run | int:
         if problem:
             err.write(f"walmart-migrate: --report {request.report}: {problem}\n")
             return EXIT_USAGE
-    try:
-        outcome = run(request)
+    try:  # the commands print reports; only a diff or a write needs the rewritten text
+        outcome = run(replace(request, findings_only=not (request.write or request.diff)))
     except RunError as exc:
         err.write(f"walmart-migrate: {exc}\n")
         return EXIT_USAGE

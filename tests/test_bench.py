@@ -31,6 +31,11 @@ def test_the_runner_benchmark_prints_its_ratios(capsys: pytest.CaptureFixture[st
     assert re.search(r"walmart-migrate is [\d.]+x faster than the LibCST tool", out)
     assert re.search(r"walmart-migrate takes [\d.]+x the time of grep cold, [\d.]+x from its result "
                      r"cache, [\d.]+x after an unrelated edit", out)
+    # Every target of the runner, from the same run.
+    assert re.search(r"cold is [\d.]+x the floor \(target: 2x or less\)", out)
+    assert re.search(r"cold is [\d.]+ of LibCST parsing every file \(target: 0\.10 or less\)", out)
+    assert re.search(r"one file changed after a warm run: [\d.]+s for an unrelated file, "
+                     r"[\d.]+s for a Walmart file", out)
 
 
 def test_the_verify_benchmark_prints_its_ratio(capsys: pytest.CaptureFixture[str]) -> None:

@@ -699,10 +699,8 @@ class Evaluator:
         self.env = saved
         return Comp(item, var, iterable)
 
-    def _comprehension_scope(self, node: cst.BaseExpression) -> None:
-        for child in node.children:
-            if isinstance(child, cst.CompFor):
-                self.expr(child.iter)
+    def _comprehension_scope(self, node: cst.DictComp) -> None:
+        self.expr(node.for_in.iter)  # its one direct generator: inner ones are in its scope
 
     def _entered(self, value: Value) -> Value:
         """``with x as y``: y is x for clients, sessions and files (their __enter__ is self)."""

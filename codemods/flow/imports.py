@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from codemods.flow.syntax import dotted
+from codemods.flow.syntax import child_nodes, dotted
 
 __all__ = ["import_table"]
 
@@ -37,7 +37,7 @@ def import_table(module: cst.Module, module_name: str, is_package: bool) -> dict
 
 
 def _small_statements(node: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]:
-    for child in node.children:
+    for child in child_nodes(node):
         if isinstance(child, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             yield from child.body
         elif not isinstance(child, cst.BaseExpression):  # no import hides in an expression

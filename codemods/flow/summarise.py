@@ -3,10 +3,10 @@ and each function body (``codemods.flow.evaluate``), and keep what they do as pl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from codemods.flow.evaluate import Evaluator, code_of
 from codemods.flow.imports import import_table
@@ -21,6 +21,7 @@ from codemods.flow.summary import (
     Span,
     Store,
 )
+from codemods.flow.syntax import child_nodes
 from codemods.flow.values import Global, Loc, Opaque, Ref, SelfAttr, Value, alt
 
 __all__ = ["FileContext", "summarise"]
@@ -37,14 +38,16 @@ BUILTINS = _builtin_names()
 class FileContext:
     """What every evaluator of one file shares: names, positions, and the summary filled in."""
 
-    def __init__(self, module: cst.Module, module_name: str, path: str, is_package: bool) -> None:
+    def __init__(self, module: cst.Module, module_name: str, path: str, is_package: bool,
+                 positions: Mapping[cst.CSTNode, CodeRange] | None = None) -> None:
         self.module_name = module_name
         self.is_package = is_package
         self.summary = FileSummary(module=module_name, path=path, is_package=is_package)
         self.imports = import_table(module, module_name, is_package)
         self.summary.imports = dict(self.imports)
         self.attribute_names = self.summary.attribute_names
-        self.positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        self.positions = positions if positions is not None else \
+            MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         self.definitions: dict[str, str] = {}  # module-level def/class name -> qualname
         self.assigned: set[str] = set()  # module-level assigned names
         self.globals_declared: dict[str, set[str]] = {}  # function -> names declared global
@@ -217,7 +220,7 @@ def _small_statements(node: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]:
         if isinstance(current, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             yield from current.body
             continue
-        for child in current.children:
+        for child in child_nodes(current):
             if not isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.BaseExpression)):
                 stack.append(child)
 
@@ -250,10 +253,11 @@ def _assigned_names(statement: cst.CSTNode) -> Iterator[str]:
                 yield node.value
 
 
-def summarise(module: cst.Module, module_name: str, path: str = "",
-              is_package: bool = False) -> FileSummary:
-    """The summary of one module: everything the repository join needs from it."""
-    context = FileContext(module, module_name, path, is_package)
+def summarise(module: cst.Module, module_name: str, path: str = "", is_package: bool = False,
+              positions: Mapping[cst.CSTNode, CodeRange] | None = None) -> FileSummary:
+    """The summary of one module: everything the repository join needs from it. ``positions``
+    when the caller has them already (they are the costliest part to work out)."""
+    context = FileContext(module, module_name, path, is_package, positions)
     top = FunctionSummary(qualname=f"{module_name}.<module>", params=(),
                           scope=f"{module_name}.<module>")
     context.summary.functions[top.qualname] = top

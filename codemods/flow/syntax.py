@@ -1,11 +1,44 @@
-"""Small readers of LibCST expressions the rewriting codemods share: dotted names, string
-literals, and environment reads as written."""
+"""Small readers of LibCST trees the analysis and the codemods share: the nodes a node holds,
+dotted names, string literals, and environment reads as written."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
+from functools import cache
+
 import libcst as cst
 
-__all__ = ["dotted", "env_literal", "env_variable", "literal_string"]
+__all__ = ["child_nodes", "dotted", "env_literal", "env_variable", "literal_string", "nodes_in"]
+
+
+@cache
+def _fields(kind: type[cst.CSTNode]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
+
+
+def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The nodes ``node`` holds, read off its fields. LibCST's ``children`` rebuilds the node
+    to list them, most of what a walk costs. The order is the fields' order: a statement's
+    blocks come in source order (body, handlers, else, finally), its whitespace and
+    parentheses may not - fine for walks after statements, or after a set of nodes."""
+    for name in _fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+def nodes_in(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``node`` and every node under it, in no particular order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(child_nodes(current))
 
 _ENV_GETTERS = {"os.getenv", "getenv", "os.environ.get", "environ.get"}
 _ENV_MAPPINGS = {"os.environ", "environ"}

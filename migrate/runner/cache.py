@@ -7,9 +7,11 @@ renamed. An entry records all of that. A later run with the same options reads e
 discovered file once (it has to, for the prefilter) and reuses the entry when each recorded
 file is byte-for-byte the same (SHA-256) under the same module name, and no other file has
 become part of the run: no new marker, no new mention of a renamed name, no new import of a
-module the run read, no new settings module. Files the run did not read are compared by size
-and modification time (as git's index does), and read again only when those differ; a run
-during which any file changed is not stored. Editing an unrelated file keeps the cache;
+module the run read, no new settings module. Every file is compared by its content id
+(``migrate.runner.contents``): inside git, git says which files still hold what its index
+has, and only the others are read; outside git, every file is hashed. A file the run did not
+read is read again only when its id changed; a run during which any file changed is not
+stored. Editing an unrelated file keeps the cache;
 editing a Walmart file, the options, walmart-migrate, LibCST or Python does not.
 
 What a repository carries must never decide what is written or reported. So entries live
@@ -30,12 +32,15 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from codemods.findings import Finding
 from migrate import __version__
+from migrate.runner.contents import ContentIds, fingerprint
+from migrate.runner.facts import FactsCache
 from migrate.runner.inputs import Reach, SourceFile, has_marker, mentions
 from migrate.runner.results import FileResult, RunResult
 
@@ -43,7 +48,7 @@ __all__ = ["FOLDER", "Recorded", "RunCache", "cache_folder", "cache_key"]
 
 FOLDER = ".walmart-migrate-cache"  # where older versions kept it, in the work tree: never read
 NAME = "walmart-migrate-cache"
-FORMAT = 3
+FORMAT = 4
 KEEP = 16  # entries per repository: one per distinct set of options and paths
 # A file modified this close to the start of the run (or after it) may have been read in
 # another state than the one hashed afterwards; such a run is not stored.
@@ -81,7 +86,13 @@ def _versions() -> str:
 def _tool_fingerprint() -> str:
     """The versions and the source of what decides a run's outcome, so that an upgrade or an
     edited checkout never reuses results an older codemod produced."""
-    digest = hashlib.sha256(_versions().encode())
+    return hashlib.sha256(f"{_versions()}\0{_tool_sources()}".encode()).hexdigest()
+
+
+@cache
+def _tool_sources() -> str:
+    """Read once per process: the tool's own source does not change under a running tool."""
+    digest = hashlib.sha256()
     for name in _TOOL_SOURCES:
         target = _PACKAGE / name
         files = [target] if target.is_file() else sorted(target.rglob("*.py"))
@@ -132,10 +143,16 @@ def _file_from_json(data: dict[str, Any]) -> FileResult:
 
 
 class RunCache:
-    def __init__(self, folder: Path, key: str) -> None:
+    def __init__(self, folder: Path, key: str, repository: Path | None = None) -> None:
         self.folder = folder
         self.path = self.folder / f"{key}.json"
+        self.repository = repository  # the git work tree the files are in, if any
         self.started_ns = time.time_ns()
+
+    def facts(self, results: bool) -> FactsCache:
+        """Per-file facts beside the run's entries; ``results``: second-pass facts may answer
+        (the caller reads no rewritten text)."""
+        return FactsCache(self.folder, _tool_fingerprint(), results, self._prepare)
 
     # reading
 
@@ -144,7 +161,9 @@ class RunCache:
         files come without their text: a run that writes or prints it computes it."""
         try:
             entry = json.loads(self.path.read_bytes())
-            return _still_valid(entry, sources) if entry.get("format") == FORMAT else None
+            if entry.get("format") != FORMAT:
+                return None
+            return _still_valid(entry, sources, ContentIds(self.repository))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # missing, half written, from another version, or not ours
 
@@ -153,19 +172,19 @@ class RunCache:
     def store(self, result: RunResult, recorded: Recorded, sources: list[SourceFile]) -> None:
         if result.internal_errors:
             return  # a codemod bug is not an answer worth keeping
-        files: dict[str, list[str]] = {}
-        others: dict[str, list[int]] = {}
+        files: dict[str, list[Any]] = {}
+        others: dict[str, list[Any]] = {}
+        ids = ContentIds(self.repository)
+        now = time.time_ns()
         try:
             for source in sources:
-                path = Path(source.path)
-                status = path.stat()
-                if status.st_mtime_ns >= self.started_ns - RACY_NS:
+                if os.stat(source.path).st_mtime_ns >= self.started_ns - RACY_NS:
                     return  # changed while the run read it: the result may not match the bytes
+                seen = [ids.of(source.path), fingerprint(source.path, now)]
                 if source.display in recorded.files:
-                    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-                    files[source.display] = [digest, recorded.files[source.display]]
-                else:  # not read by the run: its size and time say it has not changed since
-                    others[source.display] = [status.st_size, status.st_mtime_ns]
+                    files[source.display] = [*seen, recorded.files[source.display]]
+                else:  # not read by the run: read again only if its id changes
+                    others[source.display] = seen
         except OSError:
             return
         if len(files) != len(recorded.files):
@@ -190,8 +209,8 @@ class RunCache:
             pass  # a read-only checkout runs without a cache
 
     def _prepare(self) -> None:
-        if not self.folder.is_dir():
-            self.folder.mkdir(parents=True)
+        if not (self.folder / "CACHEDIR.TAG").is_file():
+            self.folder.mkdir(parents=True, exist_ok=True)
             # Marked for backup tools.
             (self.folder / "CACHEDIR.TAG").write_text(
                 "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -210,9 +229,10 @@ def _replace(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def _still_valid(entry: dict[str, Any], sources: list[SourceFile]) -> RunResult | None:
-    inputs: dict[str, list[str]] = entry["inputs"]
-    others: dict[str, list[int]] = entry["others"]
+def _still_valid(entry: dict[str, Any], sources: list[SourceFile],
+                 ids: ContentIds) -> RunResult | None:
+    inputs: dict[str, list[Any]] = entry["inputs"]
+    others: dict[str, list[Any]] = entry["others"]
     markers = tuple(_bytes(m) for m in entry["markers"])
     names = frozenset(str(n) for n in entry["names"])
     settings = frozenset(str(m) for m in entry["settings"])
@@ -226,20 +246,19 @@ def _still_valid(entry: dict[str, Any], sources: list[SourceFile]) -> RunResult 
                 # A file the run did not read must still be one it would not read.
                 if source.module in settings:
                     return None
-                status = os.stat(source.path)
-                if others.get(source.display) == [status.st_size, status.st_mtime_ns]:
+                known = others.get(source.display)
+                if known is not None and known[0] == ids.of(source.path, (known[0], known[1])):
                     continue
                 data = Path(source.path).read_bytes()
                 if has_marker(data, markers) or mentions(data, names) or reach.touches(data):
                     return None
                 continue
-            data = Path(source.path).read_bytes()
+            digest, status, module = recorded
+            if source.module != module or ids.of(source.path, (digest, status)) != digest:
+                return None
         except OSError:
             return None
         seen += 1
-        digest, module = recorded
-        if source.module != module or hashlib.sha256(data).hexdigest() != digest:
-            return None
     if seen != len(inputs):
         return None  # a file the run read is gone
     result = RunResult(environment=dict(entry["environment"]), kept_names=dict(entry["kept_names"]))

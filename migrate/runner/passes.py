@@ -22,11 +22,13 @@ from typing import Union
 
 from codemods.flow.plan import RepoPlan, plan_repository
 from codemods.flow.summary import FileSummary
+from migrate.runner.contents import content_id
+from migrate.runner.facts import FactsCache, digest
 from migrate.runner.inputs import Plan, Reach, SourceFile, has_marker, last_names, mentions
 from migrate.runner.parallel import Workers
 from migrate.runner.progress import Progress
 from migrate.runner.results import FileResult, RunResult
-from migrate.runner.transform import analyze_file, migrate_file
+from migrate.runner.transform import analyze_file, forget, migrate_file
 
 __all__ = ["Outcome", "two_passes"]
 
@@ -96,10 +98,14 @@ class Outcome:
 class _Analysis:
     """The first pass, widened step by step; every file analysed at most once."""
 
-    def __init__(self, sources: list[SourceFile], plan: Plan, workers: Workers) -> None:
+    def __init__(self, sources: list[SourceFile], plan: Plan, workers: Workers,
+                 contents: dict[str, bytes], facts: FactsCache | None) -> None:
         self.sources = sources
         self.plan = plan
         self.workers = workers
+        self.contents = contents  # every file's bytes, read once by the prefilter
+        self.earlier = facts  # per-file facts of earlier runs
+        self.ids: dict[str, str] = {}
         self.facts: dict[str, FileSummary] = {}
         self.records: dict[str, FileResult] = {}  # candidates that cannot be read as Python 3
         self.read: set[str] = set()
@@ -108,10 +114,20 @@ class _Analysis:
 
     def add(self, wanted: list[SourceFile], *extra: object, report: bool = True) -> list[str]:
         """Analyse these files; the display paths that gave facts."""
+        force = bool(extra and extra[0])
+        known = self._known_summaries(wanted, force)
+        todo = [s for s in wanted if s.display not in known]
         outcomes: list[Analysed] = self.workers.map(
-            analyze_file, [(s, self.plan, *extra) for s in wanted], lambda _: None)
+            analyze_file, [(s, self.plan, force, self.contents.get(s.display)) for s in todo],
+            lambda _: None, [(s.display, len(self.data(s))) for s in todo])
+        for source, outcome in zip(todo, outcomes):
+            known[source.display] = outcome
+            content = self.content(source)
+            if self.earlier is not None and content and isinstance(outcome, FileSummary):
+                self.earlier.keep_summary(source, content, self.plan.max_file_size, outcome)
         added = []
-        for source, outcome in zip(wanted, outcomes):
+        for source in wanted:
+            outcome = known[source.display]
             self.read.add(source.display)
             if isinstance(outcome, FileSummary):
                 self.facts[source.display] = outcome
@@ -122,8 +138,34 @@ class _Analysis:
                 self.records[source.display] = outcome
         return added
 
+    def data(self, source: SourceFile) -> bytes:
+        return self.contents.get(source.display, b"")  # unreadable: nothing ties it to the run
+
+    def content(self, source: SourceFile) -> str:
+        """The file's content id; "" when it could not be read."""
+        if source.display not in self.contents:
+            return ""
+        found = self.ids.get(source.display)
+        if found is None:
+            found = self.ids[source.display] = content_id(self.contents[source.display])
+        return found
+
+    def _known_summaries(self, wanted: list[SourceFile], force: bool) -> dict[str, Analysed]:
+        """What an earlier run's analysis of the same bytes says, as ``analyze_file`` would."""
+        known: dict[str, Analysed] = {}
+        if self.earlier is None:
+            return known
+        for source in wanted:
+            content = self.content(source)
+            summary = self.earlier.summary(source, content, self.plan.max_file_size) \
+                if content else None
+            if summary is not None:
+                marked = force or has_marker(self.data(source), self.plan.all_markers)
+                known[source.display] = summary if marked else None
+        return known
+
     def unread(self, test: Callable[[SourceFile, bytes], bool]) -> list[SourceFile]:
-        return [s for s in self.sources if s.display not in self.read and test(s, _data(s))]
+        return [s for s in self.sources if s.display not in self.read and test(s, self.data(s))]
 
     def public_method(self, qualname: str) -> bool:
         owner, _, name = qualname.rpartition(".")
@@ -145,11 +187,24 @@ class _Analysis:
         return last_names(self.facts[d].module for d in displays if d in self.facts)
 
 
-def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
-               progress: Progress) -> Outcome:
-    analysis = _Analysis(sources, plan, workers)
+def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers, progress: Progress,
+               facts: FactsCache | None = None) -> Outcome:
+    """``facts``: per-file facts of earlier runs, by content (see ``migrate.runner.facts``)."""
+    try:
+        return _two_passes(sources, plan, workers, progress, facts)
+    finally:
+        forget()  # the trees kept here for the second pass
+        if facts is not None:
+            facts.prune()
+
+
+def _two_passes(sources: list[SourceFile], plan: Plan, workers: Workers, progress: Progress,
+                facts: FactsCache | None) -> Outcome:
+    contents: dict[str, bytes] = {}
+    walmart, signing = _prefilter(sources, plan, contents)
+    analysis = _Analysis(sources, plan, workers, contents, facts)
+    data = analysis.data
     by_display = {s.display: s for s in sources}
-    walmart, signing = _prefilter(sources, plan)
     analysis.add(walmart)
     _signing_code(analysis, signing, by_display)
     # Files importing what the rewrite may delete. Deciding from the plan would take a plan
@@ -177,7 +232,7 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
     for _ in range(3):  # callers of what is renamed pass the credentials in: follow them
         renamed = frozenset(repo_plan.old_names() | repo_plan.wanted)
         passing = [s for s in sources if s.display not in analysis.read and
-                   renamed and mentions(_data(s), renamed)]
+                   renamed and mentions(data(s), renamed)]
         if not (passing and analysis.add(passing, True, report=False)):
             break
         repo_plan = _plan(analysis, plan)
@@ -188,13 +243,12 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
     # rewritten: it would come out as it went in.
     second = [s for s in sources if s.display in analysis.reported or
               (s.display in analysis.facts and repo_plan.has_work_in(s.module)) or
-              (names and mentions(_data(s), names))]
+              (names and mentions(data(s), names))]
     records = {d: r for d, r in analysis.records.items() if d not in analysis.facts}
     progress.finished(len(sources) - len(second))
-    migrated = workers.map(migrate_file, [(s, plan) for s in second],
-                           lambda r: progress.advance(r.status == "changed"))
-    _emptied(sources, second, migrated)
-    _hold_back(second, migrated, repo_plan, plan.max_file_size)
+    migrated = _second_pass(second, plan, analysis, progress)
+    _emptied(sources, second, migrated, data)
+    _hold_back(second, migrated, repo_plan, plan.max_file_size, data)
     outcomes = {**records, **{s.display: r for s, r in zip(second, migrated)}}
     result = RunResult()
     for source in sources:
@@ -207,10 +261,57 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers,
     return Outcome(result, plan, read, names | frozenset(repo_plan.wanted), frozenset(settings), reach)
 
 
-def _emptied(sources: list[SourceFile], second: list[SourceFile], migrated: list[FileResult]) -> None:
+def _second_pass(second: list[SourceFile], plan: Plan, analysis: _Analysis,
+                 progress: Progress) -> list[FileResult]:
+    """Every file rewritten with the plan; a file an earlier run rewrote, with the same bytes
+    under the same plan, answered from its facts - but for the text ``_emptied`` reads: a
+    module left empty, and rewritten files whose words name such a module."""
+    facts = analysis.earlier
+    key = digest(plan) if facts is not None and facts.results else None
+    answered: dict[str, tuple[FileResult, bool, frozenset[str]]] = {}
+    if facts is not None and key is not None:
+        for source in second:
+            content = analysis.content(source)
+            hit = facts.result(source, content, plan.max_file_size, key) if content else None
+            if hit is not None:
+                answered[source.display] = hit
+                progress.advance(hit[0].status == "changed")
+    done = _migrate([s for s in second if s.display not in answered], plan, analysis, progress)
+    if facts is not None and key is not None:
+        for source in done:
+            result, content = done[source], analysis.content(source)
+            if content:
+                facts.keep_result(source, content, plan.max_file_size, key, result,
+                                  result.status == "changed" and _empty(result.new or b""))
+    emptied = {s.module.rpartition(".")[2] for s in second
+               if (s.display in answered and answered[s.display][1]) or
+               (s in done and done[s].status == "changed" and _empty(done[s].new or b""))}
+    if emptied:
+        plain = all(n.isascii() and n.isidentifier() for n in emptied)
+        again = [s for s in second if s.display in answered and
+                 answered[s.display][0].status == "changed" and
+                 (answered[s.display][1] or not plain or emptied & answered[s.display][2])]
+        done.update(_migrate(again, plan, analysis, None))  # counted once already
+    return [done[s] if s in done else answered[s.display][0] for s in second]
+
+
+def _migrate(files: list[SourceFile], plan: Plan, analysis: _Analysis,
+             progress: Progress | None) -> dict[SourceFile, FileResult]:
+    results = analysis.workers.map(
+        migrate_file, [(s, plan, analysis.contents.get(s.display)) for s in files],
+        lambda r: progress.advance(r.status == "changed") if progress is not None else None,
+        [(s.display, len(analysis.data(s))) for s in files])
+    return dict(zip(files, results))
+
+
+def _emptied(sources: list[SourceFile], second: list[SourceFile], migrated: list[FileResult],
+             data_of: Callable[[SourceFile], bytes]) -> None:
     """A module the rewrite left with nothing but its docstring, that no file imports any
-    more (the rewritten ones as they will be), is deleted rather than left empty."""
+    more (the rewritten ones as they will be), is deleted rather than left empty. A rewritten
+    file answered from earlier facts comes without its text: ``_second_pass`` rewrote again
+    every such file whose words name an emptied module, so the rest cannot import it."""
     final = {s.display: r.new for s, r in zip(second, migrated) if r.status == "changed"}
+    textless = {d for d, new in final.items() if new is None}
     for source, result in zip(second, migrated):
         if result.status != "changed" or source.is_package or result.new is None or \
                 not _empty(result.new):
@@ -224,15 +325,15 @@ def _emptied(sources: list[SourceFile], second: list[SourceFile], migrated: list
                           else rb"[\"']%s[\"'.]" % dotted)
         if any(s.display != source.display and
                (importers.touches(data) or word.search(data) is not None)
-               for s in sources
-               for data in [final.get(s.display) or _data(s)]):
+               for s in sources if s.display not in textless
+               for data in [final.get(s.display) or data_of(s)]):
             continue
         result.deleted = True
         result.reason = "nothing is left in it and nothing imports it: removed"
 
 
 def _hold_back(second: list[SourceFile], migrated: list[FileResult], plan: RepoPlan,
-               limit: int) -> None:
+               limit: int, data: Callable[[SourceFile], bytes]) -> None:
     """One plan spans files (a helper deleted here, its caller rewritten there, a renamed
     setting read elsewhere): when a file of it cannot be rewritten - it failed, or it is too
     large to parse - writing the others would leave the repository half migrated. None is
@@ -242,7 +343,7 @@ def _hold_back(second: list[SourceFile], migrated: list[FileResult], plan: RepoP
                                         if any(d.startswith(m + ".") for d in plan.dead_helpers)}
     failed = [s.display for s, r in zip(second, migrated)
               if (r.status == "failed" or (r.status == "skipped" and _size(s) > limit)) and
-              (s.module in planned or (names and mentions(_data(s), names)))]
+              (s.module in planned or (names and mentions(data(s), names)))]
     if not failed:
         return
     for result in migrated:
@@ -271,14 +372,15 @@ def _empty(data: bytes) -> bool:
                (isinstance(s, ast.ImportFrom) and s.module == "__future__") for s in body)
 
 
-def _prefilter(sources: list[SourceFile], plan: Plan) -> tuple[list[SourceFile],
-                                                               list[SourceFile]]:
-    """One read of every file: the Walmart files, and those with only signing calls."""
+def _prefilter(sources: list[SourceFile], plan: Plan, contents: dict[str, bytes]
+               ) -> tuple[list[SourceFile], list[SourceFile]]:
+    """The one read of every file (kept in ``contents``): the Walmart files, and those with
+    only signing calls."""
     walmart: list[SourceFile] = []
     signing: list[SourceFile] = []
     for source in sources:
         try:
-            data = Path(source.path).read_bytes()
+            data = contents[source.display] = Path(source.path).read_bytes()
         except OSError:
             walmart.append(source)  # the worker reports why it cannot be read
             continue
@@ -296,10 +398,10 @@ def _signing_code(analysis: _Analysis, signing: list[SourceFile],
     frontier = list(analysis.facts)
     while signing and frontier:
         names = last_names(s.module for s in signing)
-        imported = {n for d in frontier for n in _imports_of(_data(by_display[d]), names)}
+        imported = {n for d in frontier for n in _imports_of(analysis.data(by_display[d]), names)}
         importers = Reach(analysis.modules(frontier))
         wanted = [s for s in signing
-                  if s.module.rpartition(".")[2] in imported or importers.touches(_data(s))]
+                  if s.module.rpartition(".")[2] in imported or importers.touches(analysis.data(s))]
         frontier = analysis.add(wanted)
         signing = [s for s in signing if s.display not in analysis.read]
     linked = [s for s in signing if _leads_to(s, analysis, by_display)]
@@ -311,7 +413,7 @@ def _signing_code(analysis: _Analysis, signing: list[SourceFile],
         importers = Reach(last_names(s.module for s in signing))
         by_module = {s.module: s for s in signing}
         for source in analysis.unread(lambda _, data: importers.touches(data)):
-            uses = [by_module[m] for m in _import_targets(source, analysis.import_targets)
+            uses = [by_module[m] for m in _import_targets(source, analysis)
                     if m in by_module]
             if uses and _leads_to(source, analysis, by_display):
                 clients.append(source)
@@ -331,7 +433,7 @@ def _leads_to(source: SourceFile, analysis: _Analysis, by_display: dict[str, Sou
     for _ in range(depth):
         following = []
         for current in layer:
-            for module in _import_targets(current, analysis.import_targets):
+            for module in _import_targets(current, analysis):
                 if module in analysed:
                     return True
                 if module in by_module and module not in seen and not _standard(module):
@@ -341,9 +443,10 @@ def _leads_to(source: SourceFile, analysis: _Analysis, by_display: dict[str, Sou
     return False
 
 
-def _import_targets(source: SourceFile, cache: dict[str, frozenset[str]]) -> frozenset[str]:
+def _import_targets(source: SourceFile, analysis: _Analysis) -> frozenset[str]:
     """The modules a file's import statements name (``from a import b`` names both ``a``
     and ``a.b``), at any indentation; only those lines are parsed."""
+    cache = analysis.import_targets
     found = cache.get(source.display)
     if found is not None:
         return found
@@ -351,7 +454,7 @@ def _import_targets(source: SourceFile, cache: dict[str, frozenset[str]]) -> fro
 
     package = source.module if source.is_package else source.module.rpartition(".")[0]
     names: set[str] = set()
-    for statement in _import_statements(_data(source)):
+    for statement in _import_statements(analysis.data(source)):
         try:
             nodes = ast.parse(statement).body
         except (SyntaxError, ValueError):
@@ -406,9 +509,3 @@ def _size(source: SourceFile) -> int:
     except OSError:
         return 0
 
-
-def _data(source: SourceFile) -> bytes:
-    try:
-        return Path(source.path).read_bytes()
-    except OSError:
-        return b""  # not a candidate: nothing to tie it to the run

@@ -55,6 +55,9 @@ class RunRequest:
     follow: bool = False  # also write changed files outside the paths that the paths need
     # apply: never shadow the runtime, and declare it in the project's manifest
     declare_runtime: bool = False
+    # The caller reads statuses and findings, never rewritten text (scan, apply --check): a
+    # file's facts from an earlier run may stand for rewriting it again.
+    findings_only: bool = False
 
 
 @dataclass
@@ -117,7 +120,7 @@ def run(request: RunRequest) -> Run:
     sources = [SourceFile(str(path), display, *module_of(path, root, packages))
                for path, display in _union(found.files, everything)]
     git_dir = location.repository.git_dir if location.repository else None
-    cache = _cache(request, options, project_markers, root, git_dir)
+    cache = _cache(request, options, project_markers, root, git_dir, repo)
     result = cache.answer(sources) if cache is not None else None
     if result is not None and result.changed and (request.write or request.diff or
                                                   request.declare_runtime):
@@ -168,7 +171,7 @@ def _union(given: list[tuple[Path, str]],
 
 
 def _cache(request: RunRequest, options: MigrationOptions, project_markers: tuple[bytes, ...],
-           root: Path, git_dir: Path | None) -> RunCache | None:
+           root: Path, git_dir: Path | None, repo: Path | None) -> RunCache | None:
     """Only the built-in codemods are cached: code from elsewhere is not fingerprinted."""
     if not request.cache or not set(request.codemods) <= set(CODEMODS):
         return None
@@ -177,7 +180,7 @@ def _cache(request: RunRequest, options: MigrationOptions, project_markers: tupl
                 "markers": [m.decode("latin-1") for m in project_markers],
                 "max_file_size": _limit(request)}
     # The whole repository is analysed whatever the paths: one cached result serves them all.
-    return RunCache(cache_folder(git_dir, root), cache_key(request.codemods, settings, ["."]))
+    return RunCache(cache_folder(git_dir, root), cache_key(request.codemods, settings, ["."]), repo)
 
 
 def _limit(request: RunRequest) -> int:
@@ -198,8 +201,12 @@ def _compute(request: RunRequest, options: MigrationOptions, project_markers: tu
                 max_file_size=_limit(request))
     jobs = request.jobs or os.cpu_count() or 1
     progress = Progress(len(sources), "walmart-migrate", enabled=request.progress)
+    # Declaring the runtime reads the rewritten text (does a file gain ``import shim``?).
+    findings_only = request.findings_only and not (request.write or request.diff or
+                                                   request.declare_runtime)
+    facts = cache.facts(findings_only) if cache is not None else None
     with Workers(jobs, warnings.append) as workers:
-        outcome = two_passes(sources, plan, workers, progress)
+        outcome = two_passes(sources, plan, workers, progress, facts)
     progress.close(len(outcome.result.changed))
     result = outcome.result
     if outcome.plan.repo is not None and result.changed:

@@ -1,18 +1,24 @@
 """One file in isolation, in two passes: ``analyze_file`` reads what it signs (for the
 repository plan), ``migrate_file`` runs every codemod in order with that plan and re-parses
-the result. Pure: reads the file, writes nothing; safe in a worker process."""
+the result. Reads the file (unless handed its bytes), writes nothing; safe in a worker process.
+
+A file is parsed, and its positions worked out, once: the first pass keeps its tree in this
+process for the second (the runner sends both passes of a file to the same process), which
+uses it when the bytes are still the same. ``forget`` drops them at the end of a run."""
 
 from __future__ import annotations
 
 import ast
 import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Union
+from typing import Optional, Union
 
 import libcst as cst
-from libcst.codemod import CodemodContext, SkipFile
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from codemods.base import attach_options, findings_of
+from codemods.base import FileContext, attach_options, findings_of, is_skip, seed_origins
 from codemods.flow.summarise import summarise
 from codemods.flow.summary import FileSummary
 from codemods.registry import load_codemods
@@ -22,7 +28,21 @@ from migrate.runner.results import FileResult
 from migrate.runner.size import DEFAULT_MAX_FILE_SIZE, too_large
 from migrate.runner.source import Unreadable, decode_source, is_generated, python2_reason
 
-__all__ = ["analyze_file", "migrate_bytes", "migrate_file"]
+__all__ = ["analyze_file", "forget", "migrate_bytes", "migrate_file"]
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    data: bytes
+    tree: cst.Module
+    positions: Mapping[cst.CSTNode, CodeRange]
+
+
+_KEPT: dict[str, _Parsed] = {}  # display path -> the first pass's tree, for the second
+
+
+def forget() -> None:
+    _KEPT.clear()
 
 
 def _python2(text: str) -> str | None:
@@ -68,22 +88,25 @@ def _read(source: SourceFile) -> Union[bytes, FileResult]:
         return FileResult(source.display, "failed", f"cannot read: {exc.strerror}")
 
 
-def analyze_file(source: SourceFile, plan: Plan,
-                 force: bool = False) -> Union[FileSummary, FileResult, None]:
+def analyze_file(source: SourceFile, plan: Plan, force: bool = False,
+                 data: Optional[bytes] = None) -> Union[FileSummary, FileResult, None]:
     """First pass: the file's summary. None when it has no marker (unless forced); a record
     when it cannot be read as Python 3 (the second pass then reports it as is)."""
-    data = _read(source)
-    if isinstance(data, FileResult):
-        return data
-    if not force and not has_marker(data, plan.all_markers):
+    read = _read(source) if data is None else data
+    if isinstance(read, FileResult):
+        return read
+    if not force and not has_marker(read, plan.all_markers):
         return None
-    tree = parse_source(data, source.display, plan.max_file_size)
+    tree = parse_source(read, source.display, plan.max_file_size)
     if isinstance(tree, FileResult):
         return None if force else tree
     try:
-        return summarise(tree, source.module, source.display, source.is_package)
+        positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+        summary = summarise(tree, source.module, source.display, source.is_package, positions)
     except Exception as exc:
         return _crash(source.display, "analysis", exc, [])
+    _KEPT[source.display] = _Parsed(read, tree, positions)
+    return summary
 
 
 def _crash(display: str, what: str, exc: Exception, findings: list) -> FileResult:  # type: ignore[type-arg]
@@ -96,22 +119,28 @@ def _crash(display: str, what: str, exc: Exception, findings: list) -> FileResul
 
 def migrate_bytes(data: bytes, source: SourceFile, plan: Plan) -> FileResult:
     """Second pass on bytes: every codemod in order, then the re-parse check."""
-    tree = parse_source(data, source.display, plan.max_file_size)
+    package = source.module if source.is_package else source.module.rpartition(".")[0]
+    context = FileContext(filename=source.display, full_module_name=source.module,
+                          full_package_name=package)
+    kept = _KEPT.pop(source.display, None)
+    if kept is not None and kept.data == data:  # trees are immutable: the same tree serves
+        tree: Union[cst.Module, FileResult] = kept.tree
+        seed_origins(context, kept.tree, kept.positions)
+    else:
+        tree = parse_source(data, source.display, plan.max_file_size)
     if isinstance(tree, FileResult):
         return tree
-    package = source.module if source.is_package else source.module.rpartition(".")[0]
-    context = CodemodContext(filename=source.display, full_module_name=source.module,
-                             full_package_name=package)
     attach_options(context, plan.options)
     if plan.repo is not None:
         attach_plan(context, plan.repo)
     for codemod in load_codemods(plan.codemods):
         try:
             tree = codemod(context).transform_module(tree)
-        except SkipFile as exc:
-            return FileResult(source.display, "skipped",
-                              str(exc) or f"{codemod.NAME} skipped the file", findings_of(context))
         except Exception as exc:
+            if is_skip(exc):
+                return FileResult(source.display, "skipped",
+                                  str(exc) or f"{codemod.NAME} skipped the file",
+                                  findings_of(context))
             return _crash(source.display, f"codemod {codemod.NAME}", exc, findings_of(context))
     new = tree.bytes
     findings = sorted(findings_of(context), key=lambda f: (f.line, f.column))
@@ -128,8 +157,8 @@ def migrate_bytes(data: bytes, source: SourceFile, plan: Plan) -> FileResult:
                       environment=dict(renamed_variables(context)))
 
 
-def migrate_file(source: SourceFile, plan: Plan) -> FileResult:
-    data = _read(source)
-    if isinstance(data, FileResult):
-        return data
-    return migrate_bytes(data, source, plan)
+def migrate_file(source: SourceFile, plan: Plan, data: Optional[bytes] = None) -> FileResult:
+    read = _read(source) if data is None else data
+    if isinstance(read, FileResult):
+        return read
+    return migrate_bytes(read, source, plan)

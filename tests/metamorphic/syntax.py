@@ -3,7 +3,6 @@ node edits applied in a single pass, fresh names, and imports carried between mo
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -21,6 +20,8 @@ from libcst.metadata.scope_provider import (
     Scope,
 )
 
+from codemods.flow.syntax import child_nodes
+
 Tree = dict[str, str]  # relative path -> source text of one seller repository
 
 Replacement = Union[cst.CSTNode, Callable[[Any], Any], cst.RemovalSentinel, "cst.FlattenSentinel[Any]"]
@@ -35,22 +36,9 @@ def package_of(path: str) -> str:
     return "/".join(path.split("/")[:-1])
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
 def children_of(node: cst.CSTNode) -> list[cst.CSTNode]:
     """A node's children, read from its fields (cheaper than ``node.children``)."""
-    names = _FIELDS.get(type(node))
-    if names is None:
-        names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))
-    found: list[cst.CSTNode] = []
-    for name in names:
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            found.append(value)
-        elif isinstance(value, (list, tuple)):
-            found.extend(v for v in value if isinstance(v, cst.CSTNode))
-    return found
+    return list(child_nodes(node))
 
 
 def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:

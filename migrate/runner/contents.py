@@ -1,0 +1,115 @@
+"""What each file holds, named by git's object id for its bytes, so the result cache can tell
+whether a file changed without reading it. A size and a modification time alone are not
+enough: ``cp -p``, rsync and tar put different bytes in a file with both kept.
+
+In order, a file is taken as unchanged, without reading it, when:
+- its status is the one recorded with its id - size, modification and change times to the
+  nanosecond, inode - and that record was not taken just after a change (the change time is
+  set by the system on every write, and no tool can set it back);
+- else, inside git, git vouches for it: ``git status`` does not list it (it compares size,
+  times, inode, and the content of a racy file) and it has not changed since the second
+  the index was written (git keeps times in seconds: within that second it cannot tell);
+  it then holds what the index says. Like any ``git status``, this may refresh the times
+  the index keeps.
+Any other file is read and hashed the way git hashes it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from pathlib import Path
+
+__all__ = ["ContentIds", "Fingerprint", "content_id"]
+
+Fingerprint = list[int]  # size, modification time, change time (ns), inode
+# Times this close together may be one tick of a file system that keeps coarse times.
+WINDOW_NS = 2_000_000_000
+
+
+def content_id(data: bytes) -> str:
+    """git's blob id of these bytes (``git hash-object``)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _fingerprint(status: os.stat_result) -> Fingerprint:
+    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+
+
+class ContentIds:
+    def __init__(self, repository: Path | None) -> None:
+        self._repository = repository
+        self._git: tuple[dict[str, str], int] | None = None  # asked once, when first needed
+
+    def _index(self) -> tuple[dict[str, str], int]:
+        """Absolute path -> blob id as git's index has it, and when git last wrote it."""
+        if self._git is None:
+            self._git = _clean_tracked(self._repository) if self._repository else ({}, 0)
+        return self._git
+
+    def of(self, path: str, recorded: tuple[str, Fingerprint | None] | None = None) -> str:
+        """The file's id; ``recorded``: its id and status when last seen. Raises OSError."""
+        status = os.stat(path)
+        if recorded is not None and recorded[1] is not None and \
+                recorded[1] == _fingerprint(status):
+            return recorded[0]
+        vouched, written = self._index()
+        known = vouched.get(os.path.abspath(path))
+        if known is not None and status.st_ctime_ns < written - WINDOW_NS:
+            return known
+        return content_id(Path(path).read_bytes())
+
+    def vouched(self, path: str) -> bool:
+        return os.path.abspath(path) in self._index()[0]
+
+
+def fingerprint(path: str, now_ns: int) -> Fingerprint | None:
+    """The status to record with a file's id; None when it changed too recently to tell a
+    later change in the same tick."""
+    status = os.stat(path)
+    return _fingerprint(status) if status.st_ctime_ns < now_ns - WINDOW_NS else None
+
+
+def _git(repository: Path, *arguments: str) -> bytes:
+    done = subprocess.run(["git", "-C", str(repository), *arguments], capture_output=True,
+                          check=True, timeout=60)
+    return done.stdout
+
+
+def _differing(repository: Path) -> set[bytes]:
+    """Paths ``git status`` lists: changed in the work tree or the index, either side of a
+    rename."""
+    found: set[bytes] = set()
+    entries = iter(_git(repository, "status", "--porcelain=v1", "-z", "--untracked-files=no")
+                   .split(b"\0"))
+    for entry in entries:
+        if len(entry) > 3:
+            found.add(entry[3:])
+            if entry[:1] in (b"R", b"C"):  # the path it was renamed or copied from follows
+                found.add(next(entries, b""))
+    return found
+
+
+def _clean_tracked(repository: Path) -> tuple[dict[str, str], int]:
+    """Tracked files whose bytes git says are its index's, and when the index was written;
+    none when git cannot answer (every file is then hashed: slower, never wrong)."""
+    try:
+        differing = _differing(repository)
+        index = repository / os.fsdecode(_git(repository, "rev-parse", "--git-path", "index")
+                                         .strip())
+        written = os.stat(index).st_mtime_ns
+        staged = _git(repository, "ls-files", "--stage", "-z")
+    except (OSError, subprocess.SubprocessError):
+        return {}, 0
+    root = os.path.abspath(repository)
+    found: dict[str, str] = {}
+    for entry in staged.split(b"\0"):
+        if not entry:
+            continue
+        info, _, name = entry.partition(b"\t")
+        mode, blob, stage = info.split(b" ")
+        # Regular files at stage 0 only: not links, submodules, or a merge's conflict sides.
+        if stage != b"0" or mode not in (b"100644", b"100755") or name in differing:
+            continue
+        found[os.path.join(root, os.fsdecode(name))] = blob.decode("ascii")
+    return found, written

@@ -1,0 +1,201 @@
+"""Per-file facts kept by content, so a run after one file changed analyses that file again
+and takes the others' from here: a file's summary (the first pass), and what the second pass
+found in it under a given repository plan (statuses and findings - never text to write, so
+only a run that neither writes nor prints a diff uses those).
+
+An entry's key is the tool (versions and source of what decides an outcome), the file's
+content id, its path and module name, and, for the second pass, the whole plan. Entries are
+JSON; reading one builds only the analysis's own plain data classes, never runs code."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib
+import json
+import os
+import re
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from migrate.runner.inputs import SourceFile
+from migrate.runner.results import FileResult
+
+if TYPE_CHECKING:  # the analysis's modules load only in a run that analyses
+    from codemods.flow.summary import FileSummary
+
+__all__ = ["FactsCache", "from_plain", "to_plain"]
+
+FORMAT = 1
+_WORD = re.compile(rb"\w+")
+KEEP = 8192  # entries; the oldest go first
+# Only these modules' data classes are rebuilt from an entry.
+_RECORDS = ("codemods.flow.summary", "codemods.flow.values", "codemods.findings")
+
+
+def to_plain(value: Any, canonical: bool = False) -> Any:
+    """JSON-able data that ``from_plain`` turns back into an equal value. ``canonical``
+    orders dicts and sets, for a digest that does not depend on how they were built."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [to_plain(v, canonical) for v in value]
+    if isinstance(value, tuple):
+        return {"t": [to_plain(v, canonical) for v in value]}
+    if isinstance(value, (set, frozenset)):
+        items = sorted((to_plain(v, canonical) for v in value), key=_order)
+        return {"f" if isinstance(value, frozenset) else "s": items}
+    if isinstance(value, dict):
+        pairs = [[to_plain(k, canonical), to_plain(v, canonical)] for k, v in value.items()]
+        return {"d": sorted(pairs, key=_order) if canonical else pairs}
+    if isinstance(value, bytes):
+        return {"b": value.hex()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        kind = type(value)
+        return {"c": f"{kind.__module__}:{kind.__qualname__}",
+                "v": {f.name: to_plain(getattr(value, f.name), canonical)
+                      for f in dataclasses.fields(value)}}
+    raise TypeError(f"no plain form for {type(value).__name__}")
+
+
+def _order(item: Any) -> str:
+    return json.dumps(item, sort_keys=True)
+
+
+def from_plain(data: Any) -> Any:
+    if data is None or isinstance(data, (bool, int, float, str)):
+        return data
+    if isinstance(data, list):
+        return [from_plain(v) for v in data]
+    if "t" in data:
+        return tuple(from_plain(v) for v in data["t"])
+    if "f" in data:
+        return frozenset(from_plain(v) for v in data["f"])
+    if "s" in data:
+        return {from_plain(v) for v in data["s"]}
+    if "d" in data:
+        return {from_plain(k): from_plain(v) for k, v in data["d"]}
+    if "b" in data:
+        return bytes.fromhex(data["b"])
+    kind, init, rest = _record(str(data["c"]))
+    values = data["v"]
+    made = kind(**{name: from_plain(values[name]) for name in init})
+    for name in rest:
+        object.__setattr__(made, name, from_plain(values[name]))
+    return made
+
+
+@cache
+def _record(name: str) -> tuple[type, tuple[str, ...], tuple[str, ...]]:
+    """A record class of the analysis by its ``module:Class`` name, with the fields its
+    constructor takes and those it does not."""
+    module, _, qualname = name.partition(":")
+    if module not in _RECORDS:
+        raise ValueError(f"{module} is not a module of the analysis's records")
+    kind = getattr(importlib.import_module(module), qualname)
+    if not (isinstance(kind, type) and dataclasses.is_dataclass(kind)):
+        raise ValueError(f"{name} is not a record")
+    fields = dataclasses.fields(kind)
+    return (kind, tuple(f.name for f in fields if f.init),
+            tuple(f.name for f in fields if not f.init))
+
+
+def digest(value: Any) -> str | None:
+    """A stable digest of plain data (a plan); None when it has parts with no plain form."""
+    try:
+        text = json.dumps(to_plain(value, canonical=True), sort_keys=True)
+    except (TypeError, ValueError):
+        return None
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class FactsCache:
+    def __init__(self, folder: Path, tool: str, results: bool,
+                 prepare: Callable[[], None] = lambda: None) -> None:
+        self.folder = folder / "facts"
+        self.tool = tool
+        self.results = results  # second-pass facts may answer (no rewritten text is read)
+        self.prepare = prepare  # makes the cache folder, tagged for backup tools
+        self.stored = 0
+
+    def _path(self, *parts: object) -> Path:
+        key = hashlib.sha256(json.dumps([FORMAT, self.tool, *parts]).encode()).hexdigest()
+        return self.folder / key[:2] / f"{key[2:40]}.json"
+
+    def _read(self, path: Path) -> Any:
+        try:
+            return json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return None
+
+    def _write(self, path: Path, entry: Any) -> None:
+        try:
+            if not self.stored:
+                self.prepare()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(entry))
+            os.replace(temporary, path)
+            self.stored += 1
+        except (OSError, TypeError, ValueError):
+            pass  # a read-only checkout runs without it
+
+    @staticmethod
+    def _file(source: SourceFile, content: str, limit: int) -> list[object]:
+        return [content, source.display, source.module, source.is_package, limit]
+
+    def summary(self, source: SourceFile, content: str, limit: int) -> FileSummary | None:
+        from codemods.flow.summary import FileSummary
+
+        entry = self._read(self._path("summary", *self._file(source, content, limit)))
+        try:
+            found = from_plain(entry) if entry is not None else None
+        except (KeyError, TypeError, ValueError, AttributeError, ImportError):
+            return None
+        return found if isinstance(found, FileSummary) else None
+
+    def keep_summary(self, source: SourceFile, content: str, limit: int,
+                     summary: FileSummary) -> None:
+        try:
+            plain = to_plain(summary)
+        except TypeError:
+            return
+        self._write(self._path("summary", *self._file(source, content, limit)), plain)
+
+    def result(self, source: SourceFile, content: str, limit: int,
+               plan: str) -> tuple[FileResult, bool, frozenset[str]] | None:
+        """The second pass's facts for the file under this plan: the record (without text),
+        whether the rewrite left the module empty, and the words of the rewritten text (what
+        it could import)."""
+        if not self.results:
+            return None
+        entry = self._read(self._path("result", plan, *self._file(source, content, limit)))
+        try:
+            findings = from_plain(entry["findings"])
+            result = FileResult(str(entry["path"]), str(entry["status"]), str(entry["reason"]),
+                                findings, internal_error=False,
+                                environment={str(k): str(v) for k, v in entry["environment"].items()})
+            return result, bool(entry["empty"]), frozenset(str(w) for w in entry["words"])
+        except (KeyError, TypeError, ValueError, AttributeError, ImportError):
+            return None
+
+    def keep_result(self, source: SourceFile, content: str, limit: int, plan: str,
+                    result: FileResult, empty: bool) -> None:
+        if result.internal_error or result.deleted:
+            return  # a codemod bug is not an answer worth keeping
+        words = sorted({w.decode("ascii") for w in _WORD.findall(result.new or b"")})
+        entry = {"path": result.path, "status": result.status, "reason": result.reason,
+                 "findings": to_plain(result.findings), "environment": result.environment,
+                 "empty": empty, "words": words}
+        self._write(self._path("result", plan, *self._file(source, content, limit)), entry)
+
+    def prune(self) -> None:
+        if not self.stored:
+            return
+        try:
+            entries = sorted(self.folder.glob("*/*.json"), key=lambda p: p.stat().st_mtime)
+            for stale in entries[:-KEEP]:
+                stale.unlink(missing_ok=True)
+        except OSError:
+            pass

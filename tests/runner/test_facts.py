@@ -1,0 +1,109 @@
+"""Per-file facts by content: a run after one Walmart file changed parses that file again and
+takes the others' summaries and second-pass facts from the cache, and reports exactly what a
+run without any cache reports. On the sample seller in a real git repository."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from codemods.flow.summarise import summarise
+from migrate.runner.cache import NAME
+from migrate.runner.facts import from_plain, to_plain
+from migrate.runner.results import RunResult
+from migrate.runner.run import RunRequest, run
+from tests.runner.conftest import Repo
+from tests.runner.parse_count import count_parses
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "fixtures" / "sample-seller"
+
+
+@pytest.fixture
+def seller(tmp_path: Path) -> Repo:
+    repo = Repo(tmp_path / "acme")
+    shutil.copytree(SAMPLE / "seller", repo.path / "seller")
+    repo.commit()
+    moment = time.time() - 60  # a run stores nothing for files written just before it
+    for path in repo.path.rglob("*.py"):
+        os.utime(path, (moment, moment))
+    return repo
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    return count_parses(monkeypatch)
+
+
+def _scan(repo: Repo, cache: bool = True) -> RunResult:
+    """As ``scan`` runs: the rewritten text is never read."""
+    return run(RunRequest(paths=(repo.path,), jobs=1, progress=False, cache=cache,
+                          findings_only=True)).result
+
+
+def _forget_runs(repo: Repo) -> None:
+    """Drop the whole-run entries, keeping the per-file facts beside them."""
+    for entry in (repo.path / ".git" / NAME).glob("*.json"):
+        entry.unlink()
+
+
+def _same(first: RunResult, second: RunResult) -> None:
+    assert first.to_json() == second.to_json()
+    assert first.environment == second.environment
+
+
+def test_a_run_after_one_walmart_file_changed_parses_little_and_reports_the_same(
+        seller: Repo, parsed: list[str]) -> None:
+    _scan(seller)
+    cold = len(parsed)
+    walmart = sorted(p for p in (seller.path / "seller").rglob("*.py")
+                     if b"WM_SEC" in p.read_bytes())
+    assert len(walmart) > 2
+    edited = walmart[0]
+    edited.write_text(edited.read_text() + "# edited\n")
+    parsed.clear()
+    again = _scan(seller)
+    assert str(edited.relative_to(seller.path)) in parsed
+    assert len(parsed) < cold / 2
+    parsed.clear()
+    _same(again, _scan(seller, cache=False))
+    assert len(parsed) == cold  # the reference run parsed everything
+
+
+def test_facts_alone_answer_a_run_whose_entry_is_gone(seller: Repo, parsed: list[str]) -> None:
+    first = _scan(seller)
+    cold = len(parsed)
+    _forget_runs(seller)
+    parsed.clear()
+    again = _scan(seller)
+    assert len(parsed) < cold / 2
+    _same(first, again)
+
+
+@pytest.mark.parametrize("diff", [True, False], ids=["diff", "api-default"])
+def test_a_run_that_may_read_the_text_computes_every_rewritten_file(
+        seller: Repo, diff: bool) -> None:
+    _scan(seller)
+    _forget_runs(seller)
+    shown = run(RunRequest(paths=(seller.path,), jobs=1, progress=False, diff=diff)).result
+    assert shown.changed and all(r.new is not None for r in shown.changed)
+
+
+def test_every_fixture_summary_comes_back_equal_from_its_plain_form() -> None:
+    files = sorted((ROOT / "fixtures").rglob("*.py"))
+    assert len(files) > 100
+    for path in files:
+        summary = summarise(cst.parse_module(path.read_bytes()), f"pkg.{path.stem}", str(path))
+        assert from_plain(json.loads(json.dumps(to_plain(summary)))) == summary, path
+
+
+def test_an_entry_naming_a_class_from_elsewhere_is_refused() -> None:
+    entry = {"c": "subprocess:Popen", "v": {"args": "true"}}
+    with pytest.raises(ValueError, match="not a module of the analysis"):
+        from_plain(entry)

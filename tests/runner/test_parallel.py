@@ -1,0 +1,95 @@
+"""Workers: a file's two passes run in one process (its tree and analysis are kept there), a
+batch too small to pay for processes runs here, and a worker that dies is replaced by this
+process. Real worker processes; the parse-once check runs the real transform."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import migrate.runner.transform as transform
+from codemods.registry import CODEMODS, markers_of
+from migrate.runner.inputs import Plan, SourceFile
+from migrate.runner.parallel import HERE, Workers
+from migrate.runner.results import FileResult
+from tests.runner.parse_count import count_parses
+
+PARENT = os.getpid()
+LEGACY = (b"import time\n\n"
+          b"def headers(consumer_id, sign, url):\n"
+          b"    ts = str(int(time.time() * 1000))\n"
+          b"    return {'WM_SEC.AUTH_SIGNATURE': sign(url, ts), 'WM_SEC.TIMESTAMP': ts,\n"
+          b"            'WM_CONSUMER.ID': consumer_id}\n")
+
+
+def _process(key: str) -> int:
+    return os.getpid()
+
+
+def _dies_in_a_worker(key: str) -> str:
+    if os.getpid() != PARENT:
+        os._exit(3)
+    return key
+
+
+def test_each_file_goes_back_to_the_process_that_first_had_it() -> None:
+    keys = [f"f{i}.py" for i in range(8)]
+    with Workers(2, print, small=0) as workers:
+        first = workers.map(_process, [(k,) for k in keys], lambda _: None,
+                            [(k, 100 + i) for i, k in enumerate(keys)])
+        second = workers.map(_process, [(k,) for k in reversed(keys)], lambda _: None,
+                             [(k, 1) for k in reversed(keys)])
+    assert PARENT not in first
+    assert len(set(first)) == 2  # the load is spread over both
+    assert second == list(reversed(first))
+
+
+def test_a_small_batch_stays_in_this_process() -> None:
+    with Workers(2, print) as workers:
+        found = workers.map(_process, [("a.py",), ("b.py",)], lambda _: None,
+                            [("a.py", 2_000), ("b.py", 3_000)])
+        assert workers.home("a.py") == HERE
+    assert found == [PARENT, PARENT]
+
+
+def test_a_dead_worker_is_replaced_by_this_process() -> None:
+    warnings: list[str] = []
+    with Workers(2, warnings.append, small=0) as workers:
+        found = workers.map(_dies_in_a_worker, [("a.py",), ("b.py",)], lambda _: None,
+                            [("a.py", 10), ("b.py", 10)])
+    assert found == ["a.py", "b.py"]
+    assert len(warnings) == 1 and "going on serially" in warnings[0]
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    return count_parses(monkeypatch)
+
+
+def test_the_second_pass_uses_the_first_pass_tree(tmp_path: Path, parses: list[str]) -> None:
+    path = tmp_path / "client.py"
+    path.write_bytes(LEGACY)
+    source = SourceFile(str(path), "client.py", "client")
+    plan = Plan(CODEMODS, markers_of(CODEMODS))
+    try:
+        transform.analyze_file(source, plan, False, LEGACY)
+        result = transform.migrate_file(source, plan, LEGACY)
+    finally:
+        transform.forget()
+    assert isinstance(result, FileResult) and result.status == "unchanged"  # nothing it can prove
+    assert parses == ["client.py"]
+
+
+def test_changed_bytes_are_parsed_again(tmp_path: Path, parses: list[str]) -> None:
+    source = SourceFile(str(tmp_path / "client.py"), "client.py", "client")
+    plan = Plan(CODEMODS, markers_of(CODEMODS))
+    try:
+        transform.analyze_file(source, plan, False, LEGACY)
+        edited = LEGACY.replace(b"consumer_id}", b"consumer_id, 'X': 1}")
+        result = transform.migrate_file(source, plan, edited)
+    finally:
+        transform.forget()
+    assert parses == ["client.py", "client.py"]
+    assert result.status == "unchanged"

@@ -2,11 +2,10 @@
 emulator with scrubbing, replaying migrated code against legacy cassettes, and the all-played
 check - with httpx (sync and async) and requests. The first suite runs in a subprocess, as a
 seller's does, so the plugin comes in through its entry point; the rest run in this process
-(pytest still loads the plugin from its entry point there), which saves a second per run."""
+(see ``seller_suite``)."""
 
 from __future__ import annotations
 
-import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -14,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import shim
 from migrate.cli import cli
 from tests.keys import KeyPair
+from tests.verify.seller_suite import run_in_process
 
 CLIENT_ID, CLIENT_SECRET = "plugin-client-id", "plugin-client-secret-5f4e3d2c1b"
 CONSUMER_ID = "plugin-consumer-id"
@@ -129,29 +128,6 @@ def _verify(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=60)
 
 
-def _load_for_good() -> None:
-    """pytester forgets the modules imported during a test, at its end: what the plugin and the
-    seller's suite use is imported here, when this module is collected, so that it stays.
-    cryptography's compiled core binds its Python classes once per process and refuses the
-    ones a second import makes, and the shim keeps the submodules it loads on first use (a
-    second copy would hold a second token cache)."""
-    for name in ("migrate.emulator", "migrate.emulator.tls", "migrate.verify.recording",
-                 "migrate.verify.routing", "migrate.verify.scrub", "shim._legacy", "requests",
-                 "httpx", "vcr"):
-        importlib.import_module(name)
-    for name in shim.__all__:
-        getattr(shim, name)
-
-
-_load_for_good()
-
-
-def _seller_suite(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    """The seller's suite in this process; pytest loads its plugins from their entry points,
-    as in a subprocess."""
-    return pytester.runpytest_inprocess(*args, "-p", "no:cacheprovider")
-
-
 def test_recording_offline_scrubs_before_disk(pytester: pytest.Pytester, seller_env: None,
                                               seller_key: KeyPair) -> None:
     pytester.makeconftest(CONFTEST)
@@ -173,7 +149,7 @@ def test_replaying_migrated_code_against_legacy_cassettes(pytester: pytest.Pytes
                                                           seller_env: None) -> None:
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_calls=LEGACY)
-    recorded = _seller_suite(pytester, "--record-mode=once")
+    recorded = run_in_process(pytester, "--record-mode=once")
     recorded.assert_outcomes(passed=3)
     legacy = "".join(_cassettes(pytester.path / "cassettes").values())
     assert "WM_SEC.AUTH_SIGNATURE" in legacy.upper() and "<WALMART-SIGNATURE-1>" in legacy
@@ -182,13 +158,13 @@ def test_replaying_migrated_code_against_legacy_cassettes(pytester: pytest.Pytes
 
     # The same tests, migrated: they replay the legacy cassettes with a stand-in token endpoint.
     pytester.makepyfile(test_calls=MIGRATED)
-    replayed = _seller_suite(pytester, "--walmart-replay")
+    replayed = run_in_process(pytester, "--walmart-replay")
     replayed.assert_outcomes(passed=3)
 
     # Code that still signs is caught on replay.
     still_signing = LEGACY.replace("@pytest.mark.vcr", "@pytest.mark.vcr\n@pytest.mark.walmart_replay")
     pytester.makepyfile(test_calls=still_signing)
-    caught = _seller_suite(pytester)
+    caught = run_in_process(pytester)
     caught.assert_outcomes(failed=3)
     caught.stdout.fnmatch_lines(["*walmart_auth*the replayed request carries no WM_SEC.ACCESS_TOKEN*"])
 
@@ -199,9 +175,9 @@ def test_all_played_is_opt_in(pytester: pytest.Pytester, seller_env: None) -> No
         'assert client.get(BASE + "/v3/orders?limit=1", headers=headers()).status_code == 200',
         'assert client.get(BASE + "/v3/orders?limit=1", headers=headers()).status_code == 200\n'
         '        assert client.get(BASE + "/v3/orders?limit=2", headers=headers()).status_code == 200'))
-    _seller_suite(pytester, "--record-mode=once").assert_outcomes(passed=3)
+    run_in_process(pytester, "--record-mode=once").assert_outcomes(passed=3)
     pytester.makepyfile(test_calls=MIGRATED)  # makes one call fewer than recorded
-    _seller_suite(pytester, "-k", "orders").assert_outcomes(passed=1)
-    strict = _seller_suite(pytester, "-k", "orders", "--walmart-all-played")
+    run_in_process(pytester, "-k", "orders").assert_outcomes(passed=1)
+    strict = run_in_process(pytester, "-k", "orders", "--walmart-all-played")
     strict.assert_outcomes(failed=1)
     strict.stdout.fnmatch_lines(["*recorded interactions not played: 2 (GET https://marketplace.walmartapis.com/v3/orders?limit=2)*"])

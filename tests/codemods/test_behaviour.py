@@ -14,13 +14,13 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from migrate.emulator import EmulatorServer
+from tests.codemods.conftest import Migrate
 from tests.codemods.fixture_cases import (
     CASES,
     CLIENT_ID,
     CLIENT_SECRET,
     CONSUMER_ID,
     Case,
-    migrate_copy,
 )
 from tests.keys import KeyPair
 
@@ -63,10 +63,11 @@ def _env(case: Case, server: EmulatorServer, seller_key: KeyPair, jar: Path) -> 
 
 @pytest.mark.parametrize("case", KEPT, ids=[c.name for c in KEPT])
 def test_code_left_as_it_is_still_works(case: Case, server: EmulatorServer, seller_key: KeyPair,
-                                        tmp_path: Path, signature_jar: Path) -> None:
+                                        tmp_path: Path, signature_jar: Path,
+                                        migrated: Migrate) -> None:
     before, after = tmp_path / "before", tmp_path / "after"
     shutil.copytree(case.before, before)
-    migrate_copy(case, after)
+    migrated(case).copy_to(after)
     env = _env(case, server, seller_key, signature_jar)
     assert _drive(before, env) == case.expect_run
     calls_before = _api_calls(server, 0)
@@ -80,10 +81,11 @@ def test_code_left_as_it_is_still_works(case: Case, server: EmulatorServer, sell
 
 @pytest.mark.parametrize("case", REWRITTEN, ids=[c.name for c in REWRITTEN])
 def test_legacy_before_and_oauth_after(case: Case, server: EmulatorServer, seller_key: KeyPair,
-                                       tmp_path: Path, signature_jar: Path) -> None:
+                                       tmp_path: Path, signature_jar: Path,
+                                       migrated: Migrate) -> None:
     before, after = tmp_path / "before", tmp_path / "after"
     shutil.copytree(case.before, before)
-    migrate_copy(case, after)
+    migrated(case).copy_to(after)
     env = _env(case, server, seller_key, signature_jar)
 
     assert _drive(before, env) == case.expect_run

@@ -1,5 +1,6 @@
 """Every fixture repository: the rewrite is exactly its after/ tree, a second run changes
-nothing, and the findings say what the case expects."""
+nothing, and the findings say what the case expects. Each case is migrated once per test
+worker (the ``migrated`` fixture) and its outcome read by all four tests."""
 
 from __future__ import annotations
 
@@ -7,33 +8,31 @@ from pathlib import Path
 
 import pytest
 
-from tests.codemods.fixture_cases import CASES, Case, migrate_copy, tree
+from tests.codemods.conftest import Migrate
+from tests.codemods.fixture_cases import CASES, Case, tree
 from tests.codemods.harm import harm_of
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_the_rewrite_is_the_after_tree(case: Case, tmp_path: Path) -> None:
-    work = tmp_path / "repo"
-    migrate_copy(case, work)
-    assert tree(work) == tree(case.after)
+def test_the_rewrite_is_the_after_tree(case: Case, migrated: Migrate) -> None:
+    assert migrated(case).files == tree(case.after)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_a_second_run_changes_nothing(case: Case, tmp_path: Path) -> None:
-    work = tmp_path / "repo"
-    migrate_copy(case, work)
-    first = tree(work)
+def test_a_second_run_changes_nothing(case: Case, migrated: Migrate, tmp_path: Path) -> None:
+    first = migrated(case)
+    work = first.copy_to(tmp_path / "repo")
     from migrate.runner.run import RunRequest, run
 
     again = run(RunRequest(paths=(work,), write=True, allow_dirty=True, jobs=1,
                            target=case.target))
     assert [r.path for r in again.result.changed] == []
-    assert tree(work) == first
+    assert tree(work) == first.files
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_findings(case: Case, tmp_path: Path) -> None:
-    result = migrate_copy(case, tmp_path / "repo")
+def test_findings(case: Case, migrated: Migrate) -> None:
+    result = migrated(case).result
     found = {(r.path, f.line, f.scheme, f.action) for r in result.files for f in r.findings}
     expected = {(f["path"], f["line"], f["scheme"], f["action"]) for f in case.findings}
     assert expected <= found, sorted(found)
@@ -41,9 +40,8 @@ def test_findings(case: Case, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_no_harm(case: Case, tmp_path: Path) -> None:
+def test_no_harm(case: Case, migrated: Migrate) -> None:
     """No look-alike file changed, no unused import added, no legacy header taken out of a
     request without the token put in."""
-    result = migrate_copy(case, tmp_path / "repo")
-    harm = harm_of(result.files)
+    harm = harm_of(migrated(case).result.files)
     assert not harm, harm

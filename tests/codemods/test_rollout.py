@@ -13,7 +13,8 @@ import pytest
 
 from migrate.emulator import EmulatorServer
 from migrate.runner.run import RunRequest, run
-from tests.codemods.fixture_cases import CASES, CLIENT_ID, CLIENT_SECRET, CONSUMER_ID, migrate_copy
+from tests.codemods.conftest import Migrate
+from tests.codemods.fixture_cases import CASES, CLIENT_ID, CLIENT_SECRET, CONSUMER_ID
 from tests.codemods.test_behaviour import DRIVE
 from tests.keys import KeyPair
 
@@ -37,14 +38,14 @@ def _auth_of_calls(server: EmulatorServer) -> set[str | None]:
 @pytest.mark.parametrize(("mode", "expected"), [("legacy", {"legacy"}), ("oauth", {"oauth"}),
                                                 ("canary:100", {"oauth"}), ("canary:0", {"legacy"})])
 def test_the_switch_decides_at_run_time(tmp_path: Path, server: EmulatorServer, seller_key: KeyPair,
-                                        mode: str, expected: set[str]) -> None:
-    migrate_copy(ROLLOUT, tmp_path / "repo")
+                                        mode: str, expected: set[str], migrated: Migrate) -> None:
+    migrated(ROLLOUT).copy_to(tmp_path / "repo")
     assert _drive(tmp_path / "repo", server, seller_key, WALMART_AUTH_MODE=mode) == [2, 12]
     assert _auth_of_calls(server) == expected
 
 
-def test_a_second_rollout_run_changes_nothing(tmp_path: Path) -> None:
-    migrate_copy(ROLLOUT, tmp_path / "repo")
+def test_a_second_rollout_run_changes_nothing(tmp_path: Path, migrated: Migrate) -> None:
+    migrated(ROLLOUT).copy_to(tmp_path / "repo")
     again = run(RunRequest(paths=(tmp_path / "repo",), write=True, allow_dirty=True, jobs=1,
                            target="rollout"))
     assert again.result.changed == []
@@ -53,9 +54,8 @@ def test_a_second_rollout_run_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_an_oauth_run_finishes_the_rollout(tmp_path: Path, server: EmulatorServer,
-                                           seller_key: KeyPair) -> None:
-    work = tmp_path / "repo"
-    migrate_copy(ROLLOUT, work)
+                                           seller_key: KeyPair, migrated: Migrate) -> None:
+    work = migrated(ROLLOUT).copy_to(tmp_path / "repo")
     finished = run(RunRequest(paths=(work,), write=True, allow_dirty=True, jobs=1))
     assert {f.action for r in finished.result.files for f in r.findings} == {"rewritten"}
     client = (work / "acme" / "walmart.py").read_text()

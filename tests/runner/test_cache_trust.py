@@ -18,7 +18,7 @@ import pytest
 
 from migrate.runner.cache import FOLDER, NAME
 from tests.runner.conftest import Repo, git
-from tests.runner.test_cache import SAMPLE, _age, _scan
+from tests.runner.test_cache import SAMPLE, _age, _answered, _scan
 
 
 def _entries(repo: Path) -> list[Path]:
@@ -95,10 +95,10 @@ def test_another_python_or_libcst_does_not_reuse_an_entry(tmp_path: Path,
     with monkeypatch.context() as patch:
         patch.setattr(metadata, "version",
                       lambda name: "0.0.1" if name == "libcst" else real_version(name))
-        assert not _scan(seller).cached
+        assert not _answered(seller)
     with monkeypatch.context() as patch:
         patch.setattr(sys, "version", "3.99.0 (another build)")
-        assert not _scan(seller).cached
+        assert not _answered(seller)
     assert _scan(seller).cached
 
 

@@ -20,10 +20,10 @@ from tests.runner.test_cache import SAMPLE
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
-@pytest.fixture
-def migrated(tmp_path: Path) -> Repo:
+@pytest.fixture(scope="module")
+def migrated_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample seller, migrated by a real `apply` and committed."""
-    seller = Repo(tmp_path / "acme")
+    seller = Repo(tmp_path_factory.mktemp("migrated") / "acme")
     shutil.copytree(SAMPLE / "seller", seller.path / "seller")
     seller.commit("legacy")
     done = seller.run("apply", ".", toys=False)
@@ -31,7 +31,14 @@ def migrated(tmp_path: Path) -> Repo:
     seller.commit("migrated")
     clean = seller.run("scan", ".", toys=False)
     assert clean.code == 0 and "hybrid" not in clean.out, clean.out
-    return seller
+    return seller.path
+
+
+@pytest.fixture
+def migrated(migrated_once: Path, tmp_path: Path) -> Repo:
+    """A copy of it for one test, git history included."""
+    shutil.copytree(migrated_once, tmp_path / "acme", symlinks=True)
+    return Repo(tmp_path / "acme", init=False)
 
 
 def _consistency(done_out: str) -> list[tuple[str, int, str]]:

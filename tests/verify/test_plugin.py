@@ -1,6 +1,8 @@
-"""The pytest plugin in a seller's own test suite (pytester, in a subprocess): recording
-offline against the emulator with scrubbing, replaying migrated code against legacy
-cassettes, and the all-played check - with httpx (sync and async) and requests."""
+"""The pytest plugin in a seller's own test suite (pytester): recording offline against the
+emulator with scrubbing, replaying migrated code against legacy cassettes, and the all-played
+check - with httpx (sync and async) and requests. The first suite runs in a subprocess, as a
+seller's does, so the plugin comes in through its entry point; the rest run in this process
+(see ``seller_suite``)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from migrate.cli import cli
 from tests.keys import KeyPair
+from tests.verify.seller_suite import run_in_process
 
 CLIENT_ID, CLIENT_SECRET = "plugin-client-id", "plugin-client-secret-5f4e3d2c1b"
 CONSUMER_ID = "plugin-consumer-id"
@@ -144,21 +149,22 @@ def test_replaying_migrated_code_against_legacy_cassettes(pytester: pytest.Pytes
                                                           seller_env: None) -> None:
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_calls=LEGACY)
-    recorded = pytester.runpytest_subprocess("--record-mode=once", "-p", "no:cacheprovider")
+    recorded = run_in_process(pytester, "--record-mode=once")
     recorded.assert_outcomes(passed=3)
     legacy = "".join(_cassettes(pytester.path / "cassettes").values())
     assert "WM_SEC.AUTH_SIGNATURE" in legacy.upper() and "<WALMART-SIGNATURE-1>" in legacy
-    assert _verify(str(pytester.path / "cassettes"), "--only", "no-secrets").returncode == 0
+    verdict = CliRunner().invoke(cli, ["verify", str(pytester.path / "cassettes"), "--only", "no-secrets"])
+    assert verdict.exit_code == 0, verdict.output
 
     # The same tests, migrated: they replay the legacy cassettes with a stand-in token endpoint.
     pytester.makepyfile(test_calls=MIGRATED)
-    replayed = pytester.runpytest_subprocess("--walmart-replay", "-p", "no:cacheprovider")
+    replayed = run_in_process(pytester, "--walmart-replay")
     replayed.assert_outcomes(passed=3)
 
     # Code that still signs is caught on replay.
     still_signing = LEGACY.replace("@pytest.mark.vcr", "@pytest.mark.vcr\n@pytest.mark.walmart_replay")
     pytester.makepyfile(test_calls=still_signing)
-    caught = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    caught = run_in_process(pytester)
     caught.assert_outcomes(failed=3)
     caught.stdout.fnmatch_lines(["*walmart_auth*the replayed request carries no WM_SEC.ACCESS_TOKEN*"])
 
@@ -169,10 +175,9 @@ def test_all_played_is_opt_in(pytester: pytest.Pytester, seller_env: None) -> No
         'assert client.get(BASE + "/v3/orders?limit=1", headers=headers()).status_code == 200',
         'assert client.get(BASE + "/v3/orders?limit=1", headers=headers()).status_code == 200\n'
         '        assert client.get(BASE + "/v3/orders?limit=2", headers=headers()).status_code == 200'))
-    pytester.runpytest_subprocess("--record-mode=once", "-p", "no:cacheprovider").assert_outcomes(passed=3)
+    run_in_process(pytester, "--record-mode=once").assert_outcomes(passed=3)
     pytester.makepyfile(test_calls=MIGRATED)  # makes one call fewer than recorded
-    pytester.runpytest_subprocess("-p", "no:cacheprovider", "-k", "orders").assert_outcomes(passed=1)
-    strict = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-k", "orders",
-                                           "--walmart-all-played")
+    run_in_process(pytester, "-k", "orders").assert_outcomes(passed=1)
+    strict = run_in_process(pytester, "-k", "orders", "--walmart-all-played")
     strict.assert_outcomes(failed=1)
     strict.stdout.fnmatch_lines(["*recorded interactions not played: 2 (GET https://marketplace.walmartapis.com/v3/orders?limit=2)*"])

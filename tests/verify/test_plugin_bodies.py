@@ -1,8 +1,9 @@
 """The plugin's scrubbing keeps cassettes intact: bodies byte for byte (a PDF label, gzip and
 deflate answers scrubbed inside and compressed again), and every interaction with a host
-that is not Walmart's saved exactly as recorded. A seller's suite runs for real in a
-subprocess: pytest-recording, VCR.py, httpx and requests, the emulator standing in for
-Walmart over HTTPS, and a plain loopback server for the other host; then it replays."""
+that is not Walmart's saved exactly as recorded. A seller's suite runs for real (in this
+process, see ``seller_suite``): pytest-recording, VCR.py, httpx and requests, the emulator
+standing in for Walmart over HTTPS, and a plain loopback server for the other host; then it
+replays."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import yaml
 from migrate.verify.hosts import DEFAULT_HOSTS
 from migrate.verify.recording import scrubbed_hosts
 from tests.keys import KeyPair
+from tests.verify.seller_suite import run_in_process
 
 CLIENT_ID, CLIENT_SECRET = "bodies-client-id", "bodies-client-secret-7e6d5c4b3a"
 # A PDF label: a header, then bytes that are not UTF-8 - the plain-text scrub used to turn
@@ -145,8 +147,7 @@ def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.
 
 def test_walmart_bodies_are_scrubbed_inside_and_kept_byte_for_byte(suite: pytest.Pytester,
                                                                    seller_key: KeyPair) -> None:
-    suite.runpytest_subprocess("--record-mode=once", "-p", "no:cacheprovider", "-k",
-                               "walmart").assert_outcomes(passed=1)
+    run_in_process(suite, "--record-mode=once", "-k", "walmart").assert_outcomes(passed=1)
     recorded = _interactions(next(suite.path.rglob("test_walmart_bodies.yaml")))
     by_path = {i["request"]["uri"].split("walmartapis.com", 1)[1]: i for i in recorded}
     assert _body(by_path["/v3/shipping/labels/1"]) == PDF
@@ -156,20 +157,17 @@ def test_walmart_bodies_are_scrubbed_inside_and_kept_byte_for_byte(suite: pytest
     assert _body(by_path["/v3/feeds/gz?via=requests"]) == echoed
     assert CLIENT_SECRET not in "".join(str(i) for i in recorded)
     # What was saved replays: the PDF and both compressed answers read back as recorded.
-    suite.runpytest_subprocess("--record-mode=none", "-p", "no:cacheprovider", "-k",
-                               "walmart").assert_outcomes(passed=1)
+    run_in_process(suite, "--record-mode=none", "-k", "walmart").assert_outcomes(passed=1)
 
 
 def test_other_hosts_are_saved_exactly_as_recorded(suite: pytest.Pytester) -> None:
-    suite.runpytest_subprocess("--record-mode=once", "-p", "no:cacheprovider", "-k",
-                               "other").assert_outcomes(passed=1)
+    run_in_process(suite, "--record-mode=once", "-k", "other").assert_outcomes(passed=1)
     recorded = _interactions(next(suite.path.rglob("test_other_hosts.yaml")))
     assert [_body(i) for i in recorded] == [
         PDF,
         gzip.compress(b'{"rate": 4.5, "note": "' + CLIENT_SECRET.encode() + b'"}', mtime=0),
         CLIENT_SECRET.encode()]
-    suite.runpytest_subprocess("--record-mode=none", "-p", "no:cacheprovider", "-k",
-                               "other").assert_outcomes(passed=1)
+    run_in_process(suite, "--record-mode=none", "-k", "other").assert_outcomes(passed=1)
 
 
 @pytest.mark.parametrize("where", ["command-line", "ini"])
@@ -179,8 +177,7 @@ def test_the_configured_emulator_is_scrubbed(suite: pytest.Pytester, where: str)
     flags = ["--walmart-host", "127.0.0.1"] if where == "command-line" else []
     if where == "ini":
         suite.makeini("[pytest]\nwalmart_hosts =\n    127.0.0.1\n")
-    suite.runpytest_subprocess("--record-mode=once", "-p", "no:cacheprovider", "-k", "other",
-                               *flags).assert_outcomes(passed=1)
+    run_in_process(suite, "--record-mode=once", "-k", "other", *flags).assert_outcomes(passed=1)
     recorded = _interactions(next(suite.path.rglob("test_other_hosts.yaml")))
     assert _body(recorded[0]) == PDF
     assert gzip.decompress(_body(recorded[1])) == b'{"rate": 4.5, "note": "<WALMART-SECRET-1>"}'

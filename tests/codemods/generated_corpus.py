@@ -1,0 +1,156 @@
+"""Generated programs (hypothesmith) with legacy signing snippets spliced in, drawn from fixed
+seeds. Drawing a program costs about as much as checking it, and the same seed draws the same
+programs, so each seed's programs are drawn once and kept on disk (pytest's cache folder).
+An entry is keyed by everything that decides the draw: the seed, the count, this module's own
+source (the snippets and the splicing), and the versions of Python, Hypothesis, hypothesmith,
+Lark and LibCST. Any other entry, or one that does not read back whole, is drawn again."""
+
+from __future__ import annotations
+
+import ast
+import base64
+import functools
+import hashlib
+import json
+import os
+import sys
+import warnings
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+from hypothesis import HealthCheck, Phase, assume, given, seed, settings
+from hypothesis import strategies as st
+
+__all__ = ["SNIPPETS", "corpus", "parses_for_python"]
+
+SNIPPETS = [
+    '''
+import base64, time
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+class WalmartClient:
+    def __init__(self, consumer_id, private_key):
+        self.consumer_id = consumer_id
+        self.private_key = private_key
+
+    def _sign(self, url, method, ts):
+        key = serialization.load_der_private_key(base64.b64decode(self.private_key), None)
+        data = f"{self.consumer_id}\\n{url}\\n{method}\\n{ts}\\n".encode()
+        return base64.b64encode(key.sign(data, padding.PKCS1v15(), hashes.SHA256())).decode()
+
+    def headers(self, url, method):
+        ts = str(int(time.time() * 1000))
+        return {"WM_SEC.TIMESTAMP": ts, "WM_SEC.AUTH_SIGNATURE": self._sign(url, method, ts),
+                "WM_CONSUMER.ID": self.consumer_id, "WM_SVC.NAME": "x"}
+''',
+    '''
+import base64, time
+from Crypto.Hash import SHA256
+from Crypto.PublicKey import RSA
+from Crypto.Signature import PKCS1_v1_5
+def walmart_headers(consumer_id, private_key, url):
+    ts = str(int(time.time() * 1000))
+    key = RSA.importKey(base64.b64decode(private_key))
+    digest = SHA256.new(("%s\\n%s\\n%s\\n%s\\n" % (consumer_id, url, "GET", ts)).encode())
+    headers = {}
+    headers["WM_SEC.TIMESTAMP"] = ts
+    headers["WM_SEC.AUTH_SIGNATURE"] = base64.b64encode(PKCS1_v1_5.new(key).sign(digest)).decode()
+    headers["WM_CONSUMER.ID"] = consumer_id
+    return headers
+''',
+    '''
+async def fetch(session, url):
+    signature, ts = sign_request(os.environ["WALMART_CONSUMER_ID"], os.environ["WALMART_PRIVATE_KEY"], url, "GET")
+    return await session.get(url, headers={"WM_SEC.AUTH_SIGNATURE": signature, "WM_SEC.TIMESTAMP": ts})
+''',
+    '''
+CA_HEADERS = {"WM_TENANT_ID": "WALMART.CA", "WM_SEC.AUTH_SIGNATURE": SIG, "WM_CONSUMER.ID": CID}
+''',
+]
+
+_DRAWN_BY = ("hypothesis", "hypothesmith", "lark", "libcst")
+
+
+def parses_for_python(text: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+@functools.cache
+def _programs() -> Any:
+    """Built once, and only when a draw is needed: building hypothesmith's grammar costs
+    seconds."""
+    import hypothesmith
+
+    return hypothesmith.from_grammar()
+
+
+@st.composite
+def _spliced(draw: st.DrawFn) -> bytes:
+    program = draw(_programs())
+    try:
+        module = cst.parse_module(program)
+    except Exception:
+        assume(False)
+        raise
+    assume(parses_for_python(program))
+    snippet = cst.parse_module(draw(st.sampled_from(SNIPPETS)).lstrip("\n")).body
+    at = draw(st.integers(0, len(module.body)))
+    body = [*module.body[:at], *snippet, *module.body[at:]]
+    return module.with_changes(body=body).bytes
+
+
+def _draw(seed_value: int, count: int) -> list[bytes]:
+    drawn: list[bytes] = []
+
+    # Generation only: shrinking a generated program takes far longer than finding one.
+    @seed(seed_value)
+    @settings(max_examples=count, deadline=None, database=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(_spliced())
+    def keep(source: bytes) -> None:
+        drawn.append(source)
+
+    keep()
+    return drawn
+
+
+def _key(seed_value: int, count: int) -> str:
+    digest = hashlib.sha256(f"{seed_value}\0{count}\0{sys.version}".encode())
+    for name in _DRAWN_BY:
+        digest.update(f"\0{name}={metadata.version(name)}".encode())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def _read(entry: Path) -> list[bytes] | None:
+    try:
+        stored = json.loads(entry.read_bytes())
+        return [base64.b64decode(text, validate=True) for text in stored["programs"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing, half written or not ours: drawn again
+
+
+def corpus(folder: Path, seed_value: int, count: int) -> tuple[Path, list[bytes]]:
+    """The programs ``seed_value`` draws (``count`` of them, as Hypothesis counts valid
+    examples), and the file that keeps them."""
+    entry = folder / f"seed-{seed_value}-{_key(seed_value, count)}.json"
+    programs = _read(entry)
+    if programs is not None:
+        return entry, programs
+    programs = _draw(seed_value, count)
+    for stale in folder.glob(f"seed-{seed_value}-*.json"):
+        stale.unlink(missing_ok=True)  # drawn by other versions: never read again
+    # Written whole or not at all: parallel test workers may read it at any moment.
+    temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
+    text = [base64.b64encode(p).decode("ascii") for p in programs]
+    temporary.write_text(json.dumps({"seed": seed_value, "count": count, "programs": text}))
+    os.replace(temporary, entry)
+    return entry, programs

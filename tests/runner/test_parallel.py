@@ -5,6 +5,7 @@ process. Real worker processes; the parse-once check runs the real transform."""
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,10 @@ def _process(key: str) -> int:
     return os.getpid()
 
 
-def _dies_in_a_worker(key: str) -> str:
-    if os.getpid() != PARENT:
+def _dies_in_a_worker(key: str, parent: int) -> str:
+    # The parent's pid comes as an argument: a forkserver or spawned worker imports this
+    # module afresh, where PARENT would be its own pid.
+    if os.getpid() != parent:
         os._exit(3)
     return key
 
@@ -54,11 +57,20 @@ def test_a_small_batch_stays_in_this_process() -> None:
     assert found == [PARENT, PARENT]
 
 
-def test_a_dead_worker_is_replaced_by_this_process() -> None:
+@pytest.mark.parametrize("thread_alive", [False, True], ids=["fork", "forkserver"])
+def test_a_dead_worker_is_replaced_by_this_process(thread_alive: bool) -> None:
     warnings: list[str] = []
-    with Workers(2, warnings.append, small=0) as workers:
-        found = workers.map(_dies_in_a_worker, [("a.py",), ("b.py",)], lambda _: None,
-                            [("a.py", 10), ("b.py", 10)])
+    # A live thread (a test server, an embedding application) makes the workers forkserver's.
+    stop = threading.Event()
+    waiter = threading.Thread(target=stop.wait, daemon=True)
+    if thread_alive:
+        waiter.start()
+    try:
+        with Workers(2, warnings.append, small=0) as workers:
+            found = workers.map(_dies_in_a_worker, [("a.py", PARENT), ("b.py", PARENT)],
+                                lambda _: None, [("a.py", 10), ("b.py", 10)])
+    finally:
+        stop.set()
     assert found == ["a.py", "b.py"]
     assert len(warnings) == 1 and "going on serially" in warnings[0]
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from codemods.findings import Finding
 from codemods.names import DEFAULT_RENAMES, rename_identifier
 from migrate.runner.inputs import SourceFile
+from migrate.runner.modules import imported_from
 from migrate.runner.results import FileResult, RunResult
 
 __all__ = ["CODEMOD", "DESCRIPTION", "attach", "find_inconsistencies"]
@@ -111,7 +112,6 @@ def _rebound(tree: ast.Module) -> set[str]:
 
 
 def _reads(source: SourceFile, tree: ast.Module, modules: dict[str, SourceFile]) -> list[_Read]:
-    package = source.module if source.is_package else source.module.rpartition(".")[0]
     bound: dict[str, str] = {}  # local name -> repository module
     reads: list[_Read] = []
     for node in ast.walk(tree):
@@ -122,10 +122,7 @@ def _reads(source: SourceFile, tree: ast.Module, modules: dict[str, SourceFile])
                 if target in modules:
                     bound[local] = target
         elif isinstance(node, ast.ImportFrom):
-            base = package
-            for _ in range(max(node.level - 1, 0)):
-                base = base.rpartition(".")[0]
-            module = ".".join(p for p in ((base if node.level else ""), node.module or "") if p)
+            module = imported_from(node, source.module, source.is_package)
             for alias in node.names:
                 if f"{module}.{alias.name}" in modules:
                     bound[alias.asname or alias.name] = f"{module}.{alias.name}"

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["module_of"]
+if TYPE_CHECKING:
+    import ast
+
+__all__ = ["imported_from", "module_of"]
 
 
 def module_of(path: Path, root: Path, packages: dict[Path, bool] | None = None) -> tuple[str, bool]:
@@ -27,3 +31,12 @@ def module_of(path: Path, root: Path, packages: dict[Path, bool] | None = None) 
             break
         folder = folder.parent
     return ".".join(parts) or path.stem, is_package
+
+
+def imported_from(node: ast.ImportFrom, module: str, is_package: bool) -> str:
+    """The absolute module a ``from ... import`` in file ``module`` names: a relative one
+    climbs from the file's package, one level per dot after the first."""
+    base = module if is_package else module.rpartition(".")[0]
+    for _ in range(max(node.level - 1, 0)):
+        base = base.rpartition(".")[0]
+    return ".".join(p for p in ((base if node.level else ""), node.module or "") if p)

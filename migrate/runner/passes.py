@@ -25,6 +25,7 @@ from codemods.flow.summary import FileSummary
 from migrate.runner.contents import content_id
 from migrate.runner.facts import FactsCache, digest
 from migrate.runner.inputs import Plan, Reach, SourceFile, has_marker, last_names, mentions
+from migrate.runner.modules import imported_from
 from migrate.runner.parallel import Workers
 from migrate.runner.progress import Progress
 from migrate.runner.results import FileResult, RunResult
@@ -452,7 +453,6 @@ def _import_targets(source: SourceFile, analysis: _Analysis) -> frozenset[str]:
         return found
     import ast
 
-    package = source.module if source.is_package else source.module.rpartition(".")[0]
     names: set[str] = set()
     for statement in _import_statements(analysis.data(source)):
         try:
@@ -463,10 +463,7 @@ def _import_targets(source: SourceFile, analysis: _Analysis) -> frozenset[str]:
             if isinstance(node, ast.Import):
                 names.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom):
-                base = package
-                for _ in range(max(node.level - 1, 0)):
-                    base = base.rpartition(".")[0]
-                module = ".".join(p for p in ((base if node.level else ""), node.module or "") if p)
+                module = imported_from(node, source.module, source.is_package)
                 names.add(module)
                 names.update(f"{module}.{alias.name}" for alias in node.names)
     cache[source.display] = found = frozenset(names)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from migrate.runner.inputs import SourceFile
+from migrate.runner.modules import imported_from
 from migrate.runner.results import FileResult, RunResult
 
 __all__ = ["PartialWriteError", "Tied", "narrow", "needed_outside", "project_root", "tied_files"]
@@ -85,7 +86,6 @@ def _own(tree: ast.Module) -> set[str]:
 def _imports(tree: ast.Module, source: SourceFile, modules: frozenset[str]) -> set[str]:
     """The repository modules this file imports (``from seller import settings`` imports
     ``seller.settings`` when that is a module)."""
-    package = source.module if source.is_package else source.module.rpartition(".")[0]
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -93,10 +93,7 @@ def _imports(tree: ast.Module, source: SourceFile, modules: frozenset[str]) -> s
                 parts = alias.name.split(".")
                 found.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
         elif isinstance(node, ast.ImportFrom):
-            base = package
-            for _ in range(max(node.level - 1, 0)):
-                base = base.rpartition(".")[0]
-            module = ".".join(p for p in ((base if node.level else ""), node.module or "") if p)
+            module = imported_from(node, source.module, source.is_package)
             found.add(module)
             found.update(f"{module}.{alias.name}" for alias in node.names)
     return found & modules

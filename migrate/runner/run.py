@@ -115,7 +115,11 @@ def run(request: RunRequest) -> Run:
     # The whole repository is analysed (a rename reaches callers outside the paths); the
     # paths say which files are reported and written.
     listed = {display for _, display in found.files}
-    everything = discover([root], root, base, request.include, request.exclude).files
+    # Walked once when the paths name the repository itself (`scan .`, the hook on the root).
+    whole = all(not Path(p).is_symlink() and Path(p).resolve() == root.resolve()
+                for p in request.paths)
+    everything = found.files if whole else discover([root], root, base, request.include,
+                                                    request.exclude).files
     packages: dict[Path, bool] = {}
     sources = [SourceFile(str(path), display, *module_of(path, root, packages))
                for path, display in _union(found.files, everything)]

@@ -6,6 +6,9 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.runner.conftest import Repo
 
@@ -140,3 +143,25 @@ def test_apply_outside_git_warns_that_there_is_no_safety_net(tmp_path: Path) -> 
     assert done.code == 0, done.err
     assert "no safety net" in done.err
     assert _constructs(repo).stdout.strip() == "Client"
+
+
+def test_a_run_over_the_repository_itself_walks_it_once(repo: Repo,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Naming the root is the whole repository already: one walk, the same files found."""
+    import migrate.runner.run as run_module
+    from migrate.runner.discover import Discovered, discover
+    from migrate.runner.run import RunRequest, run
+
+    _seller(repo)
+    walked: list[list[Path]] = []
+    def counting(paths: list[Path], *args: Any, **kwargs: Any) -> Discovered:
+        walked.append(list(paths))
+        return discover(paths, *args, **kwargs)
+
+    monkeypatch.setattr(run_module, "discover", counting)
+    whole = run(RunRequest(paths=(repo.path,), jobs=1, cache=False))
+    assert len(walked) == 1
+    part = run(RunRequest(paths=(repo.path / "app" / "jobs.py",), jobs=1, cache=False))
+    assert len(walked) == 3  # the path named, then the repository around it
+    assert {r.path for r in whole.result.files} >= {"app/client.py", "app/jobs.py"}
+    assert part.result.scanned == 1

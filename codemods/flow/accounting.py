@@ -101,6 +101,11 @@ def _file(repo: Repository, plan: RepoPlan, file: FileSummary,
         for occurrence in occurrences:
             accounted[(occurrence.kind, occurrence.loc[1], occurrence.loc[2])] = \
                 (file.module, finding.line)
+    # A file with nothing to account for leaves no entry: the plan, and the per-file facts
+    # kept under its digest, stay the same when such a file joins the run.
+    for table in (plan.accounted, plan.findings):
+        if not table.get(file.module):
+            table.pop(file.module, None)
 
 
 def _signature_at(repo: Repository, occurrence: Occurrence) -> Value | None:

@@ -48,7 +48,7 @@ __all__ = ["FOLDER", "Recorded", "RunCache", "cache_folder", "cache_key"]
 
 FOLDER = ".walmart-migrate-cache"  # where older versions kept it, in the work tree: never read
 NAME = "walmart-migrate-cache"
-FORMAT = 4
+FORMAT = 5
 KEEP = 16  # entries per repository: one per distinct set of options and paths
 # A file modified this close to the start of the run (or after it) may have been read in
 # another state than the one hashed afterwards; such a run is not stored.
@@ -130,7 +130,7 @@ def _bytes(text: str) -> bytes:
 def _file_to_json(result: FileResult) -> dict[str, Any]:
     """Facts only: the rewritten text is not kept (see the module's docstring)."""
     return {**result.to_json(), "internal_error": result.internal_error,
-            "environment": result.environment}
+            "environment": result.environment, "gains_shim": result.gains_shim}
 
 
 def _file_from_json(data: dict[str, Any]) -> FileResult:
@@ -139,7 +139,8 @@ def _file_from_json(data: dict[str, Any]) -> FileResult:
                                 for f in data["findings"]],
                       internal_error=bool(data["internal_error"]),
                       environment={str(k): str(v) for k, v in data["environment"].items()},
-                      deleted=bool(data.get("deleted", False)))
+                      deleted=bool(data.get("deleted", False)),
+                      gains_shim=bool(data["gains_shim"]))
 
 
 class RunCache:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # the analysis's modules load only in a run that analyses
 
 __all__ = ["FactsCache", "from_plain", "to_plain"]
 
-FORMAT = 1
+FORMAT = 2
 _WORD = re.compile(rb"\w+")
 KEEP = 8192  # entries; the oldest go first
 # Only these modules' data classes are rebuilt from an entry.
@@ -175,7 +175,8 @@ class FactsCache:
             findings = from_plain(entry["findings"])
             result = FileResult(str(entry["path"]), str(entry["status"]), str(entry["reason"]),
                                 findings, internal_error=False,
-                                environment={str(k): str(v) for k, v in entry["environment"].items()})
+                                environment={str(k): str(v) for k, v in entry["environment"].items()},
+                                gains_shim=bool(entry["gains_shim"]))
             return result, bool(entry["empty"]), frozenset(str(w) for w in entry["words"])
         except (KeyError, TypeError, ValueError, AttributeError, ImportError):
             return None
@@ -187,7 +188,7 @@ class FactsCache:
         words = sorted({w.decode("ascii") for w in _WORD.findall(result.new or b"")})
         entry = {"path": result.path, "status": result.status, "reason": result.reason,
                  "findings": to_plain(result.findings), "environment": result.environment,
-                 "empty": empty, "words": words}
+                 "gains_shim": result.gains_shim, "empty": empty, "words": words}
         self._write(self._path("result", plan, *self._file(source, content, limit)), entry)
 
     def prune(self) -> None:

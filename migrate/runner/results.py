@@ -31,6 +31,9 @@ class FileResult:
     # The rewrite left nothing in the module and nothing imports it any more: it goes.
     deleted: bool = False
     manifest: bool = False  # the project's requirements, declaring the runtime; not code
+    # The rewritten file imports ``shim`` and the original did not: the project must declare
+    # the runtime. A fact, kept by the caches, so ``apply --check`` needs no rewritten text.
+    gains_shim: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"path": self.path, "status": self.status, "reason": self.reason,
@@ -105,7 +108,7 @@ def not_written(result: RunResult, problems: dict[str, str]) -> None:
             file_result.reason = (f"not written: {first} could not be written ({why}), and apply "
                                   "writes all files or none; fix that and run again")
         file_result.original = file_result.new = None
-        file_result.deleted = False
+        file_result.deleted = file_result.gains_shim = False
         file_result.environment = {}
         file_result.findings = [replace(f, action="manual", message=f"{f.message} (not written)")
                                 if f.action == "rewritten" else f for f in file_result.findings]

@@ -126,8 +126,7 @@ def run(request: RunRequest) -> Run:
     git_dir = location.repository.git_dir if location.repository else None
     cache = _cache(request, options, project_markers, root, git_dir, repo)
     result = cache.answer(sources) if cache is not None else None
-    if result is not None and result.changed and (request.write or request.diff or
-                                                  request.declare_runtime):
+    if result is not None and result.changed and (request.write or request.diff):
         result = None  # the cache holds no text to write: what is written is computed now
     cached = result is not None
     if result is None:
@@ -205,9 +204,7 @@ def _compute(request: RunRequest, options: MigrationOptions, project_markers: tu
                 max_file_size=_limit(request))
     jobs = request.jobs or os.cpu_count() or 1
     progress = Progress(len(sources), "walmart-migrate", enabled=request.progress)
-    # Declaring the runtime reads the rewritten text (does a file gain ``import shim``?).
-    findings_only = request.findings_only and not (request.write or request.diff or
-                                                   request.declare_runtime)
+    findings_only = request.findings_only and not (request.write or request.diff)
     facts = cache.facts(findings_only) if cache is not None else None
     with Workers(jobs, warnings.append) as workers:
         outcome = two_passes(sources, plan, workers, progress, facts)

@@ -10,7 +10,6 @@ install time - the summary says what to add. Also: a repository with its own top
 
 from __future__ import annotations
 
-import ast
 import os
 from pathlib import Path
 from typing import NamedTuple
@@ -31,27 +30,9 @@ class Declared(NamedTuple):
     note: str | None  # what the seller has to do by hand, when no manifest is clear
 
 
-def _imports_shim(data: bytes | None) -> bool:
-    if not data:
-        return False
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import) and any(a.name.partition(".")[0] == "shim"
-                                                for a in node.names):
-            return True
-        if isinstance(node, ast.ImportFrom) and not node.level and node.module and \
-                node.module.partition(".")[0] == "shim":
-            return True
-    return False
-
-
 def gains_shim(result: RunResult) -> list[FileResult]:
     """The changed files that import ``shim`` after the rewrite and did not before."""
-    return [r for r in result.changed if not r.deleted and _imports_shim(r.new)
-            and not _imports_shim(r.original)]
+    return [r for r in result.changed if not r.deleted and r.gains_shim]
 
 
 def shadowing_shim(root: Path, gaining: list[Path]) -> Path | None:

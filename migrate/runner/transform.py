@@ -25,6 +25,7 @@ from codemods.registry import load_codemods
 from codemods.work import attach_plan, renamed_variables
 from migrate.runner.inputs import Plan, SourceFile, has_marker
 from migrate.runner.results import FileResult
+from migrate.runner.shim_imports import gains_shim, python_tree
 from migrate.runner.size import DEFAULT_MAX_FILE_SIZE, too_large
 from migrate.runner.source import Unreadable, decode_source, is_generated, python2_reason
 
@@ -146,15 +147,21 @@ def migrate_bytes(data: bytes, source: SourceFile, plan: Plan) -> FileResult:
     findings = sorted(findings_of(context), key=lambda f: (f.line, f.column))
     if new == data:
         return FileResult(source.display, "unchanged", "", findings)
-    try:
-        cst.parse_module(new)
-    except cst.ParserSyntaxError as exc:
-        return FileResult(source.display, "failed",
-                          f"the rewritten code does not parse ({exc.message} on line "
-                          f"{exc.raw_line}); the file was left as it was", findings,
-                          internal_error=True)
+    # Python's own parser checks the rewritten text (and tells whether it gained
+    # ``import shim``); LibCST's, only when Python's refuses it - the seller's code may use
+    # syntax newer than the Python running this.
+    checked = python_tree(new)
+    if checked is None:
+        try:
+            cst.parse_module(new)
+        except cst.ParserSyntaxError as exc:
+            return FileResult(source.display, "failed",
+                              f"the rewritten code does not parse ({exc.message} on line "
+                              f"{exc.raw_line}); the file was left as it was", findings,
+                              internal_error=True)
     return FileResult(source.display, "changed", "", findings, original=data, new=new,
-                      environment=dict(renamed_variables(context)))
+                      environment=dict(renamed_variables(context)),
+                      gains_shim=gains_shim(data, new, checked))
 
 
 def migrate_file(source: SourceFile, plan: Plan, data: Optional[bytes] = None) -> FileResult:

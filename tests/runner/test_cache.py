@@ -11,13 +11,18 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from migrate.runner import cache as cache_module
+from migrate.runner import passes
 from migrate.runner import run as run_module
 from migrate.runner.cache import FOLDER, NAME
+from migrate.runner.inputs import SourceFile
+from migrate.runner.results import FileResult
 from migrate.runner.run import Run, RunRequest, run
+from migrate.runner.transform import migrate_file
 from tests.runner.conftest import Repo, git
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,6 +103,47 @@ def test_editing_an_unrelated_file_keeps_the_cache(seller: Repo) -> None:
     second = _scan(seller)
     assert second.cached
     _same(first, second)
+
+
+def test_apply_check_declaring_the_runtime_is_answered_from_the_caches(
+        seller: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether a file gains ``import shim`` is a fact the caches keep: ``apply --check`` in a
+    project with a manifest needs no rewritten text to count the manifest's edit."""
+    seller.write("requirements.txt", "requests\n")
+    seller.commit("requirements")
+    _age(seller.path)
+    check = {"declare_runtime": True, "findings_only": True}
+    first = _scan(seller, **check)
+    assert not first.cached
+    manifest = next(r for r in first.result.changed if r.path == "requirements.txt")
+    assert manifest.new is not None and b"walmart-migrate>=" in manifest.new
+    assert _answered(seller, **check)
+    second = _scan(seller, **check)
+    assert second.cached
+    _same_facts(first, second)
+    # An edit that changes no plan: every rewritten file is answered by its facts.
+    report = seller.path / "tools" / "report.py"
+    report.write_text(report.read_text() + "# consumer_id and private_key are not read here\n")
+    _age(seller.path)
+    rewritten: list[str] = []
+
+    def counted(source: SourceFile, *args: Any) -> FileResult:
+        rewritten.append(source.display)
+        return migrate_file(source, *args)
+
+    monkeypatch.setattr(passes, "migrate_file", counted)
+    third = _scan(seller, **check)
+    gaining = {r.path for r in first.result.changed if r.gains_shim}
+    assert not third.cached and "tools/report.py" in rewritten
+    assert gaining and not gaining & set(rewritten)
+    _same_facts(first, third)
+
+
+def _same_facts(first: Run, second: Run) -> None:
+    """The same statuses, findings and manifest edit; rewritten code comes without text."""
+    assert second.result.to_json() == first.result.to_json()
+    assert [r.new for r in second.result.files if r.manifest] == \
+        [r.new for r in first.result.files if r.manifest]
 
 
 def test_editing_a_walmart_file_is_noticed(seller: Repo) -> None:

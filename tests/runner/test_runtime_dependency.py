@@ -15,6 +15,7 @@ import pytest
 from migrate import __version__
 from migrate.runner.manifests import find_manifests
 from migrate.runner.runtime_dependency import DISTRIBUTION, REQUIREMENT
+from migrate.runner.shim_imports import gains_shim, python_tree
 from tests.runner.conftest import Done, Repo
 from tests.runner.test_partial_runs import CLIENT
 
@@ -194,3 +195,22 @@ def test_development_requirements_are_not_the_runtime_list(tmp_path: Path) -> No
     (tmp_path / "requirements-prod.txt").write_text("requests\n")
     (manifest,) = find_manifests(tmp_path).manifests
     assert manifest.path.name == "requirements-prod.txt"
+
+
+@pytest.mark.parametrize(("original", "new", "gains"), [
+    pytest.param(b"import requests\n", b"import requests\n\nimport shim\n", True, id="gains"),
+    pytest.param(b"import shim\n", b"import requests\nimport shim\n", False, id="had-it"),
+    pytest.param(b'"""Run it:\nimport shim\n"""\n', b'"""Run it:\nimport shim\n"""\nimport shim\n',
+                 True, id="docstring-is-no-import"),
+    pytest.param(b"def f():\n    from shim.auth import x\n", b"def f():\n    from shim.auth import x\n",
+                 False, id="nested-from"),
+    # Syntax newer than the Python running the tool: its import lines still tell.
+    pytest.param(b"type Rows = list[int]\nimport requests\n",
+                 b"type Rows = list[int]\nimport requests\nimport shim\n",
+                 True, id="newer-syntax"),
+    pytest.param(b"import shimmer\n", b"import shimmer\nfrom shimmer import shim\n", False,
+                 id="other-module"),
+])
+def test_a_file_gains_shim_only_when_its_rewrite_imports_it_first(
+        original: bytes, new: bytes, gains: bool) -> None:
+    assert gains_shim(original, new, python_tree(new)) is gains

@@ -21,6 +21,9 @@ They hold facts (statuses, findings, reasons), never text to write: an entry can
 ``scan`` and ``apply --check``, while ``apply`` and ``apply --diff`` compute every rewritten
 file in the run that writes or prints it. Entries are JSON, never pickle: reading one never
 runs code. A cache that cannot be read or written is ignored; the run goes on.
+
+Beside the entries: per-file facts of the analysis (``migrate.runner.facts``) and the
+half-migration check's answer per file (``migrate.runner.checked_files``), both by content.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from typing import Any
 
 from codemods.findings import Finding
 from migrate import __version__
+from migrate.runner.checked_files import CheckedFiles
 from migrate.runner.contents import ContentIds, fingerprint
 from migrate.runner.facts import FactsCache
 from migrate.runner.inputs import Reach, SourceFile, has_marker, mentions
@@ -149,6 +153,13 @@ class RunCache:
         self.path = self.folder / f"{key}.json"
         self.repository = repository  # the git work tree the files are in, if any
         self.started_ns = time.time_ns()
+        # The files as the run found them: asked by the entry's check and the per-file facts.
+        self.ids = ContentIds(repository)
+
+    def checked_files(self, sources: list[SourceFile], settings: list[Any]) -> CheckedFiles:
+        """The half-migration check's answers per file, by content."""
+        return CheckedFiles(self.folder / "checked", [_tool_fingerprint(), settings], sources,
+                            self.ids, self._prepare)
 
     def facts(self, results: bool) -> FactsCache:
         """Per-file facts beside the run's entries; ``results``: second-pass facts may answer
@@ -164,7 +175,7 @@ class RunCache:
             entry = json.loads(self.path.read_bytes())
             if entry.get("format") != FORMAT:
                 return None
-            return _still_valid(entry, sources, ContentIds(self.repository))
+            return _still_valid(entry, sources, self.ids)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # missing, half written, from another version, or not ours
 

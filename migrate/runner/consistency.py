@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from codemods.findings import Finding
 from codemods.names import DEFAULT_RENAMES, rename_identifier
+from migrate.runner.checked_files import MISSING, CheckedFiles
 from migrate.runner.inputs import SourceFile
 from migrate.runner.modules import imported_from
 from migrate.runner.results import FileResult, RunResult
@@ -60,12 +61,15 @@ class _Files:
         except OSError:
             return None
 
-    def parse(self, source: SourceFile) -> tuple[bytes, ast.Module] | None:
-        data = self.data(source)
-        if data is None or len(data) > self.limit:
+    def fresh(self, source: SourceFile) -> bool:
+        """Its text is what the run is about to write, not what an earlier run saw."""
+        return source.display in self.contents
+
+    def parse(self, data: bytes) -> ast.Module | None:
+        if len(data) > self.limit:
             return None
         try:
-            return data, ast.parse(data)
+            return ast.parse(data)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
 
@@ -182,10 +186,11 @@ def _names_any(data: bytes, words: tuple[bytes, ...], needles: tuple[bytes, ...]
 
 
 def find_inconsistencies(sources: list[SourceFile], exact: dict[str, str], limit: int,
-                         contents: dict[str, bytes | None] | None = None
-                         ) -> dict[str, list[Finding]]:
+                         contents: dict[str, bytes | None] | None = None,
+                         checked: CheckedFiles | None = None) -> dict[str, list[Finding]]:
     """A ``manual`` finding at every read of a credential its module does not define, by
-    display path; ``contents`` replaces what is on disk (None: the file is removed)."""
+    display path; ``contents`` replaces what is on disk (None: the file is removed);
+    ``checked``: earlier answers per file, by content."""
     files = _Files(contents or {}, limit)
     counts: dict[str, int] = {}
     for source in sources:
@@ -197,16 +202,9 @@ def find_inconsistencies(sources: list[SourceFile], exact: dict[str, str], limit
     definitions: dict[str, frozenset[str] | None] = {}
     found: dict[str, list[Finding]] = {}
     for source in sources:
-        data = files.data(source)
-        if data is None or not _names_any(data, words, needles):
-            continue
-        parsed = files.parse(source)
-        if parsed is None:
-            continue
-        for read in _reads(source, parsed[1], modules):
+        for read in _credential_reads(source, files, modules, (words, needles), checked):
             if read.module not in definitions:
-                target = files.parse(modules[read.module])
-                definitions[read.module] = None if target is None else _defined(*target)
+                definitions[read.module] = _definitions(modules[read.module], files, checked)
             defined = definitions[read.module]
             if defined is None or read.name in defined:
                 continue
@@ -219,7 +217,43 @@ def find_inconsistencies(sources: list[SourceFile], exact: dict[str, str], limit
                 f"reads {read.spelled}, which {where} does not define (it defines {other}): "
                 "the repository is half migrated; rename it in one of them, or restore an "
                 "interrupted run's files from git"))
+    if checked is not None:
+        checked.save()
     return found
+
+
+def _credential_reads(source: SourceFile, files: _Files, modules: dict[str, SourceFile],
+                      spellings: tuple[tuple[bytes, ...], tuple[bytes, ...]],
+                      checked: CheckedFiles | None) -> list[_Read]:
+    """What the file reads from the repository's modules, if it names a credential at all."""
+    kept = MISSING if checked is None or files.fresh(source) else checked.get("reads", source)
+    if kept is not MISSING:
+        return [_Read(*read) for read in kept]
+    data = files.data(source)
+    if data is None:
+        return []
+    reads: list[_Read] = []
+    if _names_any(data, *spellings):
+        tree = files.parse(data)
+        reads = [] if tree is None else _reads(source, tree, modules)
+    if checked is not None and not files.fresh(source):
+        checked.keep("reads", source, data, [astuple(r) for r in reads])
+    return reads
+
+
+def _definitions(source: SourceFile, files: _Files,
+                 checked: CheckedFiles | None) -> frozenset[str] | None:
+    kept = MISSING if checked is None or files.fresh(source) else checked.get("defined", source)
+    if kept is not MISSING:
+        return None if kept is None else frozenset(kept)
+    data = files.data(source)
+    if data is None:
+        return None
+    tree = files.parse(data)
+    defined = None if tree is None else _defined(data, tree)
+    if checked is not None and not files.fresh(source):
+        checked.keep("defined", source, data, None if defined is None else sorted(defined))
+    return defined
 
 
 def attach(result: RunResult, found: dict[str, list[Finding]]) -> Callable[[], None]:

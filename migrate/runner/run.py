@@ -145,9 +145,12 @@ def run(request: RunRequest) -> Run:
     report_written = False
     # Findings about the repository as the command leaves it: after the writes, if any.
     exact, limit = dict(options.renames), _limit(request)
+    checked = None if cache is None else \
+        cache.checked_files(sources, [sorted(exact.items()), limit])
     if request.write and result.changed:
         after = {r.path: None if r.deleted else r.new for r in result.changed}
-        undo = attach(result, _only(listed, find_inconsistencies(sources, exact, limit, after)))
+        undo = attach(result, _only(listed, find_inconsistencies(sources, exact, limit, after,
+                                                                 checked)))
         real_paths = {s.display: Path(s.path) for s in sources}
         # A manifest declaring the runtime is no source file: its path is relative to base.
         real_paths.update({r.path: base / r.path for r in result.changed
@@ -155,9 +158,10 @@ def run(request: RunRequest) -> Run:
         report_written = _write(result, real_paths, repo, request, warnings.append)
         if not any(r.written for r in result.files):  # rolled back: the files are as they were
             undo()
-            attach(result, _only(listed, find_inconsistencies(sources, exact, limit)))
+            attach(result, _only(listed, find_inconsistencies(sources, exact, limit, None,
+                                                              checked)))
     else:
-        attach(result, _only(listed, find_inconsistencies(sources, exact, limit)))
+        attach(result, _only(listed, find_inconsistencies(sources, exact, limit, None, checked)))
     return Run(result, base, warnings, cached, report_written)
 
 

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from migrate.runner import consistency
 from migrate.runner.consistency import find_inconsistencies
 from migrate.runner.discover import discover
 from migrate.runner.inputs import SourceFile
 from migrate.runner.modules import module_of
+from migrate.runner.run import RunRequest, run
 from tests.codemods.fixture_cases import CASES
 from tests.runner.conftest import Repo, git
 from tests.runner.test_cache import SAMPLE
@@ -130,3 +132,32 @@ def test_project_renames_and_from_imports(tmp_path: Path) -> None:
     assert [(f.line, f.column, f.scheme, f.action) for f in found["shop/client.py"]] == [
         (1, 1, "hybrid", "manual")]
     assert "reads from shop.settings import WALMART_CLIENT_ID" in found["shop/client.py"][0].message
+
+
+def test_a_run_after_a_warm_one_checks_again_only_the_files_that_changed(
+        migrated: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check reads every file of the repository; a later run takes each unchanged file's
+    answer from the cache folder, and a changed file - here one that makes the repository
+    half migrated - is read and judged again."""
+    read: list[str] = []
+    original = consistency._Files.data
+
+    def counted(files: consistency._Files, source: SourceFile) -> bytes | None:
+        read.append(source.display)
+        return original(files, source)
+
+    monkeypatch.setattr(consistency._Files, "data", counted)
+
+    def scan() -> list[tuple[str, int]]:
+        read.clear()
+        done = run(RunRequest(paths=(migrated.path,), jobs=1, progress=False, findings_only=True))
+        return [(r.path, f.line) for r in done.result.files for f in r.findings
+                if f.codemod == consistency.CODEMOD]
+
+    assert scan() == []
+    assert scan() == [] and read == []
+    (migrated.path / "seller/settings.py").write_bytes(
+        git(migrated.path, "show", "HEAD~1:seller/settings.py").encode())
+    assert ("seller/walmart/client.py", 26) in scan()
+    assert set(read) == {"seller/settings.py"}
+    assert ("seller/walmart/client.py", 26) in scan() and read == []

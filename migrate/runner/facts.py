@@ -9,6 +9,7 @@ JSON; reading one builds only the analysis's own plain data classes, never runs 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import importlib
@@ -23,15 +24,17 @@ from migrate.runner.inputs import SourceFile
 from migrate.runner.results import FileResult
 
 if TYPE_CHECKING:  # the analysis's modules load only in a run that analyses
+    from codemods.flow.plan import RepoPlan
     from codemods.flow.summary import FileSummary
 
 __all__ = ["FactsCache", "from_plain", "to_plain"]
 
-FORMAT = 2
+FORMAT = 3
 _WORD = re.compile(rb"\w+")
 KEEP = 8192  # entries; the oldest go first
 # Only these modules' data classes are rebuilt from an entry.
-_RECORDS = ("codemods.flow.summary", "codemods.flow.values", "codemods.findings")
+_RECORDS = ("codemods.flow.summary", "codemods.flow.values", "codemods.findings",
+            "codemods.flow.plan", "codemods.flow.renames")
 
 
 def to_plain(value: Any, canonical: bool = False) -> Any:
@@ -145,23 +148,44 @@ class FactsCache:
     def _file(source: SourceFile, content: str, limit: int) -> list[object]:
         return [content, source.display, source.module, source.is_package, limit]
 
-    def summary(self, source: SourceFile, content: str, limit: int) -> FileSummary | None:
+    def summary(self, source: SourceFile, content: str,
+                limit: int) -> tuple[FileSummary, str] | None:
+        """The file's summary and its digest (the same for equal summaries, whichever run
+        made them)."""
         from codemods.flow.summary import FileSummary
 
         entry = self._read(self._path("summary", *self._file(source, content, limit)))
         try:
+            found = from_plain(entry["summary"]) if entry is not None else None
+            return (found, str(entry["digest"])) if isinstance(found, FileSummary) else None
+        except (KeyError, TypeError, ValueError, AttributeError, ImportError):
+            return None
+
+    def keep_summary(self, source: SourceFile, content: str, limit: int,
+                     summary: FileSummary) -> str | None:
+        """Keeps it; its digest, None when it has no plain form."""
+        summary_digest = digest(summary)
+        if summary_digest is None:
+            return None
+        plain = to_plain(summary)
+        self._write(self._path("summary", *self._file(source, content, limit)),
+                    {"digest": summary_digest, "summary": plain})
+        return summary_digest
+
+    def plan(self, key: str) -> RepoPlan | None:
+        """The repository plan made from the same summaries with the same options."""
+        from codemods.flow.plan import RepoPlan
+
+        entry = self._read(self._path("plan", key))
+        try:
             found = from_plain(entry) if entry is not None else None
         except (KeyError, TypeError, ValueError, AttributeError, ImportError):
             return None
-        return found if isinstance(found, FileSummary) else None
+        return found if isinstance(found, RepoPlan) else None
 
-    def keep_summary(self, source: SourceFile, content: str, limit: int,
-                     summary: FileSummary) -> None:
-        try:
-            plain = to_plain(summary)
-        except TypeError:
-            return
-        self._write(self._path("summary", *self._file(source, content, limit)), plain)
+    def keep_plan(self, key: str, plan: RepoPlan) -> None:
+        with contextlib.suppress(TypeError):  # no plain form: not kept
+            self._write(self._path("plan", key), to_plain(plan))
 
     def result(self, source: SourceFile, content: str, limit: int,
                plan: str) -> tuple[FileResult, bool, frozenset[str]] | None:

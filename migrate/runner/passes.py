@@ -12,6 +12,8 @@ Which files matter, widening from the Walmart files (those with a header name or
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import sys
 from collections.abc import Callable, Iterable
@@ -108,6 +110,7 @@ class _Analysis:
         self.earlier = facts  # per-file facts of earlier runs
         self.ids: dict[str, str] = {}
         self.facts: dict[str, FileSummary] = {}
+        self.digests: dict[str, str] = {}  # display path -> its summary's digest
         self.records: dict[str, FileResult] = {}  # candidates that cannot be read as Python 3
         self.read: set[str] = set()
         self.reported: set[str] = set()  # analysed for what they hold, not for a dependency
@@ -125,7 +128,10 @@ class _Analysis:
             known[source.display] = outcome
             content = self.content(source)
             if self.earlier is not None and content and isinstance(outcome, FileSummary):
-                self.earlier.keep_summary(source, content, self.plan.max_file_size, outcome)
+                kept = self.earlier.keep_summary(source, content, self.plan.max_file_size,
+                                                 outcome)
+                if kept is not None:
+                    self.digests[source.display] = kept
         added = []
         for source in wanted:
             outcome = known[source.display]
@@ -158,11 +164,12 @@ class _Analysis:
             return known
         for source in wanted:
             content = self.content(source)
-            summary = self.earlier.summary(source, content, self.plan.max_file_size) \
+            found = self.earlier.summary(source, content, self.plan.max_file_size) \
                 if content else None
-            if summary is not None:
+            if found is not None:
                 marked = force or has_marker(self.data(source), self.plan.all_markers)
-                known[source.display] = summary if marked else None
+                known[source.display] = found[0] if marked else None
+                self.digests[source.display] = found[1]
         return known
 
     def unread(self, test: Callable[[SourceFile, bytes], bool]) -> list[SourceFile]:
@@ -496,8 +503,25 @@ def _imports_of(data: bytes, names: frozenset[str]) -> set[str]:
 
 
 def _plan(analysis: _Analysis, plan: Plan) -> RepoPlan:
-    return plan_repository(list(analysis.facts.values()), plan.options.target,
+    """The repository plan; an earlier run's, when it was made from the same summaries (a
+    file edited where no value flows - a comment, a log line - leaves its summary as it was)."""
+    key = _plan_key(analysis, plan)
+    kept = analysis.earlier.plan(key) if analysis.earlier is not None and key else None
+    if kept is not None:
+        return kept
+    made = plan_repository(list(analysis.facts.values()), plan.options.target,
                            dict(plan.options.renames))
+    if analysis.earlier is not None and key:
+        analysis.earlier.keep_plan(key, made)
+    return made
+
+
+def _plan_key(analysis: _Analysis, plan: Plan) -> str | None:
+    digests = [analysis.digests.get(display) for display in analysis.facts]
+    if not all(digests):
+        return None
+    options = [plan.options.target, sorted(plan.options.renames)]
+    return hashlib.sha256(json.dumps([options, digests]).encode()).hexdigest()
 
 
 def _size(source: SourceFile) -> int:

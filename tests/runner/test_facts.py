@@ -9,11 +9,14 @@ import os
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 import pytest
 
+from codemods.flow.plan import plan_repository
 from codemods.flow.summarise import summarise
+from migrate.runner import passes
 from migrate.runner.cache import NAME
 from migrate.runner.facts import from_plain, to_plain
 from migrate.runner.results import RunResult
@@ -107,3 +110,45 @@ def test_an_entry_naming_a_class_from_elsewhere_is_refused() -> None:
     entry = {"c": "subprocess:Popen", "v": {"args": "true"}}
     with pytest.raises(ValueError, match="not a module of the analysis"):
         from_plain(entry)
+
+
+def test_an_edit_no_value_flows_through_takes_the_plan_from_the_cache(
+        seller: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan is a function of the summaries: an edit that leaves every summary as it was
+    (a comment) reuses the plan made from them; one that moves a value (a line above the
+    code) makes it again. Either way the run says and writes what a run without a cache does."""
+    planned: list[int] = []
+
+    def counted(files: list[Any], *args: Any) -> Any:
+        planned.append(len(files))
+        return plan_repository(files, *args)
+
+    monkeypatch.setattr(passes, "plan_repository", counted)
+    _scan(seller)
+    assert planned
+    client = seller.path / "seller" / "walmart" / "client.py"
+    client.write_text(client.read_text() + "# retries are the caller's business\n")
+    planned.clear()
+    again = _scan(seller)
+    assert planned == []
+    _same(again, _scan(seller, cache=False))
+    diff = run(RunRequest(paths=(seller.path,), jobs=1, progress=False, diff=True)).result
+    reference = run(RunRequest(paths=(seller.path,), jobs=1, progress=False, diff=True,
+                               cache=False)).result
+    assert [(r.path, r.new) for r in diff.changed] == [(r.path, r.new) for r in reference.changed]
+    client.write_text("# Marketplace client\n" + client.read_text())
+    planned.clear()
+    moved = _scan(seller)
+    assert planned
+    _same(moved, _scan(seller, cache=False))
+
+
+def test_the_sample_sellers_plan_comes_back_equal_from_its_plain_form() -> None:
+    files = []
+    for path in sorted((SAMPLE / "seller").rglob("*.py")):
+        module = ".".join(path.relative_to(SAMPLE).with_suffix("").parts).removesuffix(".__init__")
+        files.append(summarise(cst.parse_module(path.read_bytes()), module, str(path),
+                               path.name == "__init__.py"))
+    plan = plan_repository(files)
+    assert plan.findings and plan.renames.old_names()
+    assert from_plain(json.loads(json.dumps(to_plain(plan)))) == plan

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import threading
 import time
+from types import FrameType
 
+import httpx
 import pytest
 
 import shim
 from migrate.emulator import EmulatorServer
-from tests.conftest import SELLER_ID
+from tests.conftest import SELLER_ID, SELLER_SECRET
 from tests.shim.conftest import FakeClock, token_requests
 
 CALLERS = 1000
@@ -42,6 +45,34 @@ def _threads_at_once(provider: shim.TokenProvider) -> tuple[list[str], list[Base
     return tokens, errors
 
 
+def _waiting_on_the_flight() -> int:
+    """Threads blocked on the token request another thread is making for them."""
+    count = 0
+    for top in sys._current_frames().values():
+        frame: FrameType | None = top
+        while frame is not None:
+            caller = frame.f_back
+            if frame.f_code.co_name == "wait" and caller is not None and \
+                    caller.f_code.co_name == "_wait_for_token":
+                count += 1
+                break
+            frame = caller
+    return count
+
+
+def _held_until_all_wait() -> httpx.Client:
+    """A client whose token request leaves only once every other caller waits on it, so
+    that "one request for all" does not depend on how fast the machine starts threads."""
+    def hold(request: httpx.Request) -> None:
+        deadline = time.monotonic() + 120
+        while _waiting_on_the_flight() < CALLERS - 1:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"only {_waiting_on_the_flight()} callers joined the flight")
+            time.sleep(0.01)
+
+    return httpx.Client(event_hooks={"request": [hold]})
+
+
 async def _tasks_at_once(provider: shim.TokenProvider) -> list[str]:
     return list(await asyncio.gather(*(provider.atoken() for _ in range(CALLERS))))
 
@@ -54,18 +85,20 @@ def slow_endpoint(server: EmulatorServer) -> EmulatorServer:
 
 
 def test_a_thousand_threads_on_an_empty_then_an_expired_cache(
-        provider: shim.TokenProvider, slow_endpoint: EmulatorServer, clock: FakeClock) -> None:
+        server: EmulatorServer, clock: FakeClock, retry: shim.RetryPolicy) -> None:
+    provider = shim.TokenProvider(SELLER_ID, SELLER_SECRET, environment=server.url, clock=clock,
+                                  retry=retry, client=_held_until_all_wait())
     tokens, errors = _threads_at_once(provider)
     assert errors == []
     assert len(tokens) == CALLERS
     assert len(set(tokens)) == 1
-    assert token_requests(slow_endpoint) == 1
+    assert token_requests(server) == 1
 
     clock.advance(901)
     tokens, errors = _threads_at_once(provider)
     assert errors == []
     assert len(set(tokens)) == 1
-    assert token_requests(slow_endpoint) == 2
+    assert token_requests(server) == 2
 
 
 def test_a_thousand_tasks_on_an_empty_then_an_expired_cache(
@@ -83,8 +116,8 @@ def test_a_thousand_tasks_on_an_empty_then_an_expired_cache(
 
 def test_a_thousand_threads_share_one_failure(server: EmulatorServer,
                                               retry: shim.RetryPolicy) -> None:
-    server.emulator.inject("delay", "/v3/token", delay=0.3)
-    provider = shim.TokenProvider(SELLER_ID, "wrong-secret", environment=server.url, retry=retry)
+    provider = shim.TokenProvider(SELLER_ID, "wrong-secret", environment=server.url, retry=retry,
+                                  client=_held_until_all_wait())
     tokens, errors = _threads_at_once(provider)
     assert tokens == []
     assert len(errors) == CALLERS

@@ -67,6 +67,7 @@ def attach_options(context: CodemodContext, options: MigrationOptions) -> None:
 
 
 _ORIGINS = "walmart_migrate.origins"
+_POSITIONS = "walmart_migrate.positions"  # of the tree the origins were seeded from
 Position = tuple[int, int]
 
 
@@ -89,6 +90,21 @@ def seed_origins(context: CodemodContext, tree: cst.Module,
     tree): the position walk is among the costliest over a file, and once is enough."""
     table = {id(node): (p.start.line, p.start.column + 1) for node, p in positions.items()}
     context.scratch[_ORIGINS] = (tree, table)
+    context.scratch[_POSITIONS] = (tree, positions)
+
+
+def first_positions(context: CodemodContext,
+                    tree: cst.Module) -> Mapping[cst.CSTNode, CodeRange] | None:
+    """Positions of the file as parsed, worked out once for both the plan made from it and
+    ``origins``; None when only positions of another tree are known."""
+    held = context.scratch.get(_POSITIONS)
+    if held is not None:
+        return held[1] if held[0] is tree else None
+    if _ORIGINS in context.scratch:
+        return None
+    positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    seed_origins(context, tree, positions)
+    return positions
 
 
 def same_nodes(context: CodemodContext, before: cst.Module, after: cst.Module) -> cst.Module:

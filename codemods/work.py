@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods.base import CodemodContext, options_of
+from codemods.base import CodemodContext, first_positions, options_of
 from codemods.flow.plan import Edit, RepoPlan, plan_repository
 from codemods.flow.summarise import summarise
 from codemods.flow.syntax import nodes_in
@@ -34,7 +34,8 @@ def plan_of(context: CodemodContext, tree: cst.Module) -> RepoPlan:
     options = options_of(context)
     module = module_name_of(context)
     is_package = (context.filename or "").endswith("__init__.py")
-    summary = summarise(tree, module, context.filename or "", is_package)
+    summary = summarise(tree, module, context.filename or "", is_package,
+                        first_positions(context, tree))
     plan = plan_repository([summary], options.target, dict(options.renames))
     context.scratch[_PLAN] = plan
     return plan

@@ -1,0 +1,170 @@
+"""The first pass over a repository: the files that matter analysed, each at most once, in
+worker processes, with each file's summary taken from the per-file facts when an earlier run
+analysed the same bytes; and which imports are the standard library's, never followed."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+from typing import Union
+
+from codemods.flow.summary import FileSummary
+from migrate.runner.contents import content_id
+from migrate.runner.facts import FactsCache
+from migrate.runner.inputs import Plan, SourceFile, has_marker, last_names
+from migrate.runner.parallel import Workers
+from migrate.runner.results import FileResult
+from migrate.runner.transform import analyze_file
+
+__all__ = ["Analysed", "Analysis", "standard"]
+
+# ``import uuid`` is the standard library's, even beside a uuid.py of the repository (a vendored
+# copy, a test fixture): not followed as the repository's own code.
+_STANDARD = frozenset(getattr(sys, "stdlib_module_names", ()))
+
+
+def standard(qualified: str) -> bool:
+    """Whether an import names the standard library: ``uuid``, ``os.path``, ``uuid.uuid4`` -
+    but not ``secrets.read_private_key``, which only a repository's own secrets.py defines."""
+    top, _, rest = qualified.partition(".")
+    if top not in _STANDARD:
+        return False
+    return not rest or rest.partition(".")[0] in _standard_names(top)
+
+
+@cache
+def _standard_names(module: str) -> frozenset[str]:
+    """Top-level names of a standard module, read from its source (never imported); every
+    name when it has no source to read (a built-in module)."""
+    import ast
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(module)
+        origin = spec.origin if spec is not None else None
+        if not origin or not origin.endswith(".py"):
+            raise LookupError(module)
+        tree = ast.parse(Path(origin).read_bytes())
+    except (ImportError, LookupError, OSError, SyntaxError, ValueError):
+        return _EVERY_NAME
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).partition(".")[0] for a in node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    if spec is not None and spec.submodule_search_locations:  # a package: its submodules too
+        for location in spec.submodule_search_locations:
+            names.update(p.stem for p in Path(location).iterdir())
+    return frozenset(names)
+
+
+class _EveryName(frozenset):  # type: ignore[type-arg]
+    def __contains__(self, name: object) -> bool:
+        return True
+
+
+_EVERY_NAME = _EveryName()
+
+Analysed = Union[FileSummary, FileResult, None]
+
+
+class Analysis:
+    """The first pass, widened step by step; every file analysed at most once."""
+
+    def __init__(self, sources: list[SourceFile], plan: Plan, workers: Workers,
+                 contents: dict[str, bytes], facts: FactsCache | None) -> None:
+        self.sources = sources
+        self.plan = plan
+        self.workers = workers
+        self.contents = contents  # every file's bytes, read once by the prefilter
+        self.earlier = facts  # per-file facts of earlier runs
+        self.ids: dict[str, str] = {}
+        self.facts: dict[str, FileSummary] = {}
+        self.digests: dict[str, str] = {}  # display path -> its summary's digest
+        self.records: dict[str, FileResult] = {}  # candidates that cannot be read as Python 3
+        self.read: set[str] = set()
+        self.reported: set[str] = set()  # analysed for what they hold, not for a dependency
+        self.import_targets: dict[str, frozenset[str]] = {}  # display path -> modules imported
+
+    def add(self, wanted: list[SourceFile], *extra: object, report: bool = True) -> list[str]:
+        """Analyse these files; the display paths that gave facts."""
+        force = bool(extra and extra[0])
+        known = self._known_summaries(wanted, force)
+        todo = [s for s in wanted if s.display not in known]
+        outcomes: list[Analysed] = self.workers.map(
+            analyze_file, [(s, self.plan, force, self.contents.get(s.display)) for s in todo],
+            lambda _: None, [(s.display, len(self.data(s))) for s in todo])
+        for source, outcome in zip(todo, outcomes):
+            known[source.display] = outcome
+            content = self.content(source)
+            if self.earlier is not None and content and isinstance(outcome, FileSummary):
+                kept = self.earlier.keep_summary(source, content, self.plan.max_file_size,
+                                                 outcome)
+                if kept is not None:
+                    self.digests[source.display] = kept
+        added = []
+        for source in wanted:
+            outcome = known[source.display]
+            self.read.add(source.display)
+            if isinstance(outcome, FileSummary):
+                self.facts[source.display] = outcome
+                added.append(source.display)
+                if report:
+                    self.reported.add(source.display)
+            elif isinstance(outcome, FileResult) and report:
+                self.records[source.display] = outcome
+        return added
+
+    def data(self, source: SourceFile) -> bytes:
+        return self.contents.get(source.display, b"")  # unreadable: nothing ties it to the run
+
+    def content(self, source: SourceFile) -> str:
+        """The file's content id; "" when it could not be read."""
+        if source.display not in self.contents:
+            return ""
+        found = self.ids.get(source.display)
+        if found is None:
+            found = self.ids[source.display] = content_id(self.contents[source.display])
+        return found
+
+    def _known_summaries(self, wanted: list[SourceFile], force: bool) -> dict[str, Analysed]:
+        """What an earlier run's analysis of the same bytes says, as ``analyze_file`` would."""
+        known: dict[str, Analysed] = {}
+        if self.earlier is None:
+            return known
+        for source in wanted:
+            content = self.content(source)
+            found = self.earlier.summary(source, content, self.plan.max_file_size) \
+                if content else None
+            if found is not None:
+                marked = force or has_marker(self.data(source), self.plan.all_markers)
+                known[source.display] = found[0] if marked else None
+                self.digests[source.display] = found[1]
+        return known
+
+    def unread(self, test: Callable[[SourceFile, bytes], bool]) -> list[SourceFile]:
+        return [s for s in self.sources if s.display not in self.read and test(s, self.data(s))]
+
+    def public_method(self, qualname: str) -> bool:
+        owner, _, name = qualname.rpartition(".")
+        return not name.startswith("_") and any(owner in f.classes for f in self.facts.values())
+
+    def imported(self) -> set[str]:
+        """Modules the analysed files import from (and their packages), but for the
+        standard library's."""
+        found: set[str] = set()
+        for facts in self.facts.values():
+            for qualified in facts.imports.values():
+                if standard(qualified):
+                    continue
+                parts = qualified.split(".")
+                found.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+        return found
+
+    def modules(self, displays: Iterable[str]) -> frozenset[str]:
+        return last_names(self.facts[d].module for d in displays if d in self.facts)

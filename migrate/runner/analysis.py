@@ -4,6 +4,7 @@ analysed the same bytes; and which imports are the standard library's, never fol
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -13,8 +14,9 @@ from typing import Union
 from codemods.flow.summary import FileSummary
 from migrate.runner.contents import content_id
 from migrate.runner.facts import FactsCache
-from migrate.runner.inputs import Plan, SourceFile, has_marker, last_names
+from migrate.runner.inputs import Plan, Reach, SourceFile, has_marker, last_names, mentions
 from migrate.runner.parallel import Workers
+from migrate.runner.quiet import Asked, Quiet
 from migrate.runner.results import FileResult
 from migrate.runner.transform import analyze_file
 
@@ -77,11 +79,16 @@ class Analysis:
     """The first pass, widened step by step; every file analysed at most once."""
 
     def __init__(self, sources: list[SourceFile], plan: Plan, workers: Workers,
-                 contents: dict[str, bytes], facts: FactsCache | None) -> None:
+                 contents: dict[str, bytes], facts: FactsCache | None,
+                 quiet: Quiet | None = None) -> None:
         self.sources = sources
         self.plan = plan
         self.workers = workers
-        self.contents = contents  # every file's bytes, read once by the prefilter
+        # Every file's bytes, read once by the prefilter - but for the quiet files, read
+        # only when a question their earlier run did not ask is put to them.
+        self.contents = contents
+        self.quiet = quiet or Quiet()
+        self.asked = Asked(set(plan.all_markers))  # of every file not read, for the next run
         self.earlier = facts  # per-file facts of earlier runs
         self.ids: dict[str, str] = {}
         self.facts: dict[str, FileSummary] = {}
@@ -94,6 +101,8 @@ class Analysis:
     def add(self, wanted: list[SourceFile], *extra: object, report: bool = True) -> list[str]:
         """Analyse these files; the display paths that gave facts."""
         force = bool(extra and extra[0])
+        for source in wanted:
+            self.data(source)  # a quiet file is read now
         known = self._known_summaries(wanted, force)
         todo = [s for s in wanted if s.display not in known]
         outcomes: list[Analysed] = self.workers.map(
@@ -121,7 +130,25 @@ class Analysis:
         return added
 
     def data(self, source: SourceFile) -> bytes:
-        return self.contents.get(source.display, b"")  # unreadable: nothing ties it to the run
+        found = self.contents.get(source.display)
+        if found is None and source.display in self.quiet.displays:
+            with contextlib.suppress(OSError):
+                found = self.contents[source.display] = Path(source.path).read_bytes()
+        return found or b""  # unreadable: nothing ties it to the run
+
+    def names(self, source: SourceFile, names: frozenset[str]) -> bool:
+        """Whether the file names one of ``names``; asked of every file."""
+        self.asked.ask(names=names)
+        if source.display not in self.contents and self.quiet.knows(source.display, names=names):
+            return False
+        return bool(names) and mentions(self.data(source), names)
+
+    def names_module(self, source: SourceFile, module: str, test: Callable[[bytes], bool]) -> bool:
+        """``test`` of a file's bytes, a file that may name the emptied ``module``."""
+        if source.display not in self.contents and self.quiet.knows(source.display,
+                                                                    emptied=module):
+            return False
+        return test(self.data(source))
 
     def content(self, source: SourceFile) -> str:
         """The file's content id; "" when it could not be read."""
@@ -147,8 +174,20 @@ class Analysis:
                 self.digests[source.display] = found[1]
         return known
 
-    def unread(self, test: Callable[[SourceFile, bytes], bool]) -> list[SourceFile]:
-        return [s for s in self.sources if s.display not in self.read and test(s, self.data(s))]
+    def unread(self, reach: Reach | None = None,
+               names: frozenset[str] = frozenset()) -> list[SourceFile]:
+        """The files not read yet that touch ``reach`` or name one of ``names``."""
+        self.asked.ask(names=names, reach=reach)
+        found = []
+        for source in self.sources:
+            if source.display in self.read or (source.display not in self.contents and
+                                               self.quiet.knows(source.display, names=names,
+                                                                reach=reach)):
+                continue
+            data = self.data(source)
+            if (reach is not None and reach.touches(data)) or (names and mentions(data, names)):
+                found.append(source)
+        return found
 
     def public_method(self, qualname: str) -> bool:
         owner, _, name = qualname.rpartition(".")

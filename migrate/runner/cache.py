@@ -46,13 +46,14 @@ from migrate.runner.checked_files import CheckedFiles
 from migrate.runner.contents import ContentIds, fingerprint
 from migrate.runner.facts import FactsCache
 from migrate.runner.inputs import Reach, SourceFile, has_marker, mentions
+from migrate.runner.quiet import Asked, Quiet
 from migrate.runner.results import FileResult, RunResult
 
 __all__ = ["FOLDER", "Recorded", "RunCache", "cache_folder", "cache_key"]
 
 FOLDER = ".walmart-migrate-cache"  # where older versions kept it, in the work tree: never read
 NAME = "walmart-migrate-cache"
-FORMAT = 5
+FORMAT = 6
 KEEP = 16  # entries per repository: one per distinct set of options and paths
 # A file modified this close to the start of the run (or after it) may have been read in
 # another state than the one hashed afterwards; such a run is not stored.
@@ -121,6 +122,7 @@ class Recorded:
     names: frozenset[str]
     settings: frozenset[str]
     reach: Reach = field(default_factory=Reach)
+    asked: Asked = field(default_factory=Asked)  # of every file the run did not read
 
 
 def _text(data: bytes) -> str:
@@ -155,6 +157,7 @@ class RunCache:
         self.started_ns = time.time_ns()
         # The files as the run found them: asked by the entry's check and the per-file facts.
         self.ids = ContentIds(repository)
+        self._entry: Any = None  # as ``answer`` read it
 
     def checked_files(self, sources: list[SourceFile], settings: list[Any]) -> CheckedFiles:
         """The half-migration check's answers per file, by content."""
@@ -172,12 +175,33 @@ class RunCache:
         """The recorded result, if it still holds for these files; None otherwise. Changed
         files come without their text: a run that writes or prints it computes it."""
         try:
-            entry = json.loads(self.path.read_bytes())
+            entry = self._entry = json.loads(self.path.read_bytes())
             if entry.get("format") != FORMAT:
                 return None
             return _still_valid(entry, sources, self.ids)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # missing, half written, from another version, or not ours
+
+    def quiet(self, sources: list[SourceFile]) -> Quiet | None:
+        """The files the recorded run did not read that hold what they held then, and what
+        it asked of them: a run computing its result again need not read them."""
+        try:
+            entry = self._entry if self._entry is not None else json.loads(self.path.read_bytes())
+            if entry.get("format") != FORMAT:
+                return None
+            asked = Asked.from_json(entry["asked"])
+            others: dict[str, list[Any]] = entry["others"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        unchanged = set()
+        for source in sources:
+            known = others.get(source.display)
+            try:
+                if known is not None and known[0] == self.ids.of(source.path, (known[0], known[1])):
+                    unchanged.add(source.display)
+            except (OSError, TypeError, IndexError):
+                continue
+        return Quiet(frozenset(unchanged), asked)
 
     # writing
 
@@ -207,6 +231,7 @@ class RunCache:
             "names": sorted(recorded.names),
             "settings": sorted(recorded.settings),
             "reach": recorded.reach.to_json(),
+            "asked": recorded.asked.to_json(),
             "inputs": files,
             "others": others,
             "environment": result.environment,

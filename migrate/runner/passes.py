@@ -20,9 +20,10 @@ from pathlib import Path
 from codemods.flow.plan import RepoPlan, plan_repository
 from migrate.runner.analysis import Analysis
 from migrate.runner.facts import FactsCache, digest
-from migrate.runner.inputs import Plan, Reach, SourceFile, has_marker, mentions
+from migrate.runner.inputs import Plan, Reach, SourceFile, has_marker
 from migrate.runner.parallel import Workers
 from migrate.runner.progress import Progress
+from migrate.runner.quiet import Asked, Quiet
 from migrate.runner.results import FileResult, RunResult
 from migrate.runner.signing_code import join_signing_code
 from migrate.runner.transform import forget, migrate_file
@@ -39,13 +40,15 @@ class Outcome:
     names: frozenset[str] = frozenset()  # a file naming one of these joins the second pass
     settings: frozenset[str] = frozenset()  # modules read as settings when they exist
     reach: Reach = field(default_factory=Reach)  # a file it touches would have been read
+    asked: Asked = field(default_factory=Asked)  # of every file not read
 
 
 def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers, progress: Progress,
-               facts: FactsCache | None = None) -> Outcome:
-    """``facts``: per-file facts of earlier runs, by content (see ``migrate.runner.facts``)."""
+               facts: FactsCache | None = None, quiet: Quiet | None = None) -> Outcome:
+    """``facts``: per-file facts of earlier runs, by content (see ``migrate.runner.facts``);
+    ``quiet``: files an earlier run did not read, unchanged since (``migrate.runner.quiet``)."""
     try:
-        return _two_passes(sources, plan, workers, progress, facts)
+        return _two_passes(sources, plan, workers, progress, facts, quiet)
     finally:
         forget()  # the trees kept here for the second pass
         if facts is not None:
@@ -53,10 +56,10 @@ def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers, progress
 
 
 def _two_passes(sources: list[SourceFile], plan: Plan, workers: Workers, progress: Progress,
-                facts: FactsCache | None) -> Outcome:
+                facts: FactsCache | None, quiet: Quiet | None) -> Outcome:
     contents: dict[str, bytes] = {}
-    walmart, signing = _prefilter(sources, plan, contents)
-    analysis = Analysis(sources, plan, workers, contents, facts)
+    walmart, signing = _prefilter(sources, plan, contents, quiet or Quiet())
+    analysis = Analysis(sources, plan, workers, contents, facts, quiet)
     data = analysis.data
     by_display = {s.display: s for s in sources}
     analysis.add(walmart)
@@ -65,7 +68,7 @@ def _two_passes(sources: list[SourceFile], plan: Plan, workers: Workers, progres
     # first; every Walmart module's importers are few, and reading them is cheap.
     reach = Reach(analysis.modules(analysis.facts))
     if reach:
-        analysis.add(analysis.unread(lambda _, data: reach.touches(data)), True, report=False)
+        analysis.add(analysis.unread(reach=reach), True, report=False)
     # What the Walmart files import - settings, config loaders, base classes, mixins, signing
     # helpers - needs no marker to be read: values flow through it.
     settings: set[str] = set()
@@ -80,13 +83,11 @@ def _two_passes(sources: list[SourceFile], plan: Plan, workers: Workers, progres
                         if analysis.public_method(q))
     if methods:  # a method called on an instance another file was handed
         callers = Reach(methods=methods)
-        if analysis.add(analysis.unread(lambda _, data: callers.touches(data)), True,
-                        report=False):
+        if analysis.add(analysis.unread(reach=callers), True, report=False):
             repo_plan = _plan(analysis, plan)
     for _ in range(3):  # callers of what is renamed pass the credentials in: follow them
         renamed = frozenset(repo_plan.old_names() | repo_plan.wanted)
-        passing = [s for s in sources if s.display not in analysis.read and
-                   renamed and mentions(data(s), renamed)]
+        passing = analysis.unread(names=renamed) if renamed else []
         if not (passing and analysis.add(passing, True, report=False)):
             break
         repo_plan = _plan(analysis, plan)
@@ -97,11 +98,12 @@ def _two_passes(sources: list[SourceFile], plan: Plan, workers: Workers, progres
     # rewritten: it would come out as it went in.
     second = [s for s in sources if s.display in analysis.reported or
               (s.display in analysis.facts and repo_plan.has_work_in(s.module)) or
-              (names and mentions(data(s), names))]
+              analysis.names(s, names)]
     records = {d: r for d, r in analysis.records.items() if d not in analysis.facts}
     progress.finished(len(sources) - len(second))
     migrated = _second_pass(second, plan, analysis, progress)
-    delete_emptied(sources, second, migrated, data)
+    delete_emptied(sources, second, migrated, analysis.names_module,
+                   lambda module: analysis.asked.ask(emptied=module))
     hold_back(second, migrated, repo_plan, plan.max_file_size, data)
     outcomes = {**records, **{s.display: r for s, r in zip(second, migrated)}}
     result = RunResult()
@@ -112,7 +114,8 @@ def _two_passes(sources: list[SourceFile], plan: Plan, workers: Workers, progres
                                     or outcome.findings):
             result.files.append(outcome)
     read = analysis.read | {s.display for s in second}
-    return Outcome(result, plan, read, names | frozenset(repo_plan.wanted), frozenset(settings), reach)
+    return Outcome(result, plan, read, names | frozenset(repo_plan.wanted), frozenset(settings),
+                   reach, analysis.asked)
 
 
 def _second_pass(second: list[SourceFile], plan: Plan, analysis: Analysis,
@@ -158,13 +161,15 @@ def _migrate(files: list[SourceFile], plan: Plan, analysis: Analysis,
     return dict(zip(files, results))
 
 
-def _prefilter(sources: list[SourceFile], plan: Plan, contents: dict[str, bytes]
+def _prefilter(sources: list[SourceFile], plan: Plan, contents: dict[str, bytes], quiet: Quiet
                ) -> tuple[list[SourceFile], list[SourceFile]]:
     """The one read of every file (kept in ``contents``): the Walmart files, and those with
-    only signing calls."""
+    only signing calls. A quiet file is known to hold no marker, unread."""
     walmart: list[SourceFile] = []
     signing: list[SourceFile] = []
     for source in sources:
+        if quiet.knows(source.display, markers=plan.all_markers):
+            continue
         try:
             data = contents[source.display] = Path(source.path).read_bytes()
         except OSError:

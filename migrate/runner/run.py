@@ -19,6 +19,7 @@ from migrate.runner.inputs import Plan, SourceFile
 from migrate.runner.locate import LocateError, locate
 from migrate.runner.modules import module_of
 from migrate.runner.project import ProjectConfigError, find_project_config
+from migrate.runner.quiet import Quiet
 from migrate.runner.report import json_report
 from migrate.runner.results import EXIT_CHANGES, EXIT_INTERNAL, EXIT_OK, RunResult, not_written
 from migrate.runner.runtime_dependency import ShadowedRuntime, declare_runtime
@@ -130,7 +131,8 @@ def run(request: RunRequest) -> Run:
         result = None  # the cache holds no text to write: what is written is computed now
     cached = result is not None
     if result is None:
-        result = _compute(request, options, project_markers, sources, cache, warnings)
+        quiet = cache.quiet(sources) if cache is not None else None
+        result = _compute(request, options, project_markers, sources, cache, warnings, quiet)
     try:
         if request.write or request.diff:
             listed |= needed_outside(result, sources, listed, request.follow)
@@ -195,7 +197,8 @@ def _limit(request: RunRequest) -> int:
 
 
 def _compute(request: RunRequest, options: MigrationOptions, project_markers: tuple[bytes, ...],
-             sources: list[SourceFile], cache: RunCache | None, warnings: list[str]) -> RunResult:
+             sources: list[SourceFile], cache: RunCache | None, warnings: list[str],
+             quiet: Quiet | None = None) -> RunResult:
     """The real work, in worker processes. Imported here so that a cached run never loads
     LibCST or the codemods."""
     from codemods.registry import markers_of, signing_markers_of
@@ -211,7 +214,7 @@ def _compute(request: RunRequest, options: MigrationOptions, project_markers: tu
     findings_only = request.findings_only and not (request.write or request.diff)
     facts = cache.facts(findings_only) if cache is not None else None
     with Workers(jobs, warnings.append) as workers:
-        outcome = two_passes(sources, plan, workers, progress, facts)
+        outcome = two_passes(sources, plan, workers, progress, facts, quiet)
     progress.close(len(outcome.result.changed))
     result = outcome.result
     if outcome.plan.repo is not None and result.changed:
@@ -222,7 +225,8 @@ def _compute(request: RunRequest, options: MigrationOptions, project_markers: tu
     if cache is not None and not (request.write and result.changed):
         modules = {s.display: s.module for s in sources}
         recorded = Recorded({d: modules[d] for d in outcome.read},
-                            plan.all_markers, outcome.names, outcome.settings, outcome.reach)
+                            plan.all_markers, outcome.names, outcome.settings, outcome.reach,
+                            outcome.asked)
         cache.store(result, recorded, sources)
     return result
 

@@ -35,7 +35,7 @@ def join_signing_code(analysis: Analysis, signing: list[SourceFile],
     if signing:
         importers = Reach(last_names(s.module for s in signing))
         by_module = {s.module: s for s in signing}
-        for source in analysis.unread(lambda _, data: importers.touches(data)):
+        for source in analysis.unread(reach=importers):
             uses = [by_module[m] for m in _import_targets(source, analysis)
                     if m in by_module]
             if uses and _leads_to(source, analysis, by_display):

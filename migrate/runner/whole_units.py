@@ -16,31 +16,39 @@ __all__ = ["delete_emptied", "hold_back", "is_empty"]
 
 
 def delete_emptied(sources: list[SourceFile], second: list[SourceFile], migrated: list[FileResult],
-                   data_of: Callable[[SourceFile], bytes]) -> None:
+                   names_module: Callable[[SourceFile, str, Callable[[bytes], bool]], bool],
+                   asked: Callable[[str], None]) -> None:
     """A module the rewrite left with nothing but its docstring, that no file imports any
     more (the rewritten ones as they will be), is deleted rather than left empty. A rewritten
     file answered from earlier facts comes without its text: the second pass rewrote again
-    every such file whose words name an emptied module, so the rest cannot import it."""
+    every such file whose words name an emptied module, so the rest cannot import it.
+    ``names_module`` puts the question to a file; ``asked`` is told of a module every file
+    was asked about (the question stops at the first file naming it)."""
     final = {s.display: r.new for s, r in zip(second, migrated) if r.status == "changed"}
     textless = {d for d, new in final.items() if new is None}
     for source, result in zip(second, migrated):
         if result.status != "changed" or source.is_package or result.new is None or \
                 not is_empty(result.new):
             continue
-        name = source.module.rpartition(".")[2]
-        importers = Reach(frozenset({name}))
-        # Named where no import statement shows it: importlib, mock.patch, a plugin list.
-        dotted = rb"[./]".join(re.escape(p.encode("utf-8", "surrogateescape"))
-                               for p in source.module.split("."))
-        word = re.compile(rb"\b%s\b" % dotted if "." in source.module
-                          else rb"[\"']%s[\"'.]" % dotted)
+        names_it = _naming(source.module)
         if any(s.display != source.display and
-               (importers.touches(data) or word.search(data) is not None)
-               for s in sources if s.display not in textless
-               for data in [final.get(s.display) or data_of(s)]):
+               (names_it(final[s.display] or b"") if final.get(s.display) else
+                names_module(s, source.module, names_it))
+               for s in sources if s.display not in textless):
             continue
+        asked(source.module)  # of every file: none names it
         result.deleted = True
         result.reason = "nothing is left in it and nothing imports it: removed"
+
+
+def _naming(module: str) -> Callable[[bytes], bool]:
+    """Whether a file's bytes name ``module``: an import of it, or its name where no import
+    statement shows it (importlib, mock.patch, a plugin list)."""
+    importers = Reach(frozenset({module.rpartition(".")[2]}))
+    dotted = rb"[./]".join(re.escape(p.encode("utf-8", "surrogateescape"))
+                           for p in module.split("."))
+    word = re.compile(rb"\b%s\b" % dotted if "." in module else rb"[\"']%s[\"'.]" % dotted)
+    return lambda data: importers.touches(data) or word.search(data) is not None
 
 
 def hold_back(second: list[SourceFile], migrated: list[FileResult], plan: RepoPlan,

@@ -24,6 +24,8 @@ runs code. A cache that cannot be read or written is ignored; the run goes on.
 
 Beside the entries: per-file facts of the analysis (``migrate.runner.facts``) and the
 half-migration check's answer per file (``migrate.runner.checked_files``), both by content.
+An entry also records what its run asked of the files it did not read, so that a run whose
+entry no longer holds need not read them again (``migrate.runner.quiet``).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ project's and the command line's excludes, and never through a symlink out of th
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,15 +131,52 @@ class _Walker:
                 if not self.ignored(child, is_dir=True):
                     kept.append(name)
             dirs[:] = kept
+            # The ignore rules that apply here, each with this folder's path relative to it:
+            # a file's test is then a string join, not a path computation per rule.
+            rules = [(spec, prefix) for base, spec in self.ignores
+                     for prefix in [_relative(current, str(base))] if prefix is not None]
+            from_root = _relative(current, str(self.root))
+            shown = _relative(current, str(self.display_base))
             for name in sorted(files):
-                child = here / name
                 # Temporary files and backups of apply's transaction: a run killed with
                 # SIGKILL cannot remove them.
                 if name.startswith(".") and name.endswith(SUFFIX):
-                    self.result.leftovers.append(self.display(child))
+                    self.result.leftovers.append(self.display(here / name))
                     continue
-                if not self.ignored(child, is_dir=False):
-                    self.add_file(child, explicit=False)
+                if any(spec.match_file(prefix + name) for spec, prefix in rules) or \
+                        (from_root is not None and self.exclude is not None and
+                         self.exclude.match_file(from_root + name)):
+                    continue
+                self._add_walked(here, current, name, from_root, shown)
+
+    def _add_walked(self, here: Path, current: str, name: str, from_root: str | None,
+                    shown: str | None) -> None:
+        """A file met by the walk: a regular file is taken on one ``lstat``; a symlink goes
+        the long way, through ``add_file``."""
+        full = os.path.join(current, name)
+        try:
+            mode = os.lstat(full).st_mode
+        except OSError:
+            return
+        if stat.S_ISLNK(mode) or from_root is None:
+            self.add_file(here / name, explicit=False)
+            return
+        if not stat.S_ISREG(mode) or not self.include.match_file(from_root + name):
+            return
+        path = here / name
+        if path not in self.seen:
+            self.seen.add(path)
+            self.result.files.append((path, self.display(path) if shown is None else shown + name))
+
+
+def _relative(folder: str, base: str) -> str | None:
+    """``folder`` relative to ``base`` as a prefix for names in it ("" for ``base`` itself,
+    "a/b/" below it), None when it is not inside ``base``."""
+    if folder == base:
+        return ""
+    if folder.startswith(base.rstrip(os.sep) + os.sep):
+        return folder[len(base.rstrip(os.sep)) + 1:].replace(os.sep, "/") + "/"
+    return None
 
 
 def _excluded(walker: _Walker, path: Path) -> bool:

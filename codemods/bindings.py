@@ -79,6 +79,8 @@ class Bindings(NameWalk):
         self._visit(node.params, store)
         self._visit(node.body, store)
         self.scope = around
+        # Decorators and the return annotation run where the def is, after its body is
+        # walked (LibCST's order: a decorator reading the function's own name comes first).
         for decorator in node.decorators:
             self._visit(decorator, store)
         if node.returns:
@@ -94,7 +96,8 @@ class Bindings(NameWalk):
     def _param(self, node: cst.Param, store: bool) -> None:
         self._bind(node.name.value, node)
         self._scopes[id(node.name)] = inner = self.scope
-        self.scope = inner.parent  # type: ignore[assignment]
+        assert inner.parent is not None
+        self.scope = inner.parent  # defaults and annotations are evaluated where the def is
         for part in (node.default, node.annotation):
             if part is not None:
                 self._visit(part, store)
@@ -110,6 +113,7 @@ class Bindings(NameWalk):
             self._visit(node.type_parameters, store)
         for argument in (*node.bases, *node.keywords):
             self._visit(argument, store)
+        # The body's own scope, which the functions and comprehensions in it do not see.
         self.scope = Scope("class", self.scope, node, node.name.value)
         for statement in node.body.body:
             self._visit(statement, store)
@@ -122,16 +126,18 @@ class Bindings(NameWalk):
 
     def _nonlocal(self, node: cst.Nonlocal, store: bool) -> None:
         if self.scope.kind == "module" or self.scope.parent is None:
+            # Python refuses to compile such a module. LibCST's scope analysis raised this
+            # too, so the file is still reported failed (the reason names this line now).
             raise NotImplementedError("nonlocal declaration not allowed at module level")
         for item in node.names:
             self.scope.overrides[item.name.value] = self.scope.parent
 
     def _comprehension(self, node: _Comprehension, store: bool) -> None:
         loop = node.for_in
-        self._visit(loop.iter, store)
+        self._visit(loop.iter, store)  # the first iterable is evaluated outside
         outer, self.scope = self.scope, Scope("comprehension", self.scope, node)
         self._visit(loop.target, True)
-        self.scope.count += 1
+        self.scope.count += 1  # what follows reads the target's binding
         for condition in loop.ifs:
             self._visit(condition, store)
         if loop.inner_for_in:
@@ -141,6 +147,7 @@ class Bindings(NameWalk):
         self.scope = outer
 
     def _for(self, node: cst.For, store: bool) -> None:
+        # LibCST walks the target first: reads in the iterable count as after its binding.
         self._visit(node.target, True)
         self.scope.count += 1
         for part in (node.iter, node.body, node.orelse):

@@ -105,11 +105,16 @@ class NameWalk:
         target = binds(self.scope, name)
         target.bindings.setdefault(name, []).append(Binding(name, target, node, as_name))
 
+    def _place(self, name: cst.Name) -> None:
+        """Note the scope ``name`` is in; not for the names of a parsed string annotation,
+        which are gone (and their ids free for other nodes) once it is read."""
+        if not self._in_string:
+            self._scopes[id(name)] = self.scope
+
     def _name(self, node: cst.Name, store: bool) -> None:
+        self._place(node)
         if self._in_string:  # names inside a string annotation only ever read
             store = False
-        else:
-            self._scopes[id(node)] = self.scope
         if store:
             self._bind(node.value, node)
         else:

@@ -70,7 +70,8 @@ class Bindings(NameWalk):
 
     def _function(self, node: cst.FunctionDef, store: bool) -> None:
         self._bind(node.name.value, node)
-        self._scopes[id(node.name)] = outer = self.scope
+        self._place(node.name)
+        outer = self.scope
         if node.type_parameters:
             self.scope = Scope("annotation", outer, node)
             self._visit(node.type_parameters, store)
@@ -95,7 +96,8 @@ class Bindings(NameWalk):
 
     def _param(self, node: cst.Param, store: bool) -> None:
         self._bind(node.name.value, node)
-        self._scopes[id(node.name)] = inner = self.scope
+        self._place(node.name)
+        inner = self.scope
         assert inner.parent is not None
         self.scope = inner.parent  # defaults and annotations are evaluated where the def is
         for part in (node.default, node.annotation):
@@ -105,7 +107,8 @@ class Bindings(NameWalk):
 
     def _class(self, node: cst.ClassDef, store: bool) -> None:
         self._bind(node.name.value, node)
-        self._scopes[id(node.name)] = outer = self.scope
+        self._place(node.name)
+        outer = self.scope
         for decorator in node.decorators:
             self._visit(decorator, store)
         if node.type_parameters:

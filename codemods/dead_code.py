@@ -12,24 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from codemods.base import WalmartCodemod
+from codemods.bindings import Bindings
 from codemods.classify import CommentAbove
-from codemods.flow.syntax import env_variable, literal_string, nodes_in
+from codemods.flow.syntax import child_nodes, env_variable, literal_string, nodes_in
 from codemods.imports_edit import prune_aliases
 from codemods.names import LEGACY, MARKERS, SIGNING_MARKERS
 from codemods.work import module_name_of, note_removed, plan_of, removed_names
 
 __all__ = ["RemoveDeadSigning"]
-
-
-def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.children)
 
 
 def _qualified_defs(module: cst.Module, module_name: str) -> Iterator[tuple[str, cst.CSTNode]]:
@@ -196,13 +188,13 @@ class RemoveDeadSigning(WalmartCodemod):
         if not removed_names(self.context) and not self.dead_helpers:
             return tree
         self.tree = tree
-        self.scopes = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(ScopeProvider)
+        self.bindings = Bindings(tree)
         self.gone: set[int] = set()  # every node inside code marked for removal
         self.statements: dict[int, cst.CSTNode] = {}
         self.definitions: dict[int, cst.CSTNode] = {}
         self.defs = list(_qualified_defs(tree, self.module_name))
         # Walked once: every round asks which attributes removed code has not swallowed.
-        self.attributes = [n for n in _walk(tree) if isinstance(n, cst.Attribute)]
+        self.attributes = [n for n in nodes_in(tree) if isinstance(n, cst.Attribute)]
         while self._one_round():
             pass
         aliases = self._unused_import_aliases()
@@ -218,12 +210,12 @@ class RemoveDeadSigning(WalmartCodemod):
 
     def _alive(self, name: cst.Name, exclude: set[int] | None = None) -> bool:
         """Whether a binding of ``name`` is still read somewhere outside removed code."""
-        scope = self.scopes.get(name)
+        scope = self.bindings.scope_of(name)
         if scope is None:
             return True
         skip = self.gone | (exclude or set())
-        return any(id(r.node) not in skip for a in scope.assignments[name.value]
-                   for r in a.references)
+        return any(id(read) not in skip for binding in scope.own(name.value)
+                   for read in binding.reads)
 
     def _one_round(self) -> bool:
         progress = False
@@ -265,7 +257,7 @@ class RemoveDeadSigning(WalmartCodemod):
                         self._remove(small, where, self.statements)
                         progress = True
                 continue
-            stack.extend(current.children)
+            stack.extend(child_nodes(current))
         return progress
 
     def _helper_unused(self, node: cst.FunctionDef | cst.ClassDef) -> bool:
@@ -337,8 +329,7 @@ class RemoveDeadSigning(WalmartCodemod):
         return drop
 
     def _binding_alive(self, node: cst.CSTNode, local: str) -> bool:
-        scope = self.scopes.get(node) or self.scopes.get(self.tree.body[0])
-        if scope is None:
-            return True
-        return any(id(r.node) not in self.gone
-                   for a in scope.assignments[local] for r in a.references)
+        # An imported name has no scope of its own: the imports asked about are the module's.
+        scope = self.bindings.scope_of(node) or self.bindings.module
+        return any(id(read) not in self.gone
+                   for binding in scope.own(local) for read in binding.reads)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from codemods.base import WalmartCodemod, same_nodes
+from codemods.bindings import Bindings
 from codemods.flow.imports import import_table
 from codemods.flow.plan import RepoPlan
 from codemods.flow.syntax import dotted, env_literal, env_variable
@@ -52,8 +52,8 @@ def _walk_body(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 class _Finder:
     """Walks the module once, with the class/function context, collecting nodes to rename."""
 
-    def __init__(self, tree: cst.Module, module: str, plan: RepoPlan, scopes: object) -> None:
-        self.tree, self.module, self.plan, self.scopes = tree, module, plan, scopes
+    def __init__(self, tree: cst.Module, module: str, plan: RepoPlan, bindings: Bindings) -> None:
+        self.tree, self.module, self.plan, self.bindings = tree, module, plan, bindings
         self.renames = plan.renames
         self.imports = import_table(tree, module, False)
         self.local_classes = {s.name.value for s in tree.body if isinstance(s, cst.ClassDef)}
@@ -140,29 +140,30 @@ class _Finder:
                 continue
             new = renamed
             self.names[id(param.name)] = new
-            scope = self.scopes.get(param.name)  # type: ignore[attr-defined]
+            scope = self.bindings.scope_of(param.name)
             if scope is None:
                 continue
-            for assignment in scope.assignments[param.name.value]:
-                if getattr(assignment, "node", None) is param:
-                    for reference in assignment.references:
-                        if isinstance(reference.node, cst.Name):
-                            self.names[id(reference.node)] = new
+            for binding in scope.own(param.name.value):
+                if binding.node is param:
+                    for read in binding.reads:
+                        if isinstance(read, cst.Name):
+                            self.names[id(read)] = new
 
     def _local(self, node: cst.FunctionDef, old: str, new: str) -> None:
         """A local of this function: every assignment to it and every read of it."""
         for statement in _walk_body(node.body):
             if isinstance(statement, cst.Name) and statement.value == old:
-                scope = self.scopes.get(statement)  # type: ignore[attr-defined]
-                if scope is None or old not in scope.assignments:
+                scope = self.bindings.scope_of(statement)
+                if scope is None or not scope.own(old):
                     continue
-                for assignment in scope.assignments[old]:
-                    target = getattr(assignment, "node", None)
-                    if isinstance(target, cst.Name):
-                        self.names[id(target)] = new
-                    for reference in assignment.references:
-                        if isinstance(reference.node, cst.Name):
-                            self.names[id(reference.node)] = new
+                # The first such name the walk meets decides which scope's ``old`` is meant
+                # (a comprehension or lambda in the body may bind its own).
+                for binding in scope.own(old):
+                    if isinstance(binding.node, cst.Name):
+                        self.names[id(binding.node)] = new
+                    for read in binding.reads:
+                        if isinstance(read, cst.Name):
+                            self.names[id(read)] = new
                 return
 
     def _callee(self, func: cst.BaseExpression, classes: list[str]) -> str | None:
@@ -241,16 +242,14 @@ class _Finder:
             self._global_references(old, new, imports_only=False)
 
     def _global_references(self, old: str, new: str, imports_only: bool) -> None:
-        scope = self.scopes.get(self.tree.body[0]) if self.tree.body else None  # type: ignore[attr-defined]
-        if scope is None:
+        if not self.tree.body:
             return
-        for assignment in scope.globals.assignments[old]:
-            target = getattr(assignment, "node", None)
-            if not imports_only and isinstance(target, cst.Name):
-                self.names[id(target)] = new
-            for reference in assignment.references:
-                if isinstance(reference.node, cst.Name):
-                    self.names[id(reference.node)] = new
+        for binding in self.bindings.module.own(old):
+            if not imports_only and isinstance(binding.node, cst.Name):
+                self.names[id(binding.node)] = new
+            for read in binding.reads:
+                if isinstance(read, cst.Name):
+                    self.names[id(read)] = new
         for target in self._assign_targets(old) if not imports_only else ():
             self.names[id(target)] = new
 
@@ -342,8 +341,7 @@ class RenameCredentials(WalmartCodemod):
         old_names = plan.renames.old_names()
         text = tree.code  # cheap next to the scope analysis it can spare
         if any(name in text for name in old_names):
-            wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-            finder = _Finder(tree, module, plan, wrapper.resolve(ScopeProvider))
+            finder = _Finder(tree, module, plan, Bindings(tree))
             finder.run()
             if finder.names or finder.strings:
                 renamed_variables(self.context).update(finder.variables)

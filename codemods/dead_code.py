@@ -324,7 +324,14 @@ class RemoveDeadSigning(WalmartCodemod):
                         alias.evaluated_name.split(".")[0] if isinstance(small, cst.Import)
                         else alias.evaluated_name)
                     bound = alias.asname.name if alias.asname is not None else alias.name
-                    if local in touched and not self._binding_alive(bound, local):
+                    # ``import os.path`` binds ``os``, and ``os.path.join`` reads it under
+                    # its dotted name: every name the import makes must be unread.
+                    names = {local}
+                    if isinstance(small, cst.Import) and alias.asname is None:
+                        parts = alias.evaluated_name.split(".")
+                        names.update(".".join(parts[:i]) for i in range(2, len(parts) + 1))
+                    if local in touched and not any(self._binding_alive(bound, name)
+                                                    for name in names):
                         drop.add(id(alias))
         return drop
 

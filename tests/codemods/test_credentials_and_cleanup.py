@@ -266,3 +266,38 @@ def test_a_key_read_in_a_helper_is_read_on_the_container_the_site_holds() -> Non
                            RemoveDeadSigning)
     assert 'shim.access_token(self._config["client_id"], self._config["client_secret"])' in code
     assert "_rsa_sign" not in code
+
+
+FEEDS_CLIENT = '''
+import base64
+import os.path
+import time
+
+import requests
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+
+FEEDS = os.path.join("var", "feeds")
+
+
+def sign(consumer_id, private_key, url, method, ts):
+    key = serialization.load_der_private_key(base64.b64decode(private_key), None)
+    data = f"{consumer_id}\\n{url}\\n{method}\\n{ts}\\n".encode()
+    return base64.b64encode(key.sign(data, padding.PKCS1v15(), hashes.SHA256())).decode()
+
+
+def fetch(url, consumer_id, private_key):
+    ts = str(int(os.path.getmtime(FEEDS) * 1000))
+    return requests.get(url, headers={"WM_SEC.AUTH_SIGNATURE": sign(consumer_id, private_key, url, "GET", ts),
+                                      "WM_SEC.TIMESTAMP": ts, "WM_CONSUMER.ID": consumer_id})
+'''
+
+
+def test_a_dotted_import_still_read_outside_the_removed_code_is_kept() -> None:
+    """``import os.path`` binds ``os``; ``os.path.join`` reads it under the dotted name. The
+    removed timestamp read it too, but the module-level read still needs it."""
+    code, _ = run_codemods(FEEDS_CLIENT, ClassifySites, RewriteHeaderDicts, RenameCredentials,
+                           RemoveDeadSigning)
+    assert "import os.path\n" in code and 'FEEDS = os.path.join("var", "feeds")' in code
+    assert "getmtime" not in code
+    compile(code, "client.py", "exec")

@@ -80,6 +80,10 @@ def _our_record() -> Optional[metadata.Distribution]:
     """The installed distribution this very file belongs to (None in a checkout)."""
     here = Path(__file__).resolve()
     for dist in metadata.distributions(name=DISTRIBUTION):
+        # Only an installed RECORD lists what was installed: the .egg-info an editable
+        # install leaves in a checkout lists its sources as they were then.
+        if dist.read_text("RECORD") is None:
+            continue
         for path in dist.files or ():
             if path.name == here.name and Path(str(dist.locate_file(path))).resolve() == here:
                 return dist

@@ -15,7 +15,7 @@ module-level ``__getattr__``, a star import, writes through ``globals()``) is ne
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
@@ -46,13 +46,18 @@ class _Read:
 class _Files:
     """The repository as the command leaves it: on disk, but for what the run writes."""
 
-    def __init__(self, contents: dict[str, bytes | None], limit: int) -> None:
+    def __init__(self, contents: dict[str, bytes | None], limit: int,
+                 read: Mapping[str, bytes] | None = None) -> None:
         self.contents = contents  # display path -> new text (None: removed)
         self.limit = limit
+        self.read = read or {}  # display path -> the bytes the run read from disk
 
     def data(self, source: SourceFile) -> bytes | None:
         if source.display in self.contents:
             return self.contents[source.display]
+        known = self.read.get(source.display)
+        if known is not None:
+            return None if len(known) > self.limit else known
         try:
             path = Path(source.path)
             if path.stat().st_size > self.limit:
@@ -187,11 +192,13 @@ def _names_any(data: bytes, words: tuple[bytes, ...], needles: tuple[bytes, ...]
 
 def find_inconsistencies(sources: list[SourceFile], exact: dict[str, str], limit: int,
                          contents: dict[str, bytes | None] | None = None,
-                         checked: CheckedFiles | None = None) -> dict[str, list[Finding]]:
+                         checked: CheckedFiles | None = None,
+                         on_disk: Mapping[str, bytes] | None = None) -> dict[str, list[Finding]]:
     """A ``manual`` finding at every read of a credential its module does not define, by
     display path; ``contents`` replaces what is on disk (None: the file is removed);
-    ``checked``: earlier answers per file, by content."""
-    files = _Files(contents or {}, limit)
+    ``checked``: earlier answers per file, by content; ``on_disk``: files' bytes the run
+    has read from disk already."""
+    files = _Files(contents or {}, limit, on_disk)
     counts: dict[str, int] = {}
     for source in sources:
         counts[source.module] = counts.get(source.module, 0) + 1

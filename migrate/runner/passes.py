@@ -41,6 +41,7 @@ class Outcome:
     settings: frozenset[str] = frozenset()  # modules read as settings when they exist
     reach: Reach = field(default_factory=Reach)  # a file it touches would have been read
     asked: Asked = field(default_factory=Asked)  # of every file not read
+    contents: dict[str, bytes] = field(default_factory=dict)  # the bytes read, by display path
 
 
 def two_passes(sources: list[SourceFile], plan: Plan, workers: Workers, progress: Progress,
@@ -115,7 +116,7 @@ def _two_passes(sources: list[SourceFile], plan: Plan, workers: Workers, progres
             result.files.append(outcome)
     read = analysis.read | {s.display for s in second}
     return Outcome(result, plan, read, names | frozenset(repo_plan.wanted), frozenset(settings),
-                   reach, analysis.asked)
+                   reach, analysis.asked, analysis.contents)
 
 
 def _second_pass(second: list[SourceFile], plan: Plan, analysis: Analysis,

@@ -130,9 +130,11 @@ def run(request: RunRequest) -> Run:
     if result is not None and result.changed and (request.write or request.diff):
         result = None  # the cache holds no text to write: what is written is computed now
     cached = result is not None
+    read: dict[str, bytes] = {}  # what the computation read, for the half-migration check
     if result is None:
         quiet = cache.quiet(sources) if cache is not None else None
-        result = _compute(request, options, project_markers, sources, cache, warnings, quiet)
+        result, read = _compute(request, options, project_markers, sources, cache, warnings,
+                                quiet)
     try:
         if request.write or request.diff:
             listed |= needed_outside(result, sources, listed, request.follow)
@@ -152,7 +154,7 @@ def run(request: RunRequest) -> Run:
     if request.write and result.changed:
         after = {r.path: None if r.deleted else r.new for r in result.changed}
         undo = attach(result, _only(listed, find_inconsistencies(sources, exact, limit, after,
-                                                                 checked)))
+                                                                 checked, read)))
         real_paths = {s.display: Path(s.path) for s in sources}
         # A manifest declaring the runtime is no source file: its path is relative to base.
         real_paths.update({r.path: base / r.path for r in result.changed
@@ -161,9 +163,10 @@ def run(request: RunRequest) -> Run:
         if not any(r.written for r in result.files):  # rolled back: the files are as they were
             undo()
             attach(result, _only(listed, find_inconsistencies(sources, exact, limit, None,
-                                                              checked)))
+                                                              checked, read)))
     else:
-        attach(result, _only(listed, find_inconsistencies(sources, exact, limit, None, checked)))
+        attach(result, _only(listed, find_inconsistencies(sources, exact, limit, None, checked,
+                                                          read)))
     return Run(result, base, warnings, cached, report_written)
 
 
@@ -198,7 +201,7 @@ def _limit(request: RunRequest) -> int:
 
 def _compute(request: RunRequest, options: MigrationOptions, project_markers: tuple[bytes, ...],
              sources: list[SourceFile], cache: RunCache | None, warnings: list[str],
-             quiet: Quiet | None = None) -> RunResult:
+             quiet: Quiet | None = None) -> tuple[RunResult, dict[str, bytes]]:
     """The real work, in worker processes. Imported here so that a cached run never loads
     LibCST or the codemods."""
     from codemods.registry import markers_of, signing_markers_of
@@ -228,7 +231,7 @@ def _compute(request: RunRequest, options: MigrationOptions, project_markers: tu
                             plan.all_markers, outcome.names, outcome.settings, outcome.reach,
                             outcome.asked)
         cache.store(result, recorded, sources)
-    return result
+    return result, outcome.contents
 
 
 def _write(result: RunResult, real_paths: dict[str, Path], repo: Path | None, request: RunRequest,

@@ -95,6 +95,10 @@ class Analysis:
         self.digests: dict[str, str] = {}  # display path -> its summary's digest
         self.records: dict[str, FileResult] = {}  # candidates that cannot be read as Python 3
         self.read: set[str] = set()
+        # Files that answered yes to a question put to the unread ones, or whose bytes the
+        # analysis used otherwise (an import chain followed), read or not: the outcome
+        # depends on them, so they are inputs of the run and never quiet.
+        self.answered: set[str] = set()
         self.reported: set[str] = set()  # analysed for what they hold, not for a dependency
         self.import_targets: dict[str, frozenset[str]] = {}  # display path -> modules imported
 
@@ -187,6 +191,7 @@ class Analysis:
             data = self.data(source)
             if (reach is not None and reach.touches(data)) or (names and mentions(data, names)):
                 found.append(source)
+                self.answered.add(source.display)
         return found
 
     def public_method(self, qualname: str) -> bool:

@@ -61,6 +61,9 @@ def _two_passes(sources: list[SourceFile], plan: Plan, workers: Workers, progres
     contents: dict[str, bytes] = {}
     walmart, signing = _prefilter(sources, plan, contents, quiet or Quiet())
     analysis = Analysis(sources, plan, workers, contents, facts, quiet)
+    # A file with a marker is never quiet, whether or not the run goes on to read it (a
+    # signing module no Walmart code uses).
+    analysis.answered.update(s.display for s in (*walmart, *signing))
     data = analysis.data
     by_display = {s.display: s for s in sources}
     analysis.add(walmart)
@@ -114,7 +117,7 @@ def _two_passes(sources: list[SourceFile], plan: Plan, workers: Workers, progres
                                     source.display in records or outcome.status != "unchanged"
                                     or outcome.findings):
             result.files.append(outcome)
-    read = analysis.read | {s.display for s in second}
+    read = analysis.read | {s.display for s in second} | analysis.answered
     return Outcome(result, plan, read, names | frozenset(repo_plan.wanted), frozenset(settings),
                    reach, analysis.asked, analysis.contents)
 

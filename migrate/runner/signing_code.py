@@ -75,6 +75,9 @@ def _import_targets(source: SourceFile, analysis: Analysis) -> frozenset[str]:
         return found
     import ast
 
+    # What the run makes of the imports depends on this file's bytes: a later run must see
+    # it changed (and never take it for a file it knows the answers of).
+    analysis.answered.add(source.display)
     names: set[str] = set()
     for statement in _import_statements(analysis.data(source)):
         try:

@@ -170,3 +170,68 @@ def test_edits_one_after_another_say_what_a_run_without_cache_says(tmp_path: Pat
         edit()
         _age(repo)
         _same_as_without_cache(repo)
+
+
+SIGNER = '''import base64
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+
+
+def sign(private_key, text):
+    key = serialization.load_pem_private_key(private_key.encode(), password=None)
+    return base64.b64encode(key.sign(text.encode(), padding.PKCS1v15(), hashes.SHA256())).decode()
+'''
+USES = '''import time
+
+from app import constants
+from sig import signer
+
+
+def headers(consumer_id, private_key, url):
+    ts = str(int(time.time() * 1000))
+    text = f"{consumer_id}\\n{url}\\nGET\\n{ts}\\n"
+    return {constants.SIGNATURE: signer.sign(private_key, text), constants.TIMESTAMP: ts,
+            constants.CONSUMER: consumer_id}
+'''
+
+
+def test_a_file_that_answered_yes_is_asked_again(tmp_path: Path) -> None:
+    """A client importing a signing module answers yes to "who imports the signer", yet joins
+    only when it also leads to Walmart code; after the constants it imports become Walmart
+    code it does, and the run must not take it for a file it knows the answers of."""
+    repo = Repo(tmp_path / "shop")
+    repo.write("sig/__init__.py", "")
+    repo.write("sig/signer.py", SIGNER)
+    repo.write("app/__init__.py", "")
+    repo.write("app/constants.py", "SIGNATURE = 'X-Signature'\nTIMESTAMP = 'X-Timestamp'\n"
+                                   "CONSUMER = 'X-Consumer'\n")
+    repo.write("app/uses.py", USES)
+    repo.write("app/other.py", "from sig import signer\n\nSIGN = signer.sign\n")
+    repo.commit()
+    _age(repo)
+    _scan(repo)
+    repo.write("app/constants.py", "SIGNATURE = 'WM_SEC.AUTH_SIGNATURE'\n"
+                                   "TIMESTAMP = 'WM_SEC.TIMESTAMP'\nCONSUMER = 'WM_CONSUMER.ID'\n")
+    _age(repo)
+    _same_as_without_cache(repo)
+
+
+def test_a_module_on_an_import_chain_followed_is_an_input(tmp_path: Path) -> None:
+    """The signer leads to the Walmart code only through modules with no marker: when the
+    first stops importing the next, the earlier result no longer holds."""
+    repo = Repo(tmp_path / "shop")
+    repo.write("sig/__init__.py", "")
+    repo.write("sig/signer.py", "from sig import names\n\n" + SIGNER)
+    repo.write("sig/names.py", "from sig import deep\n\nHEADER = deep.HEADER\n")
+    repo.write("sig/deep.py", "from app import constants\n\nHEADER = constants.SIGNATURE\n")
+    repo.write("app/__init__.py", "")
+    repo.write("app/constants.py", "SIGNATURE = 'WM_SEC.AUTH_SIGNATURE'\n"
+                                   "TIMESTAMP = 'WM_SEC.TIMESTAMP'\nCONSUMER = 'WM_CONSUMER.ID'\n")
+    repo.write("app/report.py", "def total(rows):\n    return sum(rows)\n")
+    repo.commit()
+    _age(repo)
+    _same_as_without_cache(repo)
+    repo.write("sig/names.py", "HEADER = 'X-Signature'\n")
+    _age(repo)
+    _same_as_without_cache(repo)

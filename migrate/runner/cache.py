@@ -277,6 +277,9 @@ def _still_valid(entry: dict[str, Any], sources: list[SourceFile],
     settings = frozenset(str(m) for m in entry["settings"])
     reach = Reach(frozenset(str(m) for m in entry["reach"]["modules"]),
                   frozenset(str(m) for m in entry["reach"]["methods"]))
+    # Every question the run put to the files it did not read (an import of a module it
+    # deleted, too): a file that now answers yes would change the outcome.
+    asked = Asked.from_json(entry["asked"])
     seen = 0
     for source in sources:
         recorded = inputs.get(source.display)
@@ -289,7 +292,8 @@ def _still_valid(entry: dict[str, Any], sources: list[SourceFile],
                 if known is not None and known[0] == ids.of(source.path, (known[0], known[1])):
                     continue
                 data = Path(source.path).read_bytes()
-                if has_marker(data, markers) or mentions(data, names) or reach.touches(data):
+                if has_marker(data, markers) or mentions(data, names) or reach.touches(data) or \
+                        asked.any_yes(data):
                     return None
                 continue
             digest, status, module = recorded

@@ -12,12 +12,24 @@ the few the analysis follows, instead of every file of the repository."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from migrate.runner.inputs import Reach
+from migrate.runner.inputs import Reach, has_marker, mentions
 
-__all__ = ["Asked", "Quiet"]
+__all__ = ["Asked", "Quiet", "naming"]
+
+
+def naming(module: str) -> Callable[[bytes], bool]:
+    """Whether a file's bytes name ``module``: an import of it, or its name where no import
+    statement shows it (importlib, mock.patch, a plugin list)."""
+    importers = Reach(frozenset({module.rpartition(".")[2]}))
+    dotted = rb"[./]".join(re.escape(p.encode("utf-8", "surrogateescape"))
+                           for p in module.split("."))
+    word = re.compile(rb"\b%s\b" % dotted if "." in module else rb"[\"']%s[\"'.]" % dotted)
+    return lambda data: importers.touches(data) or word.search(data) is not None
 
 
 @dataclass
@@ -46,6 +58,13 @@ class Asked:
             (reach is None or (self.modules.issuperset(reach.modules) and
                                self.methods.issuperset(reach.methods))) and \
             (emptied is None or emptied in self.emptied)
+
+    def any_yes(self, data: bytes) -> bool:
+        """Whether a file with these bytes answers yes to one of the questions: a file the
+        run did not read, changed or new since, that does must be read by the run."""
+        return has_marker(data, tuple(self.markers)) or mentions(data, frozenset(self.names)) or \
+            Reach(frozenset(self.modules), frozenset(self.methods)).touches(data) or \
+            any(naming(module)(data) for module in self.emptied)
 
     def to_json(self) -> dict[str, list[str]]:
         return {"markers": sorted(m.hex() for m in self.markers), "names": sorted(self.names),

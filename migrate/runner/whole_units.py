@@ -3,13 +3,13 @@ when nothing imports it any more, and when one file of a plan cannot be rewritte
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from codemods.flow.plan import RepoPlan
-from migrate.runner.inputs import Reach, SourceFile, mentions
+from migrate.runner.inputs import SourceFile, mentions
+from migrate.runner.quiet import naming
 from migrate.runner.results import FileResult
 
 __all__ = ["delete_emptied", "hold_back", "is_empty"]
@@ -30,7 +30,7 @@ def delete_emptied(sources: list[SourceFile], second: list[SourceFile], migrated
         if result.status != "changed" or source.is_package or result.new is None or \
                 not is_empty(result.new):
             continue
-        names_it = _naming(source.module)
+        names_it = naming(source.module)
         if any(s.display != source.display and
                (names_it(final[s.display] or b"") if final.get(s.display) else
                 names_module(s, source.module, names_it))
@@ -39,16 +39,6 @@ def delete_emptied(sources: list[SourceFile], second: list[SourceFile], migrated
         asked(source.module)  # of every file: none names it
         result.deleted = True
         result.reason = "nothing is left in it and nothing imports it: removed"
-
-
-def _naming(module: str) -> Callable[[bytes], bool]:
-    """Whether a file's bytes name ``module``: an import of it, or its name where no import
-    statement shows it (importlib, mock.patch, a plugin list)."""
-    importers = Reach(frozenset({module.rpartition(".")[2]}))
-    dotted = rb"[./]".join(re.escape(p.encode("utf-8", "surrogateescape"))
-                           for p in module.split("."))
-    word = re.compile(rb"\b%s\b" % dotted if "." in module else rb"[\"']%s[\"'.]" % dotted)
-    return lambda data: importers.touches(data) or word.search(data) is not None
 
 
 def hold_back(second: list[SourceFile], migrated: list[FileResult], plan: RepoPlan,

@@ -235,3 +235,20 @@ def test_a_module_on_an_import_chain_followed_is_an_input(tmp_path: Path) -> Non
     repo.write("sig/names.py", "HEADER = 'X-Signature'\n")
     _age(repo)
     _same_as_without_cache(repo)
+
+
+def test_a_new_importer_of_a_module_the_rewrite_deletes_is_noticed(tmp_path: Path) -> None:
+    """An unrelated file that starts importing a module the rewrite deletes (one the run read
+    as a dependency, not as Walmart code): the cached "would delete" no longer holds."""
+    repo = Repo(tmp_path / "sync")
+    shutil.copytree(FIXTURES / "key_loaded_once_pem" / "before", repo.path, dirs_exist_ok=True)
+    repo.write("ops/metrics.py", "def count(items):\n    return len(items)\n")
+    repo.commit()
+    _age(repo)
+    first = run(RunRequest(paths=(repo.path,), jobs=1, progress=False, findings_only=True))
+    assert next(r for r in first.result.files if r.path == "wmsync/keys.py").deleted
+    repo.write("ops/metrics.py", "import wmsync.keys\n\nKEYS = wmsync.keys\n")
+    _age(repo)
+    again = run(RunRequest(paths=(repo.path,), jobs=1, progress=False, findings_only=True))
+    assert not next(r for r in again.result.files if r.path == "wmsync/keys.py").deleted
+    _same_as_without_cache(repo)

@@ -8,7 +8,11 @@ each word once answers no again while its bytes are the same. So a run records e
 it asked of the files it did not read (``Asked``); the next run, for a file whose content id
 is unchanged, answers a question made of those words with no, unread, and reads the file
 only for a word that run never asked. After one file changed, the run reads that file and
-the few the analysis follows, instead of every file of the repository."""
+the few the analysis follows, instead of every file of the repository.
+
+A file that answered yes to any question is an input of its run, whether or not the run went
+on to read it (``Analysis.answered``): only files that answered no to everything are quiet.
+The result cache asks the same questions of a file that changed or is new since."""
 
 from __future__ import annotations
 

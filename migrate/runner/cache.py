@@ -46,6 +46,7 @@ from codemods.findings import Finding
 from migrate import __version__
 from migrate.runner.checked_files import CheckedFiles
 from migrate.runner.contents import ContentIds, fingerprint
+from migrate.runner.entries import keep_newest, replace_whole
 from migrate.runner.facts import FactsCache
 from migrate.runner.inputs import Reach, SourceFile, has_marker, mentions
 from migrate.runner.quiet import Asked, Quiet
@@ -242,8 +243,8 @@ class RunCache:
         }
         try:
             self._prepare()
-            _replace(self.path, json.dumps(entry, sort_keys=True).encode())
-            self._prune()
+            replace_whole(self.path, json.dumps(entry, sort_keys=True).encode())
+            keep_newest(self.folder.glob("*.json"), KEEP)
         except OSError:
             pass  # a read-only checkout runs without a cache
 
@@ -254,19 +255,6 @@ class RunCache:
             (self.folder / "CACHEDIR.TAG").write_text(
                 "Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by walmart-migrate.\n")
-
-    def _prune(self) -> None:
-        entries = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for stale in entries[KEEP:]:
-            stale.unlink(missing_ok=True)
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Atomically: a reader sees the old entry or the new one, never half of one."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
-
 
 def _still_valid(entry: dict[str, Any], sources: list[SourceFile],
                  ids: ContentIds) -> RunResult | None:
@@ -279,7 +267,7 @@ def _still_valid(entry: dict[str, Any], sources: list[SourceFile],
                   frozenset(str(m) for m in entry["reach"]["methods"]))
     # Every question the run put to the files it did not read (an import of a module it
     # deleted, too): a file that now answers yes would change the outcome.
-    asked = Asked.from_json(entry["asked"])
+    answers_yes = Asked.from_json(entry["asked"]).answers_yes()
     seen = 0
     for source in sources:
         recorded = inputs.get(source.display)
@@ -293,7 +281,7 @@ def _still_valid(entry: dict[str, Any], sources: list[SourceFile],
                     continue
                 data = Path(source.path).read_bytes()
                 if has_marker(data, markers) or mentions(data, names) or reach.touches(data) or \
-                        asked.any_yes(data):
+                        answers_yes(data):
                     return None
                 continue
             digest, status, module = recorded

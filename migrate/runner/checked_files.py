@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any, Callable
 
 from migrate.runner.contents import ContentIds, content_id, fingerprint
+from migrate.runner.entries import keep_newest, replace_whole
 from migrate.runner.inputs import SourceFile
 
 __all__ = ["MISSING", "CheckedFiles"]
@@ -76,11 +76,7 @@ class CheckedFiles:
         try:
             self.prepare()
             self.folder.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(self.tables))
-            os.replace(temporary, self.path)
-            kept = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
-            for stale in kept[:-KEEP]:
-                stale.unlink(missing_ok=True)
+            replace_whole(self.path, json.dumps(self.tables).encode())
+            keep_newest(self.folder.glob("*.json"), KEEP)
         except OSError:
             pass  # a read-only checkout runs without it

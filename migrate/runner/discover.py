@@ -110,9 +110,14 @@ class _Walker:
             path = real
         if not explicit and not self.include.match_file(self._rel(path, self.root)):
             return
-        if path not in self.seen and path.is_file():
+        if path.is_file():
+            self._take(path, self.display(path))
+
+    def _take(self, path: Path, display: str) -> None:
+        """A file of the run, once however many ways lead to it."""
+        if path not in self.seen:
             self.seen.add(path)
-            self.result.files.append((path, self.display(path)))
+            self.result.files.append((path, display))
 
     def walk(self, top: Path) -> None:
         for current, dirs, files in os.walk(top):
@@ -164,9 +169,7 @@ class _Walker:
         if not stat.S_ISREG(mode) or not self.include.match_file(from_root + name):
             return
         path = here / name
-        if path not in self.seen:
-            self.seen.add(path)
-            self.result.files.append((path, self.display(path) if shown is None else shown + name))
+        self._take(path, self.display(path) if shown is None else shown + name)
 
 
 def _relative(folder: str, base: str) -> str | None:

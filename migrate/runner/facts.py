@@ -14,12 +14,12 @@ import dataclasses
 import hashlib
 import importlib
 import json
-import os
 import re
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from migrate.runner.entries import keep_newest, replace_whole
 from migrate.runner.inputs import SourceFile
 from migrate.runner.results import FileResult
 
@@ -137,9 +137,7 @@ class FactsCache:
             if not self.stored:
                 self.prepare()
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(entry))
-            os.replace(temporary, path)
+            replace_whole(path, json.dumps(entry).encode())
             self.stored += 1
         except (OSError, TypeError, ValueError):
             pass  # a read-only checkout runs without it
@@ -218,9 +216,5 @@ class FactsCache:
     def prune(self) -> None:
         if not self.stored:
             return
-        try:
-            entries = sorted(self.folder.glob("*/*.json"), key=lambda p: p.stat().st_mtime)
-            for stale in entries[:-KEEP]:
-                stale.unlink(missing_ok=True)
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):  # another run pruning at the same moment
+            keep_newest(self.folder.glob("*/*.json"), KEEP)

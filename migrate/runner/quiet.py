@@ -63,12 +63,15 @@ class Asked:
                                self.methods.issuperset(reach.methods))) and \
             (emptied is None or emptied in self.emptied)
 
-    def any_yes(self, data: bytes) -> bool:
-        """Whether a file with these bytes answers yes to one of the questions: a file the
-        run did not read, changed or new since, that does must be read by the run."""
-        return has_marker(data, tuple(self.markers)) or mentions(data, frozenset(self.names)) or \
-            Reach(frozenset(self.modules), frozenset(self.methods)).touches(data) or \
-            any(naming(module)(data) for module in self.emptied)
+    def answers_yes(self) -> Callable[[bytes], bool]:
+        """Whether a file with some bytes answers yes to one of the questions (a file the run
+        did not read, changed or new since, that does must be read by the run); the tests
+        built once, for every file."""
+        markers, names = tuple(self.markers), frozenset(self.names)
+        reach = Reach(frozenset(self.modules), frozenset(self.methods))
+        named = [naming(module) for module in sorted(self.emptied)]
+        return lambda data: has_marker(data, markers) or mentions(data, names) or \
+            reach.touches(data) or any(test(data) for test in named)
 
     def to_json(self) -> dict[str, list[str]]:
         return {"markers": sorted(m.hex() for m in self.markers), "names": sorted(self.names),

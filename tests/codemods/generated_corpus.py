@@ -12,7 +12,6 @@ import base64
 import functools
 import hashlib
 import json
-import os
 import sys
 import warnings
 from importlib import metadata
@@ -22,6 +21,8 @@ from typing import Any
 import libcst as cst
 from hypothesis import HealthCheck, Phase, assume, given, seed, settings
 from hypothesis import strategies as st
+
+from migrate.runner.entries import replace_whole
 
 __all__ = ["SNIPPETS", "corpus", "parses_for_python"]
 
@@ -149,8 +150,6 @@ def corpus(folder: Path, seed_value: int, count: int) -> tuple[Path, list[bytes]
     for stale in folder.glob(f"seed-{seed_value}-*.json"):
         stale.unlink(missing_ok=True)  # drawn by other versions: never read again
     # Written whole or not at all: parallel test workers may read it at any moment.
-    temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
     text = [base64.b64encode(p).decode("ascii") for p in programs]
-    temporary.write_text(json.dumps({"seed": seed_value, "count": count, "programs": text}))
-    os.replace(temporary, entry)
+    replace_whole(entry, json.dumps({"seed": seed_value, "count": count, "programs": text}).encode())
     return entry, programs

@@ -8,13 +8,13 @@ again. Entries are this suite's own, in a folder the suite writes."""
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
+from migrate.runner.entries import replace_whole
 from tests.metamorphic.covering import Covering, cover
 
 __all__ = ["kept_cover"]
@@ -53,9 +53,7 @@ def kept_cover(seed: int, make: Callable[[int], Covering] = cover,
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob(f"seed-{seed}-*.pickle"):
             stale.unlink(missing_ok=True)
-        temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(pickle.dumps(made))
-        os.replace(temporary, entry)
+        replace_whole(entry, pickle.dumps(made))
     except OSError:
         pass  # a read-only checkout works it out every time
     return made

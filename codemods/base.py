@@ -25,6 +25,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, Provid
 from codemods.context import CodemodContext, FileContext, SkipFile, is_skip
 from codemods.findings import ACTIONS, SCHEMES, Finding, MigrationOptions
 from codemods.flow.syntax import nodes_in
+from codemods.positions import Positions, positions_of
 
 __all__ = [
     "ACTIONS",
@@ -80,7 +81,7 @@ def origins(context: CodemodContext, tree: cst.Module) -> dict[int, Position]:
         return held[1]  # type: ignore[no-any-return]
     if held is not None:
         return {}  # changed by a transform that did not carry positions: none are known
-    seed_origins(context, tree, MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider))
+    seed_origins(context, tree, positions_of(tree))
     return context.scratch[_ORIGINS][1]  # type: ignore[no-any-return]
 
 
@@ -88,7 +89,8 @@ def seed_origins(context: CodemodContext, tree: cst.Module,
                  positions: Mapping[cst.CSTNode, CodeRange]) -> None:
     """``origins`` for ``tree`` from positions worked out already (by the analysis of the same
     tree): the position walk is among the costliest over a file, and once is enough."""
-    table = {id(node): (p.start.line, p.start.column + 1) for node, p in positions.items()}
+    table = positions.starts() if isinstance(positions, Positions) else \
+        {id(node): (p.start.line, p.start.column + 1) for node, p in positions.items()}
     context.scratch[_ORIGINS] = (tree, table)
     context.scratch[_POSITIONS] = (tree, positions)
 
@@ -102,7 +104,7 @@ def first_positions(context: CodemodContext,
         return held[1] if held[0] is tree else None
     if _ORIGINS in context.scratch:
         return None
-    positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = positions_of(tree)
     seed_origins(context, tree, positions)
     return positions
 

@@ -9,6 +9,7 @@ import libcst as cst
 
 from codemods.base import Finding, WalmartCodemod, findings_of
 from codemods.names import MARKERS, SIGNING_MARKERS
+from codemods.positions import positions_of
 from codemods.work import module_name_of, plan_of
 
 __all__ = ["MARK", "ClassifySites", "CommentAbove"]
@@ -103,10 +104,7 @@ def _definitions(tree: cst.Module, module: str, wanted: dict[str, str],
         known = origin(name)
         if known is not None:
             return known[0]
-        from libcst.metadata import MetadataWrapper, PositionProvider
-
-        positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
-        return positions[name].start.line
+        return positions_of(tree)[name].start.line
 
     def walk(node: cst.CSTNode, prefix: str) -> None:
         for child in node.children:

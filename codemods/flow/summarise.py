@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from codemods.flow.evaluate import Evaluator, code_of
 from codemods.flow.imports import import_table
@@ -23,6 +23,7 @@ from codemods.flow.summary import (
 )
 from codemods.flow.syntax import child_nodes
 from codemods.flow.values import Global, Loc, Opaque, Ref, SelfAttr, Value, alt
+from codemods.positions import positions_of
 
 __all__ = ["FileContext", "summarise"]
 
@@ -47,7 +48,7 @@ class FileContext:
         self.summary.imports = dict(self.imports)
         self.attribute_names = self.summary.attribute_names
         self.positions = positions if positions is not None else \
-            MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+            positions_of(module)
         self.definitions: dict[str, str] = {}  # module-level def/class name -> qualname
         self.assigned: set[str] = set()  # module-level assigned names
         self.globals_declared: dict[str, set[str]] = {}  # function -> names declared global

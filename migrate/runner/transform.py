@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Optional, Union
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from codemods.base import FileContext, attach_options, findings_of, is_skip, seed_origins
 from codemods.flow.summarise import summarise
 from codemods.flow.summary import FileSummary
+from codemods.positions import positions_of
 from codemods.registry import load_codemods
 from codemods.work import attach_plan, renamed_variables
 from migrate.runner.inputs import Plan, SourceFile, has_marker
@@ -102,7 +103,7 @@ def analyze_file(source: SourceFile, plan: Plan, force: bool = False,
     if isinstance(tree, FileResult):
         return None if force else tree
     try:
-        positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+        positions = positions_of(tree)
         summary = summarise(tree, source.module, source.display, source.is_package, positions)
     except Exception as exc:
         return _crash(source.display, "analysis", exc, [])

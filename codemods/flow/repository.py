@@ -84,22 +84,31 @@ def _fields(cls: type) -> tuple[str, ...]:
     return found
 
 
+_VALUE_TYPES: dict[type, bool] = {}
+
+
 def _is_value(item: object) -> bool:
-    return dataclasses.is_dataclass(item) and not isinstance(item, type)
+    kind = type(item)
+    found = _VALUE_TYPES.get(kind)
+    if found is None:  # a dataclass instance (not a dataclass itself), once per type
+        found = _VALUE_TYPES[kind] = dataclasses.is_dataclass(kind) and not issubclass(kind, type)
+    return found
 
 
-def children(value: Value) -> Iterator[Value]:
+def children(value: Value) -> list[Value]:
     """The sub-values of a value, in field order (arguments, entries, pieces...)."""
+    found: list[Value] = []
     for name in _fields(type(value)):
-        yield from _values_in(getattr(value, name))
+        _values_in(getattr(value, name), found)
+    return found
 
 
-def _values_in(item: object) -> Iterator[Value]:
+def _values_in(item: object, found: list[Value]) -> None:
     if _is_value(item):
-        yield item  # type: ignore[misc]
+        found.append(item)  # type: ignore[arg-type]
     elif isinstance(item, tuple):
         for inner in item:
-            yield from _values_in(inner)
+            _values_in(inner, found)
 
 
 def map_children(value: Value, function: Callable[[Value], Value]) -> Value:
@@ -155,6 +164,8 @@ class Repository:
             self.functions.update(file.functions)
             self.classes.update(file.classes)
         self._memo: dict[tuple[Value, str | None], Value] = {}
+        # id -> (the value, kept so that its id stays its own; whether it uses self)
+        self._self_use: dict[int, tuple[Value, bool]] = {}
         self._active: list[tuple[Value, str | None]] = []
         self._depth = 0
         self._mro: dict[str, list[str]] = {}
@@ -350,6 +361,26 @@ class Repository:
             self.classes[owner].methods.get(qualname.rpartition(".")[2]) == qualname else None
 
     # -- evaluation -----------------------------------------------------------------------
+    def _uses_self(self, value: Value) -> bool:
+        """Whether the value can depend on the receiver's class (most cannot: cache them
+        once). Kept per value: ``ev`` asks it of a value and again of each part it resolves,
+        and walking every value whole each time was a fifth of making the plan."""
+        known = self._self_use
+        stack: list[tuple[Value, tuple[Value, ...] | None]] = [(value, None)]
+        while stack:  # children before their parent, without recursion
+            current, parts = stack.pop()
+            if id(current) in known:
+                continue
+            if isinstance(current, (SelfAttr, Self)):
+                known[id(current)] = (current, True)
+            elif parts is None:
+                parts = tuple(children(current))
+                stack.append((current, parts))
+                stack.extend((part, None) for part in parts if id(part) not in known)
+            else:
+                known[id(current)] = (current, any(known[id(p)][1] for p in parts))
+        return known[id(value)][1]
+
     def ev(self, value: Value, cls: str | None) -> Value:
         """``value`` resolved as far as the repository allows, for a receiver of class
         ``cls`` (the class ``self`` is an instance of, when there is one)."""
@@ -357,7 +388,7 @@ class Repository:
                               Digest, Sig, JarOut, Partial, Instance, FileText, Config,
                               Derived)):
             return value
-        key = (value, cls if _uses_self(value) else None)
+        key = (value, cls if self._uses_self(value) else None)
         cached = self._memo.get(key)
         if cached is not None:
             return cached
@@ -787,17 +818,6 @@ def _part(holder: Value, value: Value) -> Value:
     """An argument kept inside a partial (or object) that a carrier holds."""
     assert isinstance(holder, Via)
     return Via(holder.carrier, value, holder.where, holder.loc, part=True)
-
-
-def _uses_self(value: Value) -> bool:
-    """Whether the value can depend on the receiver's class (most cannot: cache them once)."""
-    stack = [value]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (SelfAttr, Self)):
-            return True
-        stack.extend(children(current))
-    return False
 
 
 def _signs_with_rsa(method: Field, args: tuple[Value, ...], kwargs: dict[str, Value]) -> bool:

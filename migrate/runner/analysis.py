@@ -7,14 +7,14 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Union
 
 from codemods.flow.summary import FileSummary
 from migrate.runner.contents import content_id
 from migrate.runner.facts import FactsCache
-from migrate.runner.inputs import Plan, Reach, SourceFile, has_marker, last_names, mentions
+from migrate.runner.inputs import Plan, Reach, SourceFile, has_marker, last_names
 from migrate.runner.parallel import Workers
 from migrate.runner.quiet import Asked, Quiet
 from migrate.runner.results import FileResult
@@ -101,6 +101,9 @@ class Analysis:
         self.answered: set[str] = set()
         self.reported: set[str] = set()  # analysed for what they hold, not for a dependency
         self.import_targets: dict[str, frozenset[str]] = {}  # display path -> modules imported
+        # word -> display path -> whether the file holds it: the questions put to every file
+        # repeat words (the renamed names, asked again each time callers join).
+        self.holding: dict[bytes, dict[str, bool]] = {}
 
     def add(self, wanted: list[SourceFile], *extra: object, report: bool = True) -> list[str]:
         """Analyse these files; the display paths that gave facts."""
@@ -145,7 +148,17 @@ class Analysis:
         self.asked.ask(names=names)
         if source.display not in self.contents and self.quiet.knows(source.display, names=names):
             return False
-        return bool(names) and mentions(self.data(source), names)
+        return any(self.holds(source, name.encode()) for name in names)
+
+    def holds(self, source: SourceFile, word: bytes) -> bool:
+        """Whether the file's bytes hold ``word``; answered once per run."""
+        answers = self.holding.get(word)
+        if answers is None:
+            answers = self.holding[word] = {}
+        found = answers.get(source.display)
+        if found is None:
+            found = answers[source.display] = word in self.data(source)
+        return found
 
     def names_module(self, source: SourceFile, module: str, test: Callable[[bytes], bool]) -> bool:
         """``test`` of a file's bytes, a file that may name the emptied ``module``."""
@@ -182,14 +195,16 @@ class Analysis:
                names: frozenset[str] = frozenset()) -> list[SourceFile]:
         """The files not read yet that touch ``reach`` or name one of ``names``."""
         self.asked.ask(names=names, reach=reach)
+        words = [name.encode() for name in names]
         found = []
         for source in self.sources:
             if source.display in self.read or (source.display not in self.contents and
                                                self.quiet.knows(source.display, names=names,
                                                                 reach=reach)):
                 continue
-            data = self.data(source)
-            if (reach is not None and reach.touches(data)) or (names and mentions(data, names)):
+            if any(self.holds(source, word) for word in words) or (
+                    reach is not None and
+                    reach.touches(self.data(source), partial(self.holds, source))):
                 found.append(source)
                 self.answered.add(source.display)
         return found

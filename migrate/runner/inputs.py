@@ -7,7 +7,7 @@ result cache that must tell whether a file would be read now."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -98,12 +98,15 @@ class Reach:
     def __bool__(self) -> bool:
         return bool(self.modules or self.methods)
 
-    def touches(self, data: bytes) -> bool:
+    def touches(self, data: bytes,
+                contains: Callable[[bytes], bool] | None = None) -> bool:
+        """``contains``: whether the file holds a word, when the caller keeps the answers."""
         # A plain substring test first: most files name none of them, and it is far cheaper.
-        if self._imports is not None and any(_raw(m) in data for m in self.modules) and \
+        holds = contains if contains is not None else data.__contains__
+        if self._imports is not None and any(holds(_raw(m)) for m in self.modules) and \
                 self._imports.search(data):
             return True
-        return self._calls is not None and any(m.encode() in data for m in self.methods) and \
+        return self._calls is not None and any(holds(m.encode()) for m in self.methods) and \
             self._calls.search(data) is not None
 
     def to_json(self) -> dict[str, list[str]]:

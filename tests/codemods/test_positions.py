@@ -79,6 +79,10 @@ def test_layouts(layout: str) -> None:
 
 def test_a_position_is_where_the_seller_reads_it() -> None:
     tree = cst.parse_module(b"import os\n\n\nheaders = {'WM_SEC.AUTH_SIGNATURE': sign()}\n")
-    call = tree.body[1].body[0].value.elements[0].value  # type: ignore[attr-defined]
+    line = tree.body[1]
+    assert isinstance(line, cst.SimpleStatementLine) and isinstance(line.body[0], cst.Assign)
+    headers = line.body[0].value
+    assert isinstance(headers, cst.Dict) and isinstance(headers.elements[0], cst.DictElement)
+    call = headers.elements[0].value
     where = positions_of(tree)[call]
     assert (where.start.line, where.start.column, where.end.column) == (4, 36, 42)

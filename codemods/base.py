@@ -14,7 +14,7 @@ the time a run took to start (see ``codemods.context``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import ClassVar
@@ -24,7 +24,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, Provid
 
 from codemods.context import CodemodContext, FileContext, SkipFile, is_skip
 from codemods.findings import ACTIONS, SCHEMES, Finding, MigrationOptions
-from codemods.flow.syntax import nodes_in
+from codemods.flow.syntax import child_nodes
 from codemods.positions import Positions, positions_of
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "same_nodes",
     "seed_origins",
     "tracked_visit",
+    "visit_only",
 ]
 
 _FINDINGS = "walmart_migrate.findings"
@@ -69,6 +70,7 @@ def attach_options(context: CodemodContext, options: MigrationOptions) -> None:
 
 _ORIGINS = "walmart_migrate.origins"
 _POSITIONS = "walmart_migrate.positions"  # of the tree the origins were seeded from
+_KEPT_ALIVE = "walmart_migrate.kept_alive"  # every tree and node the origins name
 Position = tuple[int, int]
 
 
@@ -118,12 +120,13 @@ def same_nodes(context: CodemodContext, before: cst.Module, after: cst.Module) -
     return after
 
 
-def tracked_visit(context: CodemodContext, tree: cst.Module,
-                  transformer: cst.CSTTransformer) -> cst.Module:
-    """``tree.visit(transformer)``, with the original positions carried to the new tree."""
+def tracked_visit(context: CodemodContext, tree: cst.Module, transformer: cst.CSTTransformer,
+                  only: Collection[int] | None = None) -> cst.Module:
+    """``tree.visit(transformer)``, with the original positions carried to the new tree.
+    ``only``: the nodes (ids) the transformer may change, when it says (see ``visit_only``)."""
     table = origins(context, tree)
     carried: dict[int, Position] = {}
-    produced: list[cst.CSTNode] = []  # held so that no id is reused during the visit
+    produced: list[cst.CSTNode] = []
     leave = transformer.on_leave
 
     def on_leave(original: cst.CSTNode, updated: cst.CSTNode) -> object:
@@ -136,12 +139,53 @@ def tracked_visit(context: CodemodContext, tree: cst.Module,
 
     transformer.on_leave = on_leave  # type: ignore[method-assign,assignment]
     try:
-        result = tree.visit(transformer)
+        result = tree.visit(transformer) if only is None else \
+            visit_only(tree, transformer, only)
     finally:
         del transformer.on_leave
-    alive = {id(node) for node in nodes_in(result)}
-    context.scratch[_ORIGINS] = (result, {k: v for k, v in carried.items() if k in alive})
+    # A node kept as it was (unentered, or left unchanged) keeps its place. Every node keyed
+    # here stays alive as long as the file's context, so that no id is another node's later.
+    context.scratch.setdefault(_KEPT_ALIVE, []).append((tree, produced))
+    context.scratch[_ORIGINS] = (result, {**table, **carried})
     return result
+
+
+def visit_only(tree: cst.Module, transformer: cst.CSTTransformer,
+               targets: Collection[int]) -> cst.Module:
+    """``tree.visit(transformer)`` for a transformer that changes only the ``targets`` (node
+    ids) and the nodes holding them: only those are entered. Every other subtree is kept as it
+    is, unentered - the transformer still visits and leaves its root - since a visit rebuilds
+    every node it enters, and most of a file is not where the edits are."""
+    entered = holding(tree, targets)
+    visit = transformer.on_visit
+
+    def on_visit(node: cst.CSTNode) -> bool:
+        # The transformer's own visit runs first, for every node its leave will see.
+        return visit(node) and id(node) in entered
+
+    transformer.on_visit = on_visit  # type: ignore[method-assign]
+    try:
+        return tree.visit(transformer)
+    finally:
+        del transformer.on_visit
+
+
+def holding(tree: cst.CSTNode, targets: Collection[int]) -> set[int]:
+    """The ids of the ``targets`` in ``tree`` and of every node that holds one of them."""
+    found: set[int] = set()
+    path: list[cst.CSTNode] = []
+    stack: list[tuple[cst.CSTNode, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        del path[depth:]
+        path.append(node)
+        if id(node) in targets:
+            for holder in reversed(path):
+                if id(holder) in found:
+                    break
+                found.add(id(holder))
+        stack.extend((child, depth + 1) for child in child_nodes(node))
+    return found
 
 
 class WalmartCodemod(cst.CSTTransformer):
@@ -172,9 +216,18 @@ class WalmartCodemod(cst.CSTTransformer):
             raise ValueError(f"{type(self).__name__}.module read outside transform_module()")
         return self.context.wrapper.module
 
-    def visit_tracked(self, tree: cst.Module, transformer: cst.CSTTransformer) -> cst.Module:
+    def visit_tracked(self, tree: cst.Module, transformer: cst.CSTTransformer,
+                      at: Collection[Position] = (), nodes: Collection[int] = (),
+                      everywhere: bool = True) -> cst.Module:
+        """``everywhere=False``: the transformer changes only the nodes at ``at`` (original
+        positions) and the ``nodes`` (ids), so only they and what holds them are entered."""
         self._origins = origins(self.context, tree)  # ``origin`` answers for this tree now
-        return tracked_visit(self.context, tree, transformer)
+        only: set[int] | None = None
+        if not everywhere:
+            places = set(at)
+            only = {key for key, place in self._origins.items() if place in places}
+            only.update(nodes)
+        return tracked_visit(self.context, tree, transformer, only)
 
     def origin(self, node: cst.CSTNode) -> Position | None:
         """Where ``node`` (of the tree this codemod was given) was in the seller's file."""

@@ -15,7 +15,7 @@ from libcst.helpers import get_full_name_for_node
 
 from codemods.binding_scopes import Binding, Read, Scope, binds, give, qualified_names, resolve, sees
 
-__all__ = ["SYNTAX_FIELDS", "NameWalk", "dotted_names", "fields_in_order"]
+__all__ = ["SYNTAX_FIELDS", "NameWalk", "dotted_names", "fields_in_order", "parts_in_order"]
 
 # Fields that only hold whitespace, brackets and punctuation: never a name.
 SYNTAX_FIELDS = {"lpar", "rpar", "lbrace", "rbrace", "lbracket", "rbracket", "comma", "semicolon",
@@ -48,6 +48,20 @@ def fields_in_order(kind: type[cst.CSTNode]) -> tuple[tuple[str, Optional[bool]]
         f.name in SYNTAX_FIELDS or f.name.startswith("whitespace")))
     return tuple((name, True if (kind, name) in _STORES else False if kind in _LOADS else None)
                  for name in names)
+
+
+def parts_in_order(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The nodes ``node`` holds that may hold a name, in LibCST's visiting order (its
+    ``children`` but for brackets, punctuation and whitespace), read off its fields: LibCST's
+    ``children`` rebuilds the node to list them."""
+    found: list[cst.CSTNode] = []
+    for name, _ in fields_in_order(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            found.append(value)
+        elif isinstance(value, (tuple, list)):
+            found.extend(item for item in value if isinstance(item, cst.CSTNode))
+    return found
 
 
 def dotted_names(node: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression]]:

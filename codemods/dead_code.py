@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
-from codemods.base import WalmartCodemod
+from codemods.base import WalmartCodemod, visit_only
 from codemods.bindings import Bindings
 from codemods.classify import CommentAbove
 from codemods.flow.syntax import child_nodes, env_variable, literal_string, nodes_in
@@ -200,7 +200,8 @@ class RemoveDeadSigning(WalmartCodemod):
         aliases = self._unused_import_aliases()
         if not self.statements and not self.definitions and not aliases:
             return tree
-        return tree.visit(_Remover(set(self.statements), set(self.definitions), aliases))
+        return visit_only(tree, _Remover(set(self.statements), set(self.definitions), aliases),
+                          {*self.statements, *self.definitions, *aliases})
 
     # -- the cascade ---------------------------------------------------------------------
     def _remove(self, node: cst.CSTNode, where: str, table: dict[int, cst.CSTNode]) -> None:

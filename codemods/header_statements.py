@@ -26,7 +26,7 @@ class _StatementSites(Scoped, WalmartCodemod):
         if not self.edits:
             return tree
         self.needs_shim = False
-        tree = self.visit_tracked(tree, self)
+        tree = self.visit_tracked(tree, self, at=self.edits, everywhere=False)
         if not self.needs_shim:
             return tree
         plan = plan_of(self.context, tree)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from codemods.base import WalmartCodemod, same_nodes
+from codemods.binding_walk import parts_in_order
 from codemods.bindings import Bindings
 from codemods.flow.imports import import_table
 from codemods.flow.plan import RepoPlan
@@ -46,7 +47,8 @@ def _walk_body(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(c for c in current.children if not isinstance(c, (cst.FunctionDef, cst.ClassDef)))
+        stack.extend(c for c in parts_in_order(current)
+                     if not isinstance(c, (cst.FunctionDef, cst.ClassDef)))
 
 
 class _Finder:
@@ -75,7 +77,7 @@ class _Finder:
         return f"{self.module}.<module>"
 
     def _walk(self, node: cst.CSTNode, classes: list[str], functions: list[str]) -> None:
-        for child in node.children:
+        for child in parts_in_order(node):
             if isinstance(child, cst.ClassDef):
                 self._class(child, [*classes, child.name.value])
                 self._walk(child, [*classes, child.name.value], functions)
@@ -345,7 +347,9 @@ class RenameCredentials(WalmartCodemod):
             finder.run()
             if finder.names or finder.strings:
                 renamed_variables(self.context).update(finder.variables)
-                tree = self.visit_tracked(tree, _Apply(finder.names, finder.strings))
+                tree = self.visit_tracked(tree, _Apply(finder.names, finder.strings),
+                                          nodes=[*finder.names, *finder.strings],
+                                          everywhere=False)
         stores = {position: edit.text for position, edit in edits_for(self.context, tree,
                                                                        self.NAME).items()}
         attributes = plan.renames.attr_sites.get(module, {})
@@ -353,7 +357,8 @@ class RenameCredentials(WalmartCodemod):
         if not (stores or attributes or keys):
             return tree
         positional = _Positional(self, stores, attributes, keys)
-        tree = self.visit_tracked(tree, positional)
+        tree = self.visit_tracked(tree, positional, at=[*stores, *attributes, *keys],
+                                  everywhere=False)
         # Only the modules the new statements name: an import nothing uses is an edit that
         # does not pay for itself
         needed = {m for m in plan.imports.get(module, set())

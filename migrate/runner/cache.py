@@ -31,6 +31,7 @@ entry no longer holds need not read them again (``migrate.runner.quiet``).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -159,7 +160,7 @@ class RunCache:
         self.repository = repository  # the git work tree the files are in, if any
         self.started_ns = time.time_ns()
         # The files as the run found them: asked by the entry's check and the per-file facts.
-        self.ids = ContentIds(repository)
+        self.ids = ContentIds(repository, self.started_ns)
         self._entry: Any = None  # as ``answer`` read it
 
     def checked_files(self, sources: list[SourceFile], settings: list[Any]) -> CheckedFiles:
@@ -181,9 +182,31 @@ class RunCache:
             entry = self._entry = json.loads(self.path.read_bytes())
             if entry.get("format") != FORMAT:
                 return None
-            return _still_valid(entry, sources, self.ids)
+            result = _still_valid(entry, sources, self.ids)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # missing, half written, from another version, or not ours
+        if result is not None:
+            self._settle(entry, sources)
+        return result
+
+    def _settle(self, entry: dict[str, Any], sources: list[SourceFile]) -> None:
+        """Record the statuses of the files this run had to hash (or ask git about), now
+        settled, so that the next run takes their ids from their status. A file the run did
+        not read that changed, and answered no to every question again, is recorded as it
+        is now."""
+        changed = False
+        for source in sources:
+            for table in ("inputs", "others"):
+                seen = entry[table].get(source.display)
+                settled = self.ids.settled(source.path) if seen is not None else None
+                if settled is None or (table == "inputs" and settled[1] != seen[0]):
+                    continue
+                if seen[:2] != [settled[1], settled[0]]:
+                    seen[:2] = [settled[1], settled[0]]
+                    changed = True
+        if changed:
+            with contextlib.suppress(OSError):  # a read-only checkout runs without it
+                replace_whole(self.path, json.dumps(entry, sort_keys=True).encode())
 
     def quiet(self, sources: list[SourceFile]) -> Quiet | None:
         """The files the recorded run did not read that hold what they held then, and what
@@ -213,7 +236,7 @@ class RunCache:
             return  # a codemod bug is not an answer worth keeping
         files: dict[str, list[Any]] = {}
         others: dict[str, list[Any]] = {}
-        ids = ContentIds(self.repository)
+        ids = self.ids  # a file this run hashed, unchanged since, is not hashed again
         now = time.time_ns()
         try:
             for source in sources:

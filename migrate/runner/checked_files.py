@@ -57,6 +57,10 @@ class CheckedFiles:
                 return MISSING
         except OSError:
             return MISSING
+        settled = self.ids.settled(source.path)  # hashed this time: its status, from now on
+        if settled is not None and settled[1] == entry[0] and entry[1] != settled[0]:
+            entry[1] = settled[0]
+            self.changed = True
         return entry[2]
 
     def keep(self, table: str, source: SourceFile, data: bytes, answer: Any) -> None:

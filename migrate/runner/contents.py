@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import time
 from pathlib import Path
 
 __all__ = ["ContentIds", "Fingerprint", "content_id"]
@@ -37,9 +38,17 @@ def _fingerprint(status: os.stat_result) -> Fingerprint:
 
 
 class ContentIds:
-    def __init__(self, repository: Path | None) -> None:
+    """The files' ids as one run finds them. A file this run had to hash (or ask git about)
+    is hashed once, not once per cache that asks; and when it had settled before the run
+    began, its status is handed back (``settled``) to be recorded with its id, so that the
+    next run need not hash it again - after a checkout or a copy, every file is new to the
+    statuses recorded."""
+
+    def __init__(self, repository: Path | None, started_ns: int | None = None) -> None:
         self._repository = repository
         self._git: tuple[dict[str, str], int] | None = None  # asked once, when first needed
+        self._started_ns = time.time_ns() if started_ns is None else started_ns
+        self._settled: dict[str, tuple[Fingerprint, str]] = {}  # path -> status, id
 
     def _index(self) -> tuple[dict[str, str], int]:
         """Absolute path -> blob id as git's index has it, and when git last wrote it."""
@@ -50,14 +59,27 @@ class ContentIds:
     def of(self, path: str, recorded: tuple[str, Fingerprint | None] | None = None) -> str:
         """The file's id; ``recorded``: its id and status when last seen. Raises OSError."""
         status = os.stat(path)
-        if recorded is not None and recorded[1] is not None and \
-                recorded[1] == _fingerprint(status):
+        seen = _fingerprint(status)
+        if recorded is not None and recorded[1] is not None and recorded[1] == seen:
             return recorded[0]
+        kept = self._settled.get(path)
+        if kept is not None and kept[0] == seen:
+            return kept[1]
         vouched, written = self._index()
-        known = vouched.get(os.path.abspath(path))
-        if known is not None and status.st_ctime_ns < written - WINDOW_NS:
-            return known
-        return content_id(Path(path).read_bytes())
+        found = vouched.get(os.path.abspath(path))
+        if found is None or status.st_ctime_ns >= written - WINDOW_NS:
+            found = content_id(Path(path).read_bytes())
+        # Unchanged since well before this run began (the system sets the change time on
+        # every write, and nothing sets it back): any later change shows in its status.
+        if status.st_ctime_ns < self._started_ns - WINDOW_NS:
+            self._settled[path] = (seen, found)
+        return found
+
+    def settled(self, path: str) -> tuple[Fingerprint, str] | None:
+        """The status to record with the id this run worked out for the file (from its bytes
+        or git's index), and that id; None when it took no working out, or the file had not
+        settled."""
+        return self._settled.get(path)
 
     def vouched(self, path: str) -> bool:
         return os.path.abspath(path) in self._index()[0]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from migrate.runner import contents
 from migrate.runner.contents import ContentIds, content_id
 from migrate.runner.run import Run, RunRequest, run
 from tests.runner.conftest import Repo, git
@@ -92,3 +93,92 @@ def test_git_vouches_only_for_files_as_its_index_has_them(tmp_path: Path) -> Non
     assert ids.of(str(kept)) == git(repo.path, "hash-object", "kept.py").strip() == \
         content_id(b"x = 1\n")
     assert ids.of(str(edited)) == content_id(b"y = 3\n")
+
+
+class _Hashing:
+    """Counts the files ``ContentIds`` reads to hash them, by name, and its questions to git."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.paths: list[str] = []
+        self.git = 0
+        read = Path.read_bytes
+        ask = contents._clean_tracked
+
+        def reading(path: Path) -> bytes:
+            self.paths.append(path.name)
+            return read(path)
+
+        def asking(repository: Path) -> tuple[dict[str, str], int]:
+            self.git += 1
+            return ask(repository)
+
+        monkeypatch.setattr(contents, "_clean_tracked", asking)
+        monkeypatch.setattr(contents, "Path", type("CountingPath", (type(Path()),),
+                                                    {"read_bytes": reading}))
+
+
+def test_a_run_hashes_a_file_once_and_hands_back_its_settled_status(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch
+                                                                    ) -> None:
+    path = tmp_path / "report.py"
+    path.write_text("x = 1\n")
+    hashing = _Hashing(monkeypatch)
+    ids = ContentIds(None, started_ns=time.time_ns() + 10 * contents.WINDOW_NS)
+    found = ids.of(str(path))
+    assert ids.of(str(path)) == found == content_id(b"x = 1\n")
+    assert hashing.paths == ["report.py"]  # the second cache to ask does not hash it again
+    settled = ids.settled(str(path))
+    assert settled is not None and settled[1] == found
+    assert settled[0] == [path.stat().st_size, path.stat().st_mtime_ns, path.stat().st_ctime_ns,
+                          path.stat().st_ino]
+    # Rewritten with its size and time kept: the status differs, so it is hashed again.
+    (tmp_path / "scratch").mkdir()
+    _replace_keeping_size_and_time(path, "y = 2\n", tmp_path / "scratch")
+    assert ids.of(str(path)) == content_id(b"y = 2\n")
+    assert hashing.paths == ["report.py", "report.py"]
+
+
+def test_no_status_is_handed_back_for_a_file_changed_just_before_the_run(tmp_path: Path) -> None:
+    path = tmp_path / "report.py"
+    path.write_text("x = 1\n")
+    ids = ContentIds(None)  # began now: the file changed within the window before it
+    ids.of(str(path))
+    assert ids.settled(str(path)) is None
+
+
+@pytest.mark.parametrize("in_git", [True, False], ids=["git", "no-git"])
+def test_a_warm_run_records_the_statuses_it_hashed_for_the_next(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_git: bool) -> None:
+    """After a checkout or a copy every file is new to the statuses an entry records: a warm
+    run hashes them, and records their statuses once they have settled, so that the runs
+    after it hash nothing - an unread file that changed and still answers no included."""
+    (tmp_path / "scratch").mkdir()
+    repo = Repo(tmp_path / "seller", init=in_git)
+    repo.write("client.py", LEGACY)
+    repo.write("tools/report.py", "def total(rows):\n    return sum(rows)\n")
+    if in_git:
+        repo.commit()
+    _age(repo.path)
+    # Every file changed just now, as after a checkout: the first run records no status.
+    monkeypatch.setattr(contents, "WINDOW_NS", 10 ** 15)
+    assert not _scan(repo.path).cached
+    monkeypatch.setattr(contents, "WINDOW_NS", 0)  # and then they settle
+    hashing = _Hashing(monkeypatch)
+    assert _scan(repo.path).cached
+    # Inside git, git vouches for the files its index has; outside, each is hashed once.
+    assert (hashing.git, sorted(hashing.paths)) == \
+        ((1, []) if in_git else (0, ["client.py", "report.py"]))
+    hashing.paths.clear()
+    hashing.git = 0
+    assert _scan(repo.path).cached
+    assert (hashing.git, hashing.paths) == (0, [])
+
+    # An unrelated edit: the cached result holds, and the file's new id and status are kept.
+    _replace_keeping_size_and_time(repo.path / "tools/report.py",
+                                   "def total(rows):\n    return max(rows)\n", tmp_path / "scratch")
+    assert _scan(repo.path).cached
+    assert hashing.paths == ["report.py"]
+    hashing.paths.clear()
+    hashing.git = 0
+    assert _scan(repo.path).cached
+    assert (hashing.git, hashing.paths) == (0, [])

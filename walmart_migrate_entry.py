@@ -17,14 +17,14 @@ beside it, in the same site-packages folder or checkout.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import importlib.util
 import sys
 from base64 import urlsafe_b64encode
 from functools import cache
-from importlib import metadata
-from pathlib import Path
-from typing import NoReturn, Optional
+from pathlib import Path, PurePosixPath
+from typing import NamedTuple, NoReturn, Optional
 
 __all__ = ["PACKAGES", "main", "missing_extra", "problem_with_packages", "sharing_packages"]
 
@@ -76,22 +76,49 @@ def _origin(name: str) -> Optional[Path]:
     return Path(spec.origin).resolve()
 
 
-def _our_record() -> Optional[metadata.Distribution]:
-    """The installed distribution this very file belongs to (None in a checkout)."""
+class _Installed(NamedTuple):
+    """A file an installed RECORD lists: its path beside this file, and the hash pip wrote."""
+
+    path: PurePosixPath
+    hash: Optional[tuple[str, str]]  # algorithm, urlsafe base64 digest without padding
+
+
+def _record_of(info: Path) -> Optional[list[_Installed]]:
+    try:
+        rows = list(csv.reader(info.joinpath("RECORD").read_text(encoding="utf-8").splitlines()))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    found = []
+    for row in rows:
+        if not row or not row[0]:
+            continue
+        mode, _, value = (row[1] if len(row) > 1 else "").partition("=")
+        found.append(_Installed(PurePosixPath(row[0]), (mode, value) if value else None))
+    return found
+
+
+def _our_record() -> Optional[list[_Installed]]:
+    """The files of the installed distribution this very file belongs to, as its RECORD lists
+    them (None in a checkout). Read off the .dist-info folder beside this file, where pip
+    puts it: importing importlib.metadata to find it cost every command a tenth of its
+    start."""
     here = Path(__file__).resolve()
-    for dist in metadata.distributions(name=DISTRIBUTION):
+    for info in sorted(ROOT.glob("*.dist-info")):
+        if info.name.partition("-")[0].lower().replace("_", "-") != DISTRIBUTION:
+            continue
         # Only an installed RECORD lists what was installed: the .egg-info an editable
         # install leaves in a checkout lists its sources as they were then.
-        if dist.read_text("RECORD") is None:
-            continue
-        for path in dist.files or ():
-            if path.name == here.name and Path(str(dist.locate_file(path))).resolve() == here:
-                return dist
+        files = _record_of(info)
+        if files is not None and any(
+                f.path.name == here.name and (ROOT / f.path).resolve() == here for f in files):
+            return files
     return None
 
 
 def _owners(name: str) -> list[str]:
     """Other installed distributions that put a top-level ``name`` in site-packages."""
+    from importlib import metadata  # only when something is wrong: it is slow to import
+
     owners = set()
     for dist in metadata.distributions():
         owner = dist.metadata["Name"] or "?"
@@ -106,18 +133,18 @@ def _owners(name: str) -> list[str]:
 @cache
 def _written_over() -> Optional[tuple[str, Path]]:
     """The first of our modules whose bytes are no longer the ones we installed (read once)."""
-    dist = _our_record()
-    if dist is None:  # a checkout: nothing was installed to be written over
+    files = _our_record()
+    if files is None:  # a checkout: nothing was installed to be written over
         return None
-    for path in dist.files or ():
-        if path.parts[0] not in PACKAGES or path.suffix != ".py" or path.hash is None:
+    for path, written in files:
+        if path.parts[0] not in PACKAGES or path.suffix != ".py" or written is None:
             continue
-        file = Path(str(dist.locate_file(path)))
+        file = ROOT / path
         try:
-            digest = hashlib.new(path.hash.mode, file.read_bytes()).digest()
-        except OSError:
+            digest = hashlib.new(written[0], file.read_bytes()).digest()
+        except (OSError, ValueError):  # gone, or a hash this Python does not know
             return path.parts[0], file
-        if urlsafe_b64encode(digest).rstrip(b"=").decode() != path.hash.value:
+        if urlsafe_b64encode(digest).rstrip(b"=").decode() != written[1]:
             return path.parts[0], file
     return None
 
@@ -125,10 +152,10 @@ def _written_over() -> Optional[tuple[str, Path]]:
 def sharing_packages() -> Optional[str]:
     """One line when another distribution's files sit in our package folders: pip wrote ours
     over its ``__init__.py``, so that project is what is broken now (ours is intact)."""
-    dist = _our_record()
-    if dist is None:
+    files = _our_record()
+    if files is None:
         return None
-    ours = {path.parts[:2] for path in dist.files or () if len(path.parts) > 1}
+    ours = {path.parts[:2] for path, _ in files if len(path.parts) > 1}
     for name in PACKAGES:
         folder = ROOT / name
         extra = [entry.name for entry in folder.iterdir()

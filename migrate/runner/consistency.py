@@ -109,21 +109,21 @@ def _module_level(node: ast.AST) -> Iterator[ast.AST]:
             yield from _module_level(child)
 
 
-def _rebound(tree: ast.Module) -> set[str]:
+def _rebound(nodes: list[ast.AST]) -> set[str]:
     """Names the file also binds otherwise than by import (a parameter, an assignment):
     ``settings.X`` may then be another object, and is not judged."""
-    names = {a.arg for node in ast.walk(tree) if isinstance(node, ast.arguments)
+    names = {a.arg for node in nodes if isinstance(node, ast.arguments)
              for a in (*node.posonlyargs, *node.args, *node.kwonlyargs, node.vararg, node.kwarg)
              if a is not None}
-    names.update(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and
-                 isinstance(n.ctx, ast.Store))
+    names.update(n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
     return names
 
 
 def _reads(source: SourceFile, tree: ast.Module, modules: dict[str, SourceFile]) -> list[_Read]:
     bound: dict[str, str] = {}  # local name -> repository module
     reads: list[_Read] = []
-    for node in ast.walk(tree):
+    nodes = list(ast.walk(tree))  # walked once: the walk costs more than the passes over it
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 local = alias.asname or alias.name.partition(".")[0]
@@ -138,9 +138,9 @@ def _reads(source: SourceFile, tree: ast.Module, modules: dict[str, SourceFile])
                 elif module in modules and alias.name != "*":
                     reads.append(_Read(module, alias.name, node.lineno, node.col_offset + 1,
                                        f"from {module} import {alias.name}"))
-    for local in _rebound(tree) & set(bound):
+    for local in _rebound(nodes) & set(bound):
         del bound[local]
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
             read_from = _module_of(node.value, bound, modules)
             if read_from is not None:

@@ -14,6 +14,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from codemods.binding_scopes import Binding, Read, Scope, binds, give, qualified_names, resolve, sees
+from codemods.flow.syntax import is_node
 
 __all__ = ["SYNTAX_FIELDS", "NameWalk", "dotted_names", "fields_in_order", "parts_in_order"]
 
@@ -57,10 +58,10 @@ def parts_in_order(node: cst.CSTNode) -> list[cst.CSTNode]:
     found: list[cst.CSTNode] = []
     for name, _ in fields_in_order(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        if is_node(value):
             found.append(value)
         elif isinstance(value, (tuple, list)):
-            found.extend(item for item in value if isinstance(item, cst.CSTNode))
+            found.extend(item for item in value if is_node(item))
     return found
 
 
@@ -106,11 +107,11 @@ class NameWalk:
             for name, context in fields_in_order(type(node)):
                 value = getattr(node, name)
                 inner = store if context is None else context
-                if isinstance(value, cst.CSTNode):
+                if is_node(value):
                     self._visit(value, inner)
                 elif isinstance(value, (tuple, list)):
                     for item in value:
-                        if isinstance(item, cst.CSTNode):
+                        if is_node(item):
                             self._visit(item, inner)
         if isinstance(node, _BINDING):
             self.scope.count += 1

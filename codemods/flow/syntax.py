@@ -9,12 +9,26 @@ from functools import cache
 
 import libcst as cst
 
-__all__ = ["child_nodes", "dotted", "env_literal", "env_variable", "literal_string", "nodes_in"]
+__all__ = ["child_nodes", "dotted", "env_literal", "env_variable", "is_node", "literal_string",
+           "nodes_in"]
 
 
 @cache
 def _fields(kind: type[cst.CSTNode]) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(kind))
+
+
+_NODE_TYPES: dict[type, bool] = {}
+
+
+def is_node(value: object) -> bool:
+    """``isinstance(value, cst.CSTNode)``, answered once per type: CSTNode is an abstract
+    class, and asking it was most of a walk's own time."""
+    kind = type(value)
+    found = _NODE_TYPES.get(kind)
+    if found is None:
+        found = _NODE_TYPES[kind] = isinstance(value, cst.CSTNode)
+    return found
 
 
 def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -24,11 +38,11 @@ def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     parentheses may not - fine for walks after statements, or after a set of nodes."""
     for name in _fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        if is_node(value):
             yield value
         elif isinstance(value, (tuple, list)):
             for item in value:
-                if isinstance(item, cst.CSTNode):
+                if is_node(item):
                     yield item
 
 

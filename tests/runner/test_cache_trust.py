@@ -5,6 +5,7 @@ repositories and clones, the real codemods, the real command line."""
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
 import os
 import shutil
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from migrate.runner.cache import FOLDER, NAME
+from migrate.runner.cache import FOLDER, NAME, _libcst_version
 from tests.runner.conftest import Repo, git
 from tests.runner.test_cache import SAMPLE, _age, _answered, _scan
 
@@ -91,10 +92,18 @@ def test_another_python_or_libcst_does_not_reuse_an_entry(tmp_path: Path,
     _age(seller.path)
     _scan(seller)
     assert _scan(seller).cached
-    real_version = metadata.version
+    # The installed LibCST's version is read off its .dist-info folder, as metadata has it.
+    assert _libcst_version() == metadata.version("libcst")
+    other = tmp_path / "site-packages"  # another LibCST, as another virtualenv would have
+    (other / "libcst").mkdir(parents=True)
+    (other / "libcst" / "__init__.py").write_text("")
+    (other / "libcst-0.0.1.dist-info").mkdir()
+    real_find = importlib.util.find_spec
     with monkeypatch.context() as patch:
-        patch.setattr(metadata, "version",
-                      lambda name: "0.0.1" if name == "libcst" else real_version(name))
+        patch.setattr(importlib.util, "find_spec", lambda name, *rest: (
+            importlib.util.spec_from_file_location("libcst", other / "libcst" / "__init__.py")
+            if name == "libcst" else real_find(name, *rest)))
+        assert _libcst_version() == "0.0.1"
         assert not _answered(seller)
     with monkeypatch.context() as patch:
         patch.setattr(sys, "version", "3.99.0 (another build)")

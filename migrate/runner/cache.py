@@ -254,9 +254,10 @@ class RunCache:
         now = time.time_ns()
         try:
             for source in sources:
-                if os.stat(source.path).st_mtime_ns >= self.started_ns - RACY_NS:
+                status = os.stat(source.path)
+                if status.st_mtime_ns >= self.started_ns - RACY_NS:
                     return  # changed while the run read it: the result may not match the bytes
-                seen = [ids.of(source.path), fingerprint(source.path, now)]
+                seen = [ids.of(source.path, status=status), fingerprint(source.path, now, status)]
                 if source.display in recorded.files:
                     files[source.display] = [*seen, recorded.files[source.display]]
                 else:  # not read by the run: read again only if its id changes

@@ -56,19 +56,22 @@ class ContentIds:
             self._git = _clean_tracked(self._repository) if self._repository else ({}, 0)
         return self._git
 
-    def of(self, path: str, recorded: tuple[str, Fingerprint | None] | None = None) -> str:
-        """The file's id; ``recorded``: its id and status when last seen. Raises OSError."""
-        status = os.stat(path)
+    def of(self, path: str, recorded: tuple[str, Fingerprint | None] | None = None,
+           status: os.stat_result | None = None) -> str:
+        """The file's id; ``recorded``: its id and status when last seen; ``status``: the
+        file's status, just taken. Raises OSError."""
+        status = os.stat(path) if status is None else status
         seen = _fingerprint(status)
-        if recorded is not None and recorded[1] is not None and recorded[1] == seen:
-            return recorded[0]
         kept = self._settled.get(path)
         if kept is not None and kept[0] == seen:
             return kept[1]
-        vouched, written = self._index()
-        found = vouched.get(os.path.abspath(path))
-        if found is None or status.st_ctime_ns >= written - WINDOW_NS:
-            found = content_id(Path(path).read_bytes())
+        if recorded is not None and recorded[1] is not None and recorded[1] == seen:
+            found = recorded[0]
+        else:
+            vouched, written = self._index()
+            found = vouched.get(os.path.abspath(path)) or ""
+            if not found or status.st_ctime_ns >= written - WINDOW_NS:
+                found = content_id(Path(path).read_bytes())
         # Unchanged since well before this run began (the system sets the change time on
         # every write, and nothing sets it back): any later change shows in its status.
         if status.st_ctime_ns < self._started_ns - WINDOW_NS:
@@ -76,19 +79,19 @@ class ContentIds:
         return found
 
     def settled(self, path: str) -> tuple[Fingerprint, str] | None:
-        """The status to record with the id this run worked out for the file (from its bytes
-        or git's index), and that id; None when it took no working out, or the file had not
-        settled."""
+        """The status to record with the id this run found for the file, and that id; None
+        when the run did not ask for it, or the file had not settled."""
         return self._settled.get(path)
 
     def vouched(self, path: str) -> bool:
         return os.path.abspath(path) in self._index()[0]
 
 
-def fingerprint(path: str, now_ns: int) -> Fingerprint | None:
+def fingerprint(path: str, now_ns: int, status: os.stat_result | None = None
+                ) -> Fingerprint | None:
     """The status to record with a file's id; None when it changed too recently to tell a
-    later change in the same tick."""
-    status = os.stat(path)
+    later change in the same tick. ``status``: the file's, just taken."""
+    status = os.stat(path) if status is None else status
     return _fingerprint(status) if status.st_ctime_ns < now_ns - WINDOW_NS else None
 
 

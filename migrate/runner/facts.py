@@ -66,33 +66,47 @@ def _order(item: Any) -> str:
     return json.dumps(item, sort_keys=True)
 
 
+_PLAIN = (str, int, bool, float, type(None))
+
+
 def from_plain(data: Any) -> Any:
-    if data is None or isinstance(data, (bool, int, float, str)):
+    kind = type(data)
+    if kind in _PLAIN:
         return data
-    if isinstance(data, list):
+    if kind is list:
         return [from_plain(v) for v in data]
+    if kind is not dict:
+        raise TypeError(f"no value has the plain form {kind.__name__}")
+    if "c" in data:
+        record, init, rest, checked = _record(str(data["c"]))
+        values = data["v"]
+        if checked:  # it checks its fields: made through its constructor
+            made = record(**{name: from_plain(values[name]) for name in init})
+            for name in rest:
+                object.__setattr__(made, name, from_plain(values[name]))
+            return made
+        # What the generated constructor of a frozen record does, without a call per field.
+        made = object.__new__(record)
+        made.__dict__.update({name: from_plain(values[name]) for name in (*init, *rest)})
+        return made
     if "t" in data:
-        return tuple(from_plain(v) for v in data["t"])
-    if "f" in data:
-        return frozenset(from_plain(v) for v in data["f"])
-    if "s" in data:
-        return {from_plain(v) for v in data["s"]}
+        return tuple([from_plain(v) for v in data["t"]])
     if "d" in data:
         return {from_plain(k): from_plain(v) for k, v in data["d"]}
+    if "f" in data:
+        return frozenset([from_plain(v) for v in data["f"]])
+    if "s" in data:
+        return {from_plain(v) for v in data["s"]}
     if "b" in data:
         return bytes.fromhex(data["b"])
-    kind, init, rest = _record(str(data["c"]))
-    values = data["v"]
-    made = kind(**{name: from_plain(values[name]) for name in init})
-    for name in rest:
-        object.__setattr__(made, name, from_plain(values[name]))
-    return made
+    raise KeyError("no value has this plain form")
 
 
 @cache
-def _record(name: str) -> tuple[type, tuple[str, ...], tuple[str, ...]]:
+def _record(name: str) -> tuple[type, tuple[str, ...], tuple[str, ...], bool]:
     """A record class of the analysis by its ``module:Class`` name, with the fields its
-    constructor takes and those it does not."""
+    constructor takes and those it does not, and whether it checks them (a
+    ``__post_init__``, or slots where no instance dictionary can be filled)."""
     module, _, qualname = name.partition(":")
     if module not in _RECORDS:
         raise ValueError(f"{module} is not a module of the analysis's records")
@@ -100,8 +114,10 @@ def _record(name: str) -> tuple[type, tuple[str, ...], tuple[str, ...]]:
     if not (isinstance(kind, type) and dataclasses.is_dataclass(kind)):
         raise ValueError(f"{name} is not a record")
     fields = dataclasses.fields(kind)
+    checked = hasattr(kind, "__post_init__") or "__slots__" in vars(kind) or \
+        any(hasattr(base, "__slots__") and base is not object for base in kind.__mro__[1:])
     return (kind, tuple(f.name for f in fields if f.init),
-            tuple(f.name for f in fields if not f.init))
+            tuple(f.name for f in fields if not f.init), checked)
 
 
 def digest(value: Any) -> str | None:

@@ -1,16 +1,25 @@
 """Generated programs (hypothesmith) with legacy signing snippets spliced in, drawn from fixed
-seeds. Drawing a program costs about as much as checking it, and the same seed draws the same
-programs, so each seed's programs are drawn once and kept on disk (pytest's cache folder).
-An entry is keyed by everything that decides the draw: the seed, the count, this module's own
-source (the snippets and the splicing), and the versions of Python, Hypothesis, hypothesmith,
-Lark and LibCST. Any other entry, or one that does not read back whole, is drawn again."""
+seeds. Drawing a program costs about as much as checking it, so the programs the suite checks
+are drawn once and committed (``drawn/``, 120 kB gzipped): a fresh clone - every CI run -
+checks them without drawing. A committed file is named by the seed, the count and a digest
+of the snippets and the splicing; once those change, ``python -m
+tests.codemods.generated_corpus`` draws the suite's seeds again and replaces the files
+(``test_every_chunk_the_suite_checks_is_committed`` fails until then). The programs are test
+inputs from then on, whichever Hypothesis release drew them.
+
+Any other seed and count is drawn and kept in pytest's cache folder, keyed by everything that
+decides the draw: the seed, the count, this module's own source, and the versions of Python,
+Hypothesis, hypothesmith, Lark and LibCST. Any other entry, or one that does not read back
+whole, is drawn again."""
 
 from __future__ import annotations
 
 import ast
 import base64
 import functools
+import gzip
 import hashlib
+import inspect
 import json
 import sys
 import warnings
@@ -93,8 +102,7 @@ def _programs() -> Any:
     return hypothesmith.from_grammar()
 
 
-@st.composite
-def _spliced(draw: st.DrawFn) -> bytes:
+def _splice(draw: st.DrawFn) -> bytes:
     program = draw(_programs())
     try:
         module = cst.parse_module(program)
@@ -106,6 +114,9 @@ def _spliced(draw: st.DrawFn) -> bytes:
     at = draw(st.integers(0, len(module.body)))
     body = [*module.body[:at], *snippet, *module.body[at:]]
     return module.with_changes(body=body).bytes
+
+
+_spliced = st.composite(_splice)
 
 
 def _draw(seed_value: int, count: int) -> list[bytes]:
@@ -139,9 +150,43 @@ def _read(entry: Path) -> list[bytes] | None:
         return None  # missing, half written or not ours: drawn again
 
 
+COMMITTED = Path(__file__).with_name("drawn")
+
+
+def committed_entry(seed_value: int, count: int) -> Path:
+    """Where the committed programs of a seed and count are, for the current snippets and
+    splicing (the libraries' versions aside)."""
+    recipe = hashlib.sha256("\0".join([*SNIPPETS, inspect.getsource(_splice),
+                                       inspect.getsource(_draw)]).encode()).hexdigest()[:16]
+    return COMMITTED / f"seed-{seed_value}-{count}-{recipe}.json.gz"
+
+
+def _read_committed(entry: Path) -> list[bytes] | None:
+    try:
+        stored = json.loads(gzip.decompress(entry.read_bytes()))
+        return [text.encode("utf-8", "surrogateescape") for text in stored["programs"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError):
+        return None
+
+
+def commit(seed_value: int, count: int, programs: list[bytes]) -> Path:
+    """Write the committed file of a seed and count, and remove those of older recipes."""
+    entry = committed_entry(seed_value, count)
+    for stale in COMMITTED.glob(f"seed-{seed_value}-{count}-*.json.gz"):
+        stale.unlink()
+    text = [p.decode("utf-8", "surrogateescape") for p in programs]
+    data = json.dumps({"seed": seed_value, "count": count, "programs": text}).encode()
+    replace_whole(entry, gzip.compress(data, 9, mtime=0))
+    return entry
+
+
 def corpus(folder: Path, seed_value: int, count: int) -> tuple[Path, list[bytes]]:
     """The programs ``seed_value`` draws (``count`` of them, as Hypothesis counts valid
-    examples), and the file that keeps them."""
+    examples), and the file that keeps them: the committed one when there is one."""
+    committed = committed_entry(seed_value, count)
+    programs = _read_committed(committed)
+    if programs is not None:
+        return committed, programs
     entry = folder / f"seed-{seed_value}-{_key(seed_value, count)}.json"
     programs = _read(entry)
     if programs is not None:
@@ -153,3 +198,20 @@ def corpus(folder: Path, seed_value: int, count: int) -> tuple[Path, list[bytes]
     text = [base64.b64encode(p).decode("ascii") for p in programs]
     replace_whole(entry, json.dumps({"seed": seed_value, "count": count, "programs": text}).encode())
     return entry, programs
+
+
+def main() -> None:
+    """Draw the seeds the suite checks (or take them from pytest's cache) and commit them."""
+    from tests.codemods.test_generated_programs import CHUNKS, EXAMPLES, SEED
+
+    COMMITTED.mkdir(exist_ok=True)
+    cache = Path(__file__).resolve().parents[2] / ".pytest_cache" / "d" / "generated-programs"
+    cache.mkdir(parents=True, exist_ok=True)
+    for chunk in range(CHUNKS):
+        seed_value = SEED * (chunk + 1)
+        _, programs = corpus(cache, seed_value, EXAMPLES)
+        print(commit(seed_value, EXAMPLES, programs))
+
+
+if __name__ == "__main__":
+    main()

@@ -52,9 +52,11 @@ def fields_in_order(kind: type[cst.CSTNode]) -> tuple[tuple[str, Optional[bool]]
 
 
 def parts_in_order(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The nodes ``node`` holds that may hold a name, in LibCST's visiting order (its
-    ``children`` but for brackets, punctuation and whitespace), read off its fields: LibCST's
-    ``children`` rebuilds the node to list them."""
+    """The nodes ``node`` holds that may hold a name (its ``children`` but for brackets,
+    punctuation and whitespace), read off its fields - LibCST's ``children`` rebuilds the node
+    to list them - in the order ``fields_in_order`` gives: LibCST's visiting order, but for
+    the nodes the binding walk reads by rules of their own (a definition's decorators come
+    after its body, an argument's value before its keyword)."""
     found: list[cst.CSTNode] = []
     for name, _ in fields_in_order(type(node)):
         value = getattr(node, name)

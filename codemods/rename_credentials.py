@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from codemods.base import WalmartCodemod, same_nodes
+from codemods.binding_scopes import Scope
 from codemods.binding_walk import parts_in_order
 from codemods.bindings import Bindings
 from codemods.flow.imports import import_table
@@ -152,21 +153,29 @@ class _Finder:
                             self.names[id(read)] = new
 
     def _local(self, node: cst.FunctionDef, old: str, new: str) -> None:
-        """A local of this function: every assignment to it and every read of it."""
+        """A local of this function: every assignment to it and every read of it - the
+        function's own ``old``, not that of a comprehension or lambda in its body that binds
+        its own (renaming that one instead left the function's reads of the new name
+        undefined). Only when the function binds none is the first one the walk meets
+        taken."""
+        chosen: Scope | None = None
         for statement in _walk_body(node.body):
             if isinstance(statement, cst.Name) and statement.value == old:
                 scope = self.bindings.scope_of(statement)
                 if scope is None or not scope.own(old):
                     continue
-                # The first such name the walk meets decides which scope's ``old`` is meant
-                # (a comprehension or lambda in the body may bind its own).
-                for binding in scope.own(old):
-                    if isinstance(binding.node, cst.Name):
-                        self.names[id(binding.node)] = new
-                    for read in binding.reads:
-                        if isinstance(read, cst.Name):
-                            self.names[id(read)] = new
-                return
+                if scope.kind == "function" and scope.node is node:
+                    chosen = scope
+                    break
+                chosen = chosen or scope
+        if chosen is None:
+            return
+        for binding in chosen.own(old):
+            if isinstance(binding.node, cst.Name):
+                self.names[id(binding.node)] = new
+            for read in binding.reads:
+                if isinstance(read, cst.Name):
+                    self.names[id(read)] = new
 
     def _callee(self, func: cst.BaseExpression, classes: list[str]) -> str | None:
         name = dotted(func)

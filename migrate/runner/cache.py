@@ -46,7 +46,7 @@ from typing import Any
 from codemods.findings import Finding
 from migrate import __version__
 from migrate.runner.checked_files import CheckedFiles
-from migrate.runner.contents import ContentIds, fingerprint
+from migrate.runner.contents import ContentIds, Fingerprint, content_id, fingerprint
 from migrate.runner.entries import keep_newest, replace_whole
 from migrate.runner.facts import FactsCache
 from migrate.runner.inputs import Reach, SourceFile, has_marker, mentions
@@ -196,27 +196,37 @@ class RunCache:
             entry = self._entry = json.loads(self.path.read_bytes())
             if entry.get("format") != FORMAT:
                 return None
-            result = _still_valid(entry, sources, self.ids)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            checked: dict[str, tuple[str, os.stat_result]] = {}
+            result = _still_valid(entry, sources, self.ids, checked)
+            if result is not None:
+                self._settle(entry, sources, checked)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
             return None  # missing, half written, from another version, or not ours
-        if result is not None:
-            self._settle(entry, sources)
         return result
 
-    def _settle(self, entry: dict[str, Any], sources: list[SourceFile]) -> None:
-        """Record the statuses of the files this run had to hash (or ask git about), now
-        settled, so that the next run takes their ids from their status. A file the run did
-        not read that changed, and answered no to every question again, is recorded as it
-        is now."""
+    def _settle(self, entry: dict[str, Any], sources: list[SourceFile],
+                checked: dict[str, tuple[str, os.stat_result]]) -> None:
+        """Record the statuses of the files this run had to hash, now settled, so that the
+        next run takes their ids from their status; and a file the run did not read that
+        changed, and answered no to every question again, as it is now: the id of the bytes
+        that answered, with the status taken before they were read (any later change shows
+        in the status)."""
         changed = False
         for source in sources:
             for table in ("inputs", "others"):
                 seen = entry[table].get(source.display)
-                settled = self.ids.settled(source.path) if seen is not None else None
-                if settled is None or (table == "inputs" and settled[1] != seen[0]):
+                if seen is None:
                     continue
-                if seen[:2] != [settled[1], settled[0]]:
-                    seen[:2] = [settled[1], settled[0]]
+                now: tuple[str, Fingerprint | None] | None = None
+                if source.display in checked and table == "others":
+                    found, status = checked[source.display]
+                    now = (found, fingerprint(source.path, self.started_ns, status))
+                else:
+                    settled = self.ids.settled(source.path)
+                    if settled is not None and settled[1] == seen[0]:
+                        now = (settled[1], settled[0])
+                if now is not None and now[1] is not None and seen[:2] != list(now):
+                    seen[:2] = list(now)
                     changed = True
         if changed:
             with contextlib.suppress(OSError):  # a read-only checkout runs without it
@@ -294,8 +304,10 @@ class RunCache:
                 "Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by walmart-migrate.\n")
 
-def _still_valid(entry: dict[str, Any], sources: list[SourceFile],
-                 ids: ContentIds) -> RunResult | None:
+def _still_valid(entry: dict[str, Any], sources: list[SourceFile], ids: ContentIds,
+                 checked: dict[str, tuple[str, os.stat_result]]) -> RunResult | None:
+    """``checked``: filled with each unread file that changed and still answers no to every
+    question - the id of the very bytes that were asked, and its status taken before."""
     inputs: dict[str, list[Any]] = entry["inputs"]
     others: dict[str, list[Any]] = entry["others"]
     markers = tuple(_bytes(m) for m in entry["markers"])
@@ -315,12 +327,15 @@ def _still_valid(entry: dict[str, Any], sources: list[SourceFile],
                 if source.module in settings:
                     return None
                 known = others.get(source.display)
-                if known is not None and known[0] == ids.of(source.path, (known[0], known[1])):
+                status = os.stat(source.path)
+                if known is not None and \
+                        known[0] == ids.of(source.path, (known[0], known[1]), status):
                     continue
                 data = Path(source.path).read_bytes()
                 if has_marker(data, markers) or mentions(data, names) or reach.touches(data) or \
                         answers_yes(data):
                     return None
+                checked[source.display] = (content_id(data), status)
                 continue
             digest, status, module = recorded
             if source.module != module or ids.of(source.path, (digest, status)) != digest:

@@ -49,6 +49,7 @@ class ContentIds:
         self._git: tuple[dict[str, str], int] | None = None  # asked once, when first needed
         self._started_ns = time.time_ns() if started_ns is None else started_ns
         self._settled: dict[str, tuple[Fingerprint, str]] = {}  # path -> status, id
+        self._hashed: set[str] = set()  # paths whose id came from their bytes this run
 
     def _index(self) -> tuple[dict[str, str], int]:
         """Absolute path -> blob id as git's index has it, and when git last wrote it."""
@@ -72,6 +73,7 @@ class ContentIds:
             found = vouched.get(os.path.abspath(path)) or ""
             if not found or status.st_ctime_ns >= written - WINDOW_NS:
                 found = content_id(Path(path).read_bytes())
+                self._hashed.add(path)
         # Unchanged since well before this run began (the system sets the change time on
         # every write, and nothing sets it back): any later change shows in its status.
         if status.st_ctime_ns < self._started_ns - WINDOW_NS:
@@ -79,9 +81,11 @@ class ContentIds:
         return found
 
     def settled(self, path: str) -> tuple[Fingerprint, str] | None:
-        """The status to record with the id this run found for the file, and that id; None
-        when the run did not ask for it, or the file had not settled."""
-        return self._settled.get(path)
+        """The status to record with the id this run worked out from the file's bytes, and
+        that id; None when the run did not hash it (its id came from a recorded status, or
+        from git, whose word is good for one run only: it stops looking at a file it is told
+        to skip), or the file had not settled."""
+        return self._settled.get(path) if path in self._hashed else None
 
     def vouched(self, path: str) -> bool:
         return os.path.abspath(path) in self._index()[0]
@@ -123,7 +127,10 @@ def _clean_tracked(repository: Path) -> tuple[dict[str, str], int]:
         index = repository / os.fsdecode(_git(repository, "rev-parse", "--git-path", "index")
                                          .strip())
         written = os.stat(index).st_mtime_ns
-        staged = _git(repository, "ls-files", "--stage", "-z")
+        # -v: a tag first, lower-case for a file git is told to assume unchanged, S for one
+        # it is told to skip (a sparse checkout): git has not looked at those, so it vouches
+        # for neither.
+        staged = _git(repository, "ls-files", "-v", "--stage", "-z")
     except (OSError, subprocess.SubprocessError):
         return {}, 0
     root = os.path.abspath(repository)
@@ -132,9 +139,10 @@ def _clean_tracked(repository: Path) -> tuple[dict[str, str], int]:
         if not entry:
             continue
         info, _, name = entry.partition(b"\t")
-        mode, blob, stage = info.split(b" ")
+        tag, mode, blob, stage = info.split(b" ")
         # Regular files at stage 0 only: not links, submodules, or a merge's conflict sides.
-        if stage != b"0" or mode not in (b"100644", b"100755") or name in differing:
+        if stage != b"0" or mode not in (b"100644", b"100755") or name in differing or \
+                tag != b"H":
             continue
         found[os.path.join(root, os.fsdecode(name))] = blob.decode("ascii")
     return found, written

@@ -301,3 +301,42 @@ def test_a_dotted_import_still_read_outside_the_removed_code_is_kept() -> None:
     assert "import os.path\n" in code and 'FEEDS = os.path.join("var", "feeds")' in code
     assert "getmtime" not in code
     compile(code, "client.py", "exec")
+
+
+COMPREHENSION_REBINDS = dedent('''
+    import base64
+    import os
+    import time
+
+    import httpx
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+
+    def sign(consumer_id, private_key, url, method, ts):
+        key = serialization.load_der_private_key(base64.b64decode(private_key), password=None)
+        data = f"{consumer_id}\\n{url}\\n{method}\\n{ts}\\n".encode()
+        return base64.b64encode(key.sign(data, padding.PKCS1v15(), hashes.SHA256())).decode()
+
+
+    def fetch(url):
+        consumer_id = os.environ["WALMART_CONSUMER_ID"]
+        ts = str(int(time.time() * 1000))
+        headers = {"WM_CONSUMER.ID": consumer_id, "WM_SEC.TIMESTAMP": ts,
+                   "WM_SEC.AUTH_SIGNATURE": sign(consumer_id, os.environ["WALMART_PRIVATE_KEY"],
+                                                 url, "GET", ts)}
+        print(sep=[consumer_id for consumer_id in ()])
+        return httpx.get(url, headers=headers)
+''')
+
+
+def test_a_comprehension_rebinding_the_local_keeps_its_own_name() -> None:
+    """The function's local is renamed with every read of it; a comprehension at the end of
+    the body that binds the same name keeps its own. Renaming the comprehension's instead
+    left the token call reading a name nothing defines."""
+    code, _ = run_codemods(COMPREHENSION_REBINDS, ClassifySites, RewriteHeaderDicts,
+                           RenameCredentials, RemoveDeadSigning)
+    assert 'client_id = os.environ["WALMART_CLIENT_ID"]' in code
+    assert "shim.access_token(client_id" in code
+    assert "[consumer_id for consumer_id in ()]" in code
+    compile(code, "client.py", "exec")

@@ -15,17 +15,20 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, TypeVar
 
-__all__ = ["HERE", "SMALL_WORK", "Workers"]
+__all__ = ["HERE", "SMALL_WORK", "SMALL_WORK_UNFORKED", "Workers"]
 
 T = TypeVar("T")
 
 HERE = -1  # the home of work done in this process
-# Bytes of source below which a batch runs here: forking, sending the plan and bringing the
-# results back cost more than parsing and rewriting that much on one core. Analysing and
-# rewriting a candidate takes about 20 ms per kB, a forked worker's start and round trips
-# tens of ms: 20 legacy files (30 kB) in a 2,000-file tree took 0.2 s less with two workers,
-# and the sample seller (14 kB) took the same either way.
+# Bytes of source below which a batch runs here: starting workers, sending the plan and
+# bringing the results back cost more than parsing and rewriting that much on one core.
+# Analysing and rewriting a candidate takes about 20 ms per kB; a forked worker starts in a
+# few ms with everything imported: 20 legacy files (30 kB) in a 2,000-file tree took 0.2 s
+# less with two workers, and the sample seller (14 kB) took the same either way. A worker
+# that is not forked (Windows, or a process with threads) imports the tool afresh, about
+# half a second, and pays only for far more work.
 SMALL_WORK = 16 * 1024
+SMALL_WORK_UNFORKED = 256 * 1024
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -50,7 +53,7 @@ class Workers:
     def __init__(self, jobs: int, warn: Callable[[str], None], small: int | None = None) -> None:
         self.jobs = jobs
         self.warn = warn
-        self.small = SMALL_WORK if small is None else small
+        self._small = small
         self._processes: list[ProcessPoolExecutor] = []
         self._load: list[int] = []
         self._homes: dict[str, int] = {}
@@ -67,13 +70,20 @@ class Workers:
         """Where the work of ``key`` was done: ``HERE`` or a worker's number."""
         return self._homes.get(key)
 
+    def _threshold(self) -> int:
+        if self._small is not None:
+            return self._small
+        if self._processes:  # started already: only the round trips are left to pay
+            return SMALL_WORK
+        return SMALL_WORK if _context().get_start_method() == "fork" else SMALL_WORK_UNFORKED
+
     def _places(self, work: list[tuple[str, int]]) -> list[int]:
         """A home for each (key, bytes): its own, else this process for a small batch, else
         the least loaded worker (largest first, so the load evens out)."""
         places = [self._homes.get(key, -2) for key, _ in work]
         new = [i for i, place in enumerate(places) if place == -2]
         if self.jobs <= 1 or self._broken or len(work) <= 1 or \
-                sum(work[i][1] for i in new) < self.small:
+                sum(work[i][1] for i in new) < self._threshold():
             for i in new:
                 places[i] = HERE
         else:

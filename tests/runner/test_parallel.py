@@ -12,6 +12,7 @@ import pytest
 
 import migrate.runner.transform as transform
 from codemods.registry import CODEMODS, markers_of
+from migrate.runner import parallel
 from migrate.runner.inputs import Plan, SourceFile
 from migrate.runner.parallel import HERE, Workers
 from migrate.runner.results import FileResult
@@ -105,3 +106,28 @@ def test_changed_bytes_are_parsed_again(tmp_path: Path, parses: list[str]) -> No
         transform.forget()
     assert parses == ["client.py", "client.py"]
     assert result.status == "unchanged"
+
+
+def _where(workers: Workers, size: int) -> set[int | None]:
+    keys = [f"file{size}-{i}.py" for i in range(2)]  # new files: none has a home yet
+    workers.map(_process, [(k,) for k in keys], lambda _: None, [(k, size // 2) for k in keys])
+    return {workers.home(k) for k in keys}
+
+
+def test_work_goes_to_workers_from_less_when_they_are_forked() -> None:
+    """A forked worker starts with the tool imported: 32 kB of candidates pay for two of them.
+    A worker started afresh (Windows, or a process with threads) imports it first, and 32 kB
+    stay in this process."""
+    forked = parallel._context().get_start_method() == "fork"
+    with Workers(2, print) as workers:
+        assert (_where(workers, 32 * 1024) == {HERE}) is not forked
+    release = threading.Event()
+    holder = threading.Thread(target=release.wait)
+    holder.start()  # a thread: forking is not safe any more
+    try:
+        with Workers(2, print) as workers:
+            assert _where(workers, 32 * 1024) == {HERE}
+            assert HERE not in _where(workers, 2 * parallel.SMALL_WORK_UNFORKED)
+    finally:
+        release.set()
+        holder.join()

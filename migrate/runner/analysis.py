@@ -105,8 +105,10 @@ class Analysis:
         # repeat words (the renamed names, asked again each time callers join).
         self.holding: dict[bytes, dict[str, bool]] = {}
 
-    def add(self, wanted: list[SourceFile], *extra: object, report: bool = True) -> list[str]:
-        """Analyse these files; the display paths that gave facts."""
+    def add(self, wanted: list[SourceFile], *extra: object, report: bool = True,
+            meanwhile: Callable[[], None] | None = None) -> list[str]:
+        """Analyse these files; the display paths that gave facts. ``meanwhile``: this
+        process's own work while worker processes analyse them."""
         force = bool(extra and extra[0])
         for source in wanted:
             self.data(source)  # a quiet file is read now
@@ -114,7 +116,7 @@ class Analysis:
         todo = [s for s in wanted if s.display not in known]
         outcomes: list[Analysed] = self.workers.map(
             analyze_file, [(s, self.plan, force, self.contents.get(s.display)) for s in todo],
-            lambda _: None, [(s.display, len(self.data(s))) for s in todo])
+            lambda _: None, [(s.display, len(self.data(s))) for s in todo], meanwhile)
         for source, outcome in zip(todo, outcomes):
             known[source.display] = outcome
             content = self.content(source)
@@ -149,6 +151,15 @@ class Analysis:
         if source.display not in self.contents and self.quiet.knows(source.display, names=names):
             return False
         return any(self.holds(source, name.encode()) for name in names)
+
+    def look_for(self, words: Iterable[bytes]) -> None:
+        """Answer now, for every file read so far, whether it holds each of these words: a
+        question soon to be put to every file, answered while worker processes analyse."""
+        for word in words:
+            answers = self.holding.setdefault(word, {})
+            for display, data in self.contents.items():
+                if display not in answers:
+                    answers[display] = word in data
 
     def holds(self, source: SourceFile, word: bytes) -> bool:
         """Whether the file's bytes hold ``word``; answered once per run."""

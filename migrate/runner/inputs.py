@@ -18,7 +18,7 @@ from migrate.runner.size import DEFAULT_MAX_FILE_SIZE
 if TYPE_CHECKING:
     from codemods.flow.plan import RepoPlan
 
-__all__ = ["Plan", "Reach", "SourceFile", "has_marker", "mentions"]
+__all__ = ["Plan", "Reach", "SourceFile", "has_marker", "last_names", "mentions", "raw"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class SourceFile:
     is_package: bool = False
 
 
-def _raw(module: str) -> bytes:
+def raw(module: str) -> bytes:
     """A module name as bytes: one from a file name that is not UTF-8 keeps its own bytes
     (no import can name it; it must not stop the run)."""
     return module.encode("utf-8", "surrogateescape")
@@ -81,7 +81,7 @@ class Reach:
     def _imports(self) -> re.Pattern[bytes] | None:
         if not self.modules:
             return None
-        words = b"|".join(re.escape(_raw(m)) for m in sorted(self.modules))
+        words = b"|".join(re.escape(raw(m)) for m in sorted(self.modules))
         return re.compile(
             rb"^[ \t]*(?:from[ \t]+[\w.]*\b(?:%s)\b"  # from a.signing import x / from .signing
             rb"|from[ \t]+[\w.]+[ \t]+import[ \t]*(?:\([^)]*?|[^\n]*?)\b(?:%s)\b"  # from a import signing
@@ -103,7 +103,7 @@ class Reach:
         """``contains``: whether the file holds a word, when the caller keeps the answers."""
         # A plain substring test first: most files name none of them, and it is far cheaper.
         holds = contains if contains is not None else data.__contains__
-        if self._imports is not None and any(holds(_raw(m)) for m in self.modules) and \
+        if self._imports is not None and any(holds(raw(m)) for m in self.modules) and \
                 self._imports.search(data):
             return True
         return self._calls is not None and any(holds(m.encode()) for m in self.methods) and \

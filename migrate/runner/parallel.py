@@ -102,9 +102,11 @@ class Workers:
         return places
 
     def map(self, function: Callable[..., T], calls: list[tuple[Any, ...]],
-            advance: Callable[[T], None], work: list[tuple[str, int]] | None = None) -> list[T]:
+            advance: Callable[[T], None], work: list[tuple[str, int]] | None = None,
+            meanwhile: Callable[[], None] | None = None) -> list[T]:
         """``function(*call)`` for every call, results in call order. ``work`` names each
-        call's file and its size: a file's calls all run in one process."""
+        call's file and its size: a file's calls all run in one process. ``meanwhile``: work
+        of this process's own to do while workers have some (not called when none have)."""
         work = work if work is not None else [(f"#{i}", 1 << 20) for i in range(len(calls))]
         places = self._places(work)
         results: dict[int, T] = {}
@@ -118,6 +120,8 @@ class Workers:
             if place == HERE:  # while the workers work
                 results[i] = function(*call)
                 advance(results[i])
+        if futures and meanwhile is not None:
+            meanwhile()
         for i, future in futures:
             try:
                 results[i] = future.result()

@@ -20,7 +20,7 @@ from pathlib import Path
 from codemods.flow.plan import RepoPlan, plan_repository
 from migrate.runner.analysis import Analysis
 from migrate.runner.facts import FactsCache, digest
-from migrate.runner.inputs import Plan, Reach, SourceFile, has_marker
+from migrate.runner.inputs import Plan, Reach, SourceFile, has_marker, last_names, raw
 from migrate.runner.parallel import Workers
 from migrate.runner.progress import Progress
 from migrate.runner.quiet import Asked, Quiet
@@ -66,7 +66,10 @@ def _two_passes(sources: list[SourceFile], plan: Plan, workers: Workers, progres
     analysis.answered.update(s.display for s in (*walmart, *signing))
     data = analysis.data
     by_display = {s.display: s for s in sources}
-    analysis.add(walmart)
+    # While workers analyse the Walmart files, which files name their modules - the
+    # importers asked for below - is worked out here.
+    analysis.add(walmart, meanwhile=lambda: analysis.look_for(
+        raw(name) for name in last_names(s.module for s in walmart)))
     join_signing_code(analysis, signing, by_display)
     # Files importing what the rewrite may delete. Deciding from the plan would take a plan
     # first; every Walmart module's importers are few, and reading them is cheap.

@@ -131,3 +131,15 @@ def test_work_goes_to_workers_from_less_when_they_are_forked() -> None:
     finally:
         release.set()
         holder.join()
+
+
+def test_this_process_works_meanwhile_only_while_workers_have_work() -> None:
+    done: list[str] = []
+    with Workers(2, print, small=0) as workers:
+        pids = workers.map(_process, [("a.py",), ("b.py",)], lambda _: None,
+                           [("a.py", 10), ("b.py", 10)], lambda: done.append("meanwhile"))
+        assert PARENT not in pids and done == ["meanwhile"]
+    with Workers(1, print) as workers:  # one job: everything here, nothing to wait for
+        workers.map(_process, [("c.py",)], lambda _: None, [("c.py", 10)],
+                    lambda: done.append("again"))
+        assert done == ["meanwhile"]

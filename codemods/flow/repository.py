@@ -366,7 +366,7 @@ class Repository:
         once). Kept per value: ``ev`` asks it of a value and again of each part it resolves,
         and walking every value whole each time was a fifth of making the plan."""
         known = self._self_use
-        stack: list[tuple[Value, tuple[Value, ...] | None]] = [(value, None)]
+        stack: list[tuple[Value, list[Value] | None]] = [(value, None)]
         while stack:  # children before their parent, without recursion
             current, parts = stack.pop()
             if id(current) in known:
@@ -374,7 +374,7 @@ class Repository:
             if isinstance(current, (SelfAttr, Self)):
                 known[id(current)] = (current, True)
             elif parts is None:
-                parts = tuple(children(current))
+                parts = children(current)
                 stack.append((current, parts))
                 stack.extend((part, None) for part in parts if id(part) not in known)
             else:

@@ -46,7 +46,7 @@ from typing import Any
 from codemods.findings import Finding
 from migrate import __version__
 from migrate.runner.checked_files import CheckedFiles
-from migrate.runner.contents import ContentIds, Fingerprint, content_id, fingerprint
+from migrate.runner.contents import ContentIds, content_id, fingerprint
 from migrate.runner.entries import keep_newest, replace_whole
 from migrate.runner.facts import FactsCache
 from migrate.runner.inputs import Reach, SourceFile, has_marker, mentions
@@ -217,16 +217,13 @@ class RunCache:
                 seen = entry[table].get(source.display)
                 if seen is None:
                     continue
-                now: tuple[str, Fingerprint | None] | None = None
-                if source.display in checked and table == "others":
+                if table == "others" and source.display in checked:
                     found, status = checked[source.display]
-                    now = (found, fingerprint(source.path, self.started_ns, status))
-                else:
-                    settled = self.ids.settled(source.path)
-                    if settled is not None and settled[1] == seen[0]:
-                        now = (settled[1], settled[0])
-                if now is not None and now[1] is not None and seen[:2] != list(now):
-                    seen[:2] = list(now)
+                    now = [found, fingerprint(source.path, self.started_ns, status)]
+                    if now[1] is not None and seen[:2] != now:
+                        seen[:2] = now
+                        changed = True
+                elif self.ids.settle(source.path, seen):
                     changed = True
         if changed:
             with contextlib.suppress(OSError):  # a read-only checkout runs without it

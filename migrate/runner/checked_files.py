@@ -57,9 +57,7 @@ class CheckedFiles:
                 return MISSING
         except OSError:
             return MISSING
-        settled = self.ids.settled(source.path)  # hashed this time: its status, from now on
-        if settled is not None and settled[1] == entry[0] and entry[1] != settled[0]:
-            entry[1] = settled[0]
+        if self.ids.settle(source.path, entry):  # hashed this time: its status, from now on
             self.changed = True
         return entry[2]
 

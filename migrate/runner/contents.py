@@ -20,6 +20,7 @@ import os
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 __all__ = ["ContentIds", "Fingerprint", "content_id"]
 
@@ -38,11 +39,10 @@ def _fingerprint(status: os.stat_result) -> Fingerprint:
 
 
 class ContentIds:
-    """The files' ids as one run finds them. A file this run had to hash (or ask git about)
-    is hashed once, not once per cache that asks; and when it had settled before the run
-    began, its status is handed back (``settled``) to be recorded with its id, so that the
-    next run need not hash it again - after a checkout or a copy, every file is new to the
-    statuses recorded."""
+    """The files' ids as one run finds them. A file this run had to hash is hashed once, not
+    once per cache that asks; and when it had settled before the run began, its status is
+    recorded with its id (``settle``), so that the next run need not hash it again - after a
+    checkout or a copy, every file is new to the statuses recorded."""
 
     def __init__(self, repository: Path | None, started_ns: int | None = None) -> None:
         self._repository = repository
@@ -86,6 +86,15 @@ class ContentIds:
         from git, whose word is good for one run only: it stops looking at a file it is told
         to skip), or the file had not settled."""
         return self._settled.get(path) if path in self._hashed else None
+
+    def settle(self, path: str, seen: list[Any]) -> bool:
+        """Put in ``seen`` - a record's [id, status, ...] - the status of a file this run
+        hashed and found unchanged, now settled; whether the record changed."""
+        settled = self.settled(path)
+        if settled is None or settled[1] != seen[0] or seen[1] == settled[0]:
+            return False
+        seen[1] = settled[0]
+        return True
 
     def vouched(self, path: str) -> bool:
         return os.path.abspath(path) in self._index()[0]

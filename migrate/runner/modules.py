@@ -11,26 +11,32 @@ if TYPE_CHECKING:
 __all__ = ["imported_from", "module_of"]
 
 
-def module_of(path: Path, root: Path, packages: dict[Path, bool] | None = None) -> tuple[str, bool]:
+def module_of(path: Path, root: Path, packages: dict[Path, str] | None = None) -> tuple[str, bool]:
     """(module name, is a package ``__init__``). Parent folders count while they hold an
     ``__init__.py``, so ``src/app/client.py`` in package ``app`` is ``app.client``.
-    ``packages`` remembers which folders are packages, for one pass over many files."""
+    ``packages`` remembers each folder's package, for one pass over many files."""
     is_package = path.name == "__init__.py"
-    parts = [] if is_package else [path.stem]
-    folder = path.parent
-    known = {} if packages is None else packages
+    package = _package_of(path.parent, root, {} if packages is None else packages)
+    if is_package:
+        return package or path.stem, True
+    return f"{package}.{path.stem}" if package else path.stem, False
 
-    def package(folder: Path) -> bool:
-        if folder not in known:
-            known[folder] = (folder / "__init__.py").is_file()
-        return known[folder]
 
-    while package(folder) and folder != folder.parent:
-        parts.insert(0, folder.name)
-        if folder == root:
-            break
-        folder = folder.parent
-    return ".".join(parts) or path.stem, is_package
+def _package_of(folder: Path, root: Path, known: dict[Path, str]) -> str:
+    """The dotted name of the package ``folder`` is ("" when it holds no ``__init__.py``),
+    counting the folders above it up to ``root``."""
+    found = known.get(folder)
+    if found is not None:
+        return found
+    if folder == folder.parent or not (folder / "__init__.py").is_file():
+        found = ""
+    elif folder == root:
+        found = folder.name
+    else:
+        above = _package_of(folder.parent, root, known)
+        found = f"{above}.{folder.name}" if above else folder.name
+    known[folder] = found
+    return found
 
 
 def imported_from(node: ast.ImportFrom, module: str, is_package: bool) -> str:

@@ -121,7 +121,7 @@ def run(request: RunRequest) -> Run:
                 for p in request.paths)
     everything = found.files if whole else discover([root], root, base, request.include,
                                                     request.exclude).files
-    packages: dict[Path, bool] = {}
+    packages: dict[Path, str] = {}
     sources = [SourceFile(str(path), display, *module_of(path, root, packages))
                for path, display in _union(found.files, everything)]
     git_dir = location.repository.git_dir if location.repository else None

@@ -83,7 +83,7 @@ def test_a_reader_left_legacy_is_found(migrated: Repo) -> None:
 
 def _sources(root: Path) -> list[SourceFile]:
     found = discover([root], root, root)
-    packages: dict[Path, bool] = {}
+    packages: dict[Path, str] = {}
     return [SourceFile(str(p), d, *module_of(p, root, packages)) for p, d in found.files]
 
 

@@ -32,6 +32,11 @@ __all__ = ["FactsCache", "from_plain", "to_plain"]
 FORMAT = 3
 _WORD = re.compile(rb"\w+")
 KEEP = 8192  # entries; the oldest go first
+# Summaries this process has read or kept, by entry: a watching process (``scan --watch``)
+# joins the same unchanged files again after every save, and decoding them is most of that.
+# An entry is named by the file's content, so its summary never changes; the analysis only
+# reads summaries once made (tests/runner/test_facts.py holds it to that).
+_SUMMARIES: dict[Path, tuple[FileSummary, str]] = {}
 # Only these modules' data classes are rebuilt from an entry.
 _RECORDS = ("codemods.flow.summary", "codemods.flow.values", "codemods.findings",
             "codemods.flow.plan", "codemods.flow.renames")
@@ -129,6 +134,13 @@ def digest(value: Any) -> str | None:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _remember(path: Path, summary: FileSummary, summary_digest: str) -> tuple[FileSummary, str]:
+    if len(_SUMMARIES) >= KEEP:
+        _SUMMARIES.clear()  # a long watch over many edits: start again rather than grow
+    _SUMMARIES[path] = (summary, summary_digest)
+    return summary, summary_digest
+
+
 class FactsCache:
     def __init__(self, folder: Path, tool: str, results: bool,
                  prepare: Callable[[], None] = lambda: None) -> None:
@@ -168,10 +180,16 @@ class FactsCache:
         made them)."""
         from codemods.flow.summary import FileSummary
 
-        entry = self._read(self._path("summary", *self._file(source, content, limit)))
+        path = self._path("summary", *self._file(source, content, limit))
+        known = _SUMMARIES.get(path)
+        if known is not None:
+            return known
+        entry = self._read(path)
         try:
             found = from_plain(entry["summary"]) if entry is not None else None
-            return (found, str(entry["digest"])) if isinstance(found, FileSummary) else None
+            if not isinstance(found, FileSummary):
+                return None
+            return _remember(path, found, str(entry["digest"]))
         except (KeyError, TypeError, ValueError, AttributeError, ImportError):
             return None
 
@@ -181,9 +199,9 @@ class FactsCache:
         summary_digest = digest(summary)
         if summary_digest is None:
             return None
-        plain = to_plain(summary)
-        self._write(self._path("summary", *self._file(source, content, limit)),
-                    {"digest": summary_digest, "summary": plain})
+        path = self._path("summary", *self._file(source, content, limit))
+        self._write(path, {"digest": summary_digest, "summary": to_plain(summary)})
+        _remember(path, summary, summary_digest)
         return summary_digest
 
     def plan(self, key: str) -> RepoPlan | None:

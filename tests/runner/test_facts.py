@@ -16,7 +16,7 @@ import pytest
 
 from codemods.flow.plan import plan_repository
 from codemods.flow.summarise import summarise
-from migrate.runner import passes
+from migrate.runner import facts, passes
 from migrate.runner.cache import NAME
 from migrate.runner.facts import from_plain, to_plain
 from migrate.runner.results import RunResult
@@ -152,3 +152,29 @@ def test_the_sample_sellers_plan_comes_back_equal_from_its_plain_form() -> None:
     plan = plan_repository(files)
     assert plan.findings and plan.renames.old_names()
     assert from_plain(json.loads(json.dumps(to_plain(plan)))) == plan
+
+
+def test_a_run_leaves_every_summary_it_kept_as_it_was(tmp_path: Path) -> None:
+    """A watching process answers from the summaries it holds (``facts._SUMMARIES``), so
+    nothing after the analysis - joining, planning, rewriting - may change one: each held
+    summary still has the digest it was stored under. Every fixture case in one repository,
+    so that their files join one another too."""
+    repo = Repo(tmp_path / "cases")
+    for case in sorted((ROOT / "fixtures" / "codemods").iterdir()):
+        if (case / "before").is_dir():
+            shutil.copytree(case / "before", repo.path / case.name)
+    shutil.copytree(SAMPLE / "seller", repo.path / "seller")
+    repo.commit()
+    moment = time.time() - 60
+    for path in repo.path.rglob("*.py"):
+        os.utime(path, (moment, moment))
+    first = _scan(repo)
+    held = {path: kept for path, kept in facts._SUMMARIES.items()
+            if repo.path in path.parents}
+    assert len(held) > 40
+    for summary, stored in held.values():
+        assert facts.digest(summary) == stored
+    _forget_runs(repo)  # the second run joins the held summaries
+    _same(first, _scan(repo))
+    for summary, stored in held.values():
+        assert facts.digest(summary) == stored

@@ -138,19 +138,23 @@ def _request(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[s
 @_repo_options
 @click.option("--exit-zero", is_flag=True,
               help="Exit 0 even when something is left to migrate (for a SARIF upload step).")
+@click.option("--watch", is_flag=True,
+              help="Scan again each time a file is saved, until ctrl-C (one report per scan).")
 def scan(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, ...], jobs: int,
          target: str | None, fmt: str, report: Path | None, codemods: tuple[str, ...],
          max_file_size: int | None, no_cache: bool, force_exclude: bool, quiet: bool,
-         verbose: bool, exit_zero: bool) -> None:
+         verbose: bool, exit_zero: bool, watch: bool) -> None:
     """Find every legacy signing site and classify it; change nothing.
 
     Exit 1 when Marketplace signing is left to migrate.
     """
-    from migrate.repo_commands import scan_command
+    from migrate.repo_commands import scan_command, watch_command
 
     output = _output(quiet, verbose, exit_zero=exit_zero)
     request = _request(paths, include, exclude, jobs, target, codemods, no_cache, max_file_size,
                        force_exclude=force_exclude, progress=False if quiet else None)
+    if watch:
+        sys.exit(watch_command(request, fmt, report, output=output))
     sys.exit(scan_command(request, fmt, report, output=output))
 
 

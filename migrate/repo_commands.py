@@ -16,11 +16,11 @@ from migrate.runner import consistency
 from migrate.runner.diff import coloured, unified_diff
 from migrate.runner.report import json_report, report_path_problem, text_report
 from migrate.runner.results import EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
-from migrate.runner.run import Run, RunError, RunRequest, exit_code, run
+from migrate.runner.run import Run, RunError, RunRequest, exit_code, run, watched_folder
 from migrate.runner.sarif import sarif_report
 from migrate.runner.write import Interrupted
 
-__all__ = ["Output", "apply_command", "next_step", "scan_command"]
+__all__ = ["Output", "apply_command", "next_step", "scan_command", "watch_command"]
 
 
 def _descriptions(codemods: tuple[str, ...]) -> dict[str, str]:
@@ -126,6 +126,27 @@ def scan_command(request: RunRequest, fmt: str, report: Path | None,
         return EXIT_USAGE
     code = exit_code(result, "scan", check=False)
     return EXIT_OK if output.exit_zero and code == EXIT_CHANGES else code
+
+
+def watch_command(request: RunRequest, fmt: str, report: Path | None,
+                  out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+                  output: Output = Output()) -> int:
+    """``scan``, then again after every save (``migrate.watch``), each report whole on stdout
+    as soon as it is made."""
+    from migrate.watch import watch_scans
+
+    def scan() -> int:
+        code = scan_command(request, fmt, report, out, err, output)
+        out.flush()
+        err.flush()
+        return code
+
+    try:
+        folder = watched_folder(request.paths)
+    except RunError as exc:
+        err.write(f"walmart-migrate: {exc}\n")
+        return EXIT_USAGE
+    return watch_scans(scan, folder, err, request.include)
 
 
 def apply_command(request: RunRequest, fmt: str, report: Path | None, diff: bool, check: bool,

@@ -27,7 +27,7 @@ from migrate.runner.scope import PartialWriteError, narrow, needed_outside, proj
 from migrate.runner.size import DEFAULT_MAX_FILE_SIZE
 from migrate.runner.write import Planned, ReportTarget, WriteFailed, write_all
 
-__all__ = ["RunError", "RunRequest", "exit_code", "run"]
+__all__ = ["RunError", "RunRequest", "exit_code", "run", "watched_folder"]
 
 _NEEDS_MIGRATION = ("marketplace-signature", "hybrid")
 
@@ -168,6 +168,18 @@ def run(request: RunRequest) -> Run:
         attach(result, _only(listed, find_inconsistencies(sources, exact, limit, None, checked,
                                                           read)))
     return Run(result, base, warnings, cached, report_written)
+
+
+def watched_folder(paths: tuple[Path, ...]) -> Path:
+    """The folder a run over ``paths`` reads files from: the repository, or outside git the
+    project (a rename reaches callers outside the paths, so the whole of it is analysed)."""
+    try:
+        location = locate(paths, False, lambda _: None)
+    except LocateError as exc:
+        raise RunError(str(exc)) from None
+    if location.repository is not None:
+        return location.repository.root
+    return project_root(location.root)
 
 
 def _only(listed: set[str], found: dict[str, list[Finding]]) -> dict[str, list[Finding]]:

@@ -1,0 +1,122 @@
+"""``scan --watch``: scan, then scan again each time a file the scan reads is saved, until
+ctrl-C. The scans run in this one process, so the interpreter, LibCST and the codemods load
+once, and the result cache answers for every file the edit did not touch: an edited file is
+reported back in a fraction of the time a new ``scan`` takes.
+
+The operating system tells of changes (inotify, FSEvents, ReadDirectoryChangesW, through
+watchfiles); nothing polls the tree."""
+
+from __future__ import annotations
+
+import fnmatch
+import gc
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, TextIO
+
+from migrate.runner.results import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+
+if TYPE_CHECKING:  # watchfiles loads only when a watch starts
+    from watchfiles import Change
+
+__all__ = ["SETTLE_MS", "Relevant", "watch_scans"]
+
+# Saves closer together than this are one edit: an editor writes a backup, then the file; a
+# formatter run on save rewrites it again. Short enough that the report follows at once.
+SETTLE_MS = 30
+# What a scan reads besides the source files: its settings, what discovery leaves out, and
+# the manifests it checks for the runtime dependency.
+_SETTINGS = frozenset({"pyproject.toml", "setup.cfg", "Pipfile", ".gitignore"})
+_SHOWN = 3  # changed files named in one line; the rest are counted
+# How often the watch wakes with nothing changed, to notice ctrl-C on every platform; also
+# how long the first scan waits for the watch to start.
+_WAKE_MS = 200
+
+
+class Relevant:
+    """Which changed paths call for a new scan: Python sources, the files matching the
+    run's --include patterns, and the settings and manifests a scan reads; never anything
+    inside .git (the result cache lives there), virtual environments or caches."""
+
+    def __init__(self, include: tuple[str, ...] = ()) -> None:
+        from watchfiles import DefaultFilter
+
+        self._default = DefaultFilter()
+        self._include = include
+
+    def __call__(self, change: Change, path: str) -> bool:
+        if not self._default(change, path):
+            return False
+        name = os.path.basename(path)
+        return (name.endswith((".py", ".pyi")) or name in _SETTINGS or
+                (name.startswith("requirements") and name.endswith((".txt", ".in"))) or
+                any(fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(path, pattern)
+                    for pattern in self._include))
+
+
+def _changes(folder: Path, include: tuple[str, ...]) -> Iterator[set[tuple[Change, str]]]:
+    """Batches of changes, and an empty batch every ``_WAKE_MS`` when nothing changed. The
+    first batch comes once the watch has started: from then on no change is missed, those
+    made while a scan runs included (they make the next batch)."""
+    from watchfiles import watch
+
+    # debounce: the longest a burst of changes (a checkout, a search and replace) is
+    # gathered before the scan.
+    yield from watch(folder, watch_filter=Relevant(include), step=SETTLE_MS, debounce=1000,
+                     rust_timeout=_WAKE_MS, yield_on_timeout=True, raise_interrupt=True)
+
+
+def _named(paths: list[str]) -> str:
+    shown = ", ".join(paths[:_SHOWN])
+    return shown if len(paths) <= _SHOWN else f"{shown} and {len(paths) - _SHOWN} more"
+
+
+def watch_scans(scan: Callable[[], int], folder: Path, err: TextIO,
+                include: tuple[str, ...] = ()) -> int:
+    """``scan`` once the watch has started, then after every batch of changes under
+    ``folder``; the exit code of the first scan when it could not run (the command needs
+    mending, not watching), else 0 at ctrl-C."""
+    try:
+        batches = _changes(folder, include)
+        next(batches)  # what changed before the first scan, it reads as it is
+    except KeyboardInterrupt:
+        return EXIT_OK
+    except (OSError, RuntimeError) as exc:
+        code = scan()  # a path that is not there: the scan says so the usual way
+        if code != EXIT_USAGE:
+            err.write(f"walmart-migrate: cannot watch {folder} ({exc})\n")
+        return EXIT_USAGE
+    try:
+        code = scan()
+        if code in (EXIT_USAGE, EXIT_INTERRUPTED):
+            return EXIT_USAGE if code == EXIT_USAGE else EXIT_OK
+        # What the first scan loaded (LibCST, the codemods, the summaries) stays for the
+        # whole watch: set apart from what the collector looks at, so that each later
+        # scan's collections walk only that scan's own objects.
+        gc.collect()
+        gc.freeze()
+        _say_watching(folder, err)
+        for batch in batches:
+            if not batch:
+                continue  # nothing changed: only a chance to notice ctrl-C
+            changed = sorted({os.path.relpath(path, folder) for _, path in batch})
+            err.write(f"walmart-migrate: {time.strftime('%H:%M:%S')} {_named(changed)} "
+                      "changed; scanning again\n")
+            # A scan that cannot run says why, and the next save may mend it; ctrl-C in a
+            # scan ends the watch as it does between scans.
+            if scan() == EXIT_INTERRUPTED:
+                return EXIT_OK
+            _say_watching(folder, err)
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return EXIT_OK
+    except (OSError, RuntimeError) as exc:  # the folder went away, or the watch limit is hit
+        err.write(f"walmart-migrate: cannot watch {folder} any more ({exc}); stopped\n")
+        return EXIT_USAGE
+
+
+def _say_watching(folder: Path, err: TextIO) -> None:
+    err.write(f"walmart-migrate: watching {folder} for changes; ctrl-C stops\n")
+    err.flush()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.runner.conftest import LEGACY, MIGRATED, ROOT, TOY_OPTIONS, Repo
+from tests.runner.conftest import LEGACY, MIGRATED, ROOT, TOY_OPTIONS, Repo, interruptible
 
 needs_dev_full = pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
 
@@ -98,7 +98,7 @@ def test_a_report_to_a_full_device_leaves_every_file_as_it_was(repo: Repo) -> No
 def _apply_in_background(repo: Repo, *args: str) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "migrate", "apply", *args, ".", *TOY_OPTIONS]
     return subprocess.Popen(command, cwd=repo.path, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=interruptible,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 

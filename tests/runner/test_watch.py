@@ -17,7 +17,7 @@ from typing import IO
 import pytest
 
 from migrate.watch import Relevant
-from tests.runner.conftest import Repo
+from tests.runner.conftest import Repo, interruptible
 
 ROOT = Path(__file__).resolve().parents[2]
 LEGACY = ROOT / "fixtures" / "codemods" / "class_client_cryptography" / "before" / "acme"
@@ -30,7 +30,7 @@ class Watching:
     def __init__(self, repo: Repo, *args: str) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "migrate", "scan", "--watch", *args, "."], cwd=repo.path,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible,
             env={**os.environ, "PYTHONPATH": str(ROOT)})
         self.out: list[str] = []
         self.err: queue.Queue[str] = queue.Queue()

@@ -8,6 +8,7 @@ watchfiles); nothing polls the tree."""
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import gc
 import os
@@ -86,7 +87,7 @@ def watch_scans(scan: Callable[[], int], folder: Path, err: TextIO,
     except (OSError, RuntimeError) as exc:
         code = scan()  # a path that is not there: the scan says so the usual way
         if code != EXIT_USAGE:
-            err.write(f"walmart-migrate: cannot watch {folder} ({exc})\n")
+            err.write(f"walmart-migrate: cannot watch {folder} ({exc}){_remedy(exc)}\n")
         return EXIT_USAGE
     try:
         code = scan()
@@ -113,8 +114,18 @@ def watch_scans(scan: Callable[[], int], folder: Path, err: TextIO,
     except KeyboardInterrupt:
         return EXIT_OK
     except (OSError, RuntimeError) as exc:  # the folder went away, or the watch limit is hit
-        err.write(f"walmart-migrate: cannot watch {folder} any more ({exc}); stopped\n")
+        err.write(f"walmart-migrate: cannot watch {folder} any more ({exc}){_remedy(exc)}; "
+                  "stopped\n")
         return EXIT_USAGE
+
+
+def _remedy(exc: BaseException) -> str:
+    """What to do when the system's limit on watched folders is reached (a repository with
+    node_modules or a virtualenv inside has many)."""
+    if "limit" in str(exc).lower() or getattr(exc, "errno", None) == errno.ENOSPC:
+        return ("; the system's limit on watched folders is reached: on Linux raise it with "
+                "sysctl fs.inotify.max_user_watches=524288")
+    return ""
 
 
 def _say_watching(folder: Path, err: TextIO) -> None:

@@ -3,6 +3,7 @@ as a seller edits it; each save is reported again from the same process, and ctr
 
 from __future__ import annotations
 
+import errno
 import os
 import queue
 import shutil
@@ -168,3 +169,12 @@ def test_an_include_pattern_calls_for_a_scan_of_what_it_names(tmp_path: Path) ->
 
     assert Relevant(("*.pyx",))(Change.added, str(tmp_path / "fast.pyx"))
     assert not Relevant()(Change.added, str(tmp_path / "fast.pyx"))
+
+
+def test_the_watch_limit_says_how_to_raise_it() -> None:
+    from migrate.watch import _remedy
+
+    full = OSError(errno.ENOSPC, "No space left on device")
+    assert "fs.inotify.max_user_watches" in _remedy(full)
+    assert "fs.inotify.max_user_watches" in _remedy(RuntimeError("OS file watch limit reached"))
+    assert _remedy(FileNotFoundError(errno.ENOENT, "No such file or directory")) == ""

@@ -146,7 +146,18 @@ def watch_command(request: RunRequest, fmt: str, report: Path | None,
     except RunError as exc:
         err.write(f"walmart-migrate: {exc}\n")
         return EXIT_USAGE
-    return watch_scans(scan, folder, err, request.include)
+
+    def include() -> tuple[str, ...]:
+        from migrate.runner.project import ProjectConfigError, find_project_config
+
+        try:
+            project = find_project_config(request.paths[0], stop=folder)
+        except ProjectConfigError:
+            project = None  # the scan says what is wrong with it
+        return request.include + (project.include if project is not None else ())
+
+    written = {os.path.abspath(report)} if report is not None else set()
+    return watch_scans(scan, folder, err, include, frozenset(written))
 
 
 def apply_command(request: RunRequest, fmt: str, report: Path | None, diff: bool, check: bool,

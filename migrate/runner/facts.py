@@ -32,11 +32,12 @@ __all__ = ["FactsCache", "from_plain", "to_plain"]
 FORMAT = 3
 _WORD = re.compile(rb"\w+")
 KEEP = 8192  # entries; the oldest go first
-# Summaries this process has read or kept, by entry: a watching process (``scan --watch``)
-# joins the same unchanged files again after every save, and decoding them is most of that.
-# An entry is named by the file's content, so its summary never changes; the analysis only
-# reads summaries once made (tests/runner/test_facts.py holds it to that).
-_SUMMARIES: dict[Path, tuple[FileSummary, str]] = {}
+# The last summary this process read or kept for each file, with the entry it came from: a
+# watching process (``scan --watch``) joins the same unchanged files again after every
+# save, and decoding them is most of that. One per file, so an edited file's older
+# summaries go. An entry is named by the file's content, so its summary never changes; the
+# analysis only reads summaries once made (tests/runner/test_facts.py holds it to that).
+_SUMMARIES: dict[tuple[Path, str], tuple[Path, FileSummary, str]] = {}
 # Only these modules' data classes are rebuilt from an entry.
 _RECORDS = ("codemods.flow.summary", "codemods.flow.values", "codemods.findings",
             "codemods.flow.plan", "codemods.flow.renames")
@@ -134,13 +135,6 @@ def digest(value: Any) -> str | None:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _remember(path: Path, summary: FileSummary, summary_digest: str) -> tuple[FileSummary, str]:
-    if len(_SUMMARIES) >= KEEP:
-        _SUMMARIES.clear()  # a long watch over many edits: start again rather than grow
-    _SUMMARIES[path] = (summary, summary_digest)
-    return summary, summary_digest
-
-
 class FactsCache:
     def __init__(self, folder: Path, tool: str, results: bool,
                  prepare: Callable[[], None] = lambda: None) -> None:
@@ -170,6 +164,11 @@ class FactsCache:
         except (OSError, TypeError, ValueError):
             pass  # a read-only checkout runs without it
 
+    def _remember(self, source: SourceFile, path: Path, summary: FileSummary,
+                  summary_digest: str) -> tuple[FileSummary, str]:
+        _SUMMARIES[(self.folder, source.display)] = (path, summary, summary_digest)
+        return summary, summary_digest
+
     @staticmethod
     def _file(source: SourceFile, content: str, limit: int) -> list[object]:
         return [content, source.display, source.module, source.is_package, limit]
@@ -181,15 +180,15 @@ class FactsCache:
         from codemods.flow.summary import FileSummary
 
         path = self._path("summary", *self._file(source, content, limit))
-        known = _SUMMARIES.get(path)
-        if known is not None:
-            return known
+        known = _SUMMARIES.get((self.folder, source.display))
+        if known is not None and known[0] == path:
+            return known[1], known[2]
         entry = self._read(path)
         try:
             found = from_plain(entry["summary"]) if entry is not None else None
             if not isinstance(found, FileSummary):
                 return None
-            return _remember(path, found, str(entry["digest"]))
+            return self._remember(source, path, found, str(entry["digest"]))
         except (KeyError, TypeError, ValueError, AttributeError, ImportError):
             return None
 
@@ -201,7 +200,7 @@ class FactsCache:
             return None
         path = self._path("summary", *self._file(source, content, limit))
         self._write(path, {"digest": summary_digest, "summary": to_plain(summary)})
-        _remember(path, summary, summary_digest)
+        self._remember(source, path, summary, summary_digest)
         return summary_digest
 
     def plan(self, key: str) -> RepoPlan | None:

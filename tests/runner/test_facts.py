@@ -169,12 +169,28 @@ def test_a_run_leaves_every_summary_it_kept_as_it_was(tmp_path: Path) -> None:
     for path in repo.path.rglob("*.py"):
         os.utime(path, (moment, moment))
     first = _scan(repo)
-    held = {path: kept for path, kept in facts._SUMMARIES.items()
-            if repo.path in path.parents}
+    held = {key: kept for key, kept in facts._SUMMARIES.items() if repo.path in key[0].parents}
     assert len(held) > 40
-    for summary, stored in held.values():
+    for _, summary, stored in held.values():
         assert facts.digest(summary) == stored
     _forget_runs(repo)  # the second run joins the held summaries
     _same(first, _scan(repo))
-    for summary, stored in held.values():
+    for _, summary, stored in held.values():
         assert facts.digest(summary) == stored
+
+
+def test_a_process_holds_one_summary_per_file_however_often_it_is_edited(seller: Repo) -> None:
+    """A watch over a long session of edits: the edited file's older summaries are let go."""
+    walmart = next(p for p in sorted((seller.path / "seller").rglob("*.py"))
+                   if b"WM_SEC" in p.read_bytes())
+    _scan(seller)
+
+    def held() -> int:
+        return sum(1 for folder, _ in facts._SUMMARIES if seller.path in folder.parents)
+
+    before = held()
+    assert before > 2
+    for round_ in range(5):
+        walmart.write_text(walmart.read_text() + f"VERSION_{round_} = {round_}\n")
+        _scan(seller)
+        assert held() == before

@@ -32,6 +32,11 @@ __all__ = ["FactsCache", "from_plain", "to_plain"]
 FORMAT = 3
 _WORD = re.compile(rb"\w+")
 KEEP = 8192  # entries; the oldest go first
+# The most parts a kept summary's plain form may have (a few MB of JSON). A summary shares
+# values its plain form repeats: a long function that builds one object call by call (the
+# standard library's http/server.py) came to 86 MB, and writing it took 25 s where
+# analysing the file again takes a fraction of one.
+SUMMARY_PARTS = 250_000
 # The last summary this process read or kept for each file, with the entry it came from: a
 # watching process (``scan --watch``) joins the same unchanged files again after every
 # save, and decoding them is most of that. One per file, so an edited file's older
@@ -43,27 +48,37 @@ _RECORDS = ("codemods.flow.summary", "codemods.flow.values", "codemods.findings"
             "codemods.flow.plan", "codemods.flow.renames")
 
 
-def to_plain(value: Any, canonical: bool = False) -> Any:
+class TooBig(TypeError):
+    """A value whose plain form would pass the size it was given."""
+
+
+def to_plain(value: Any, canonical: bool = False, budget: list[int] | None = None) -> Any:
     """JSON-able data that ``from_plain`` turns back into an equal value. ``canonical``
-    orders dicts and sets, for a digest that does not depend on how they were built."""
+    orders dicts and sets, for a digest that does not depend on how they were built;
+    ``budget``: the most parts the plain form may have (one count, spent as it is built)."""
+    if budget is not None:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise TooBig("the plain form is too big to keep")
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, list):
-        return [to_plain(v, canonical) for v in value]
+        return [to_plain(v, canonical, budget) for v in value]
     if isinstance(value, tuple):
-        return {"t": [to_plain(v, canonical) for v in value]}
+        return {"t": [to_plain(v, canonical, budget) for v in value]}
     if isinstance(value, (set, frozenset)):
-        items = sorted((to_plain(v, canonical) for v in value), key=_order)
+        items = sorted((to_plain(v, canonical, budget) for v in value), key=_order)
         return {"f" if isinstance(value, frozenset) else "s": items}
     if isinstance(value, dict):
-        pairs = [[to_plain(k, canonical), to_plain(v, canonical)] for k, v in value.items()]
+        pairs = [[to_plain(k, canonical, budget), to_plain(v, canonical, budget)]
+                 for k, v in value.items()]
         return {"d": sorted(pairs, key=_order) if canonical else pairs}
     if isinstance(value, bytes):
         return {"b": value.hex()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         kind = type(value)
         return {"c": f"{kind.__module__}:{kind.__qualname__}",
-                "v": {f.name: to_plain(getattr(value, f.name), canonical)
+                "v": {f.name: to_plain(getattr(value, f.name), canonical, budget)
                       for f in dataclasses.fields(value)}}
     raise TypeError(f"no plain form for {type(value).__name__}")
 
@@ -126,10 +141,12 @@ def _record(name: str) -> tuple[type, tuple[str, ...], tuple[str, ...], bool]:
             tuple(f.name for f in fields if not f.init), checked)
 
 
-def digest(value: Any) -> str | None:
-    """A stable digest of plain data (a plan); None when it has parts with no plain form."""
+def digest(value: Any, budget: int | None = None) -> str | None:
+    """A stable digest of plain data (a plan); None when it has parts with no plain form,
+    or more than ``budget`` parts."""
     try:
-        text = json.dumps(to_plain(value, canonical=True), sort_keys=True)
+        spent = None if budget is None else [budget]
+        text = json.dumps(to_plain(value, canonical=True, budget=spent), sort_keys=True)
     except (TypeError, ValueError):
         return None
     return hashlib.sha256(text.encode()).hexdigest()
@@ -194,8 +211,8 @@ class FactsCache:
 
     def keep_summary(self, source: SourceFile, content: str, limit: int,
                      summary: FileSummary) -> str | None:
-        """Keeps it; its digest, None when it has no plain form."""
-        summary_digest = digest(summary)
+        """Keeps it; its digest, None when it has no plain form or one too big to keep."""
+        summary_digest = digest(summary, SUMMARY_PARTS)
         if summary_digest is None:
             return None
         path = self._path("summary", *self._file(source, content, limit))

@@ -194,3 +194,20 @@ def test_a_process_holds_one_summary_per_file_however_often_it_is_edited(seller:
         walmart.write_text(walmart.read_text() + f"VERSION_{round_} = {round_}\n")
         _scan(seller)
         assert held() == before
+
+
+def test_a_summary_too_big_to_keep_is_not_kept(tmp_path: Path) -> None:
+    """Shared values repeat in the plain form: 2**40 parts here, refused after a few."""
+    from codemods.flow.summary import FileSummary
+    from migrate.runner.inputs import SourceFile
+
+    summary = summarise(cst.parse_module(b"import os\n"), "app.client", "app/client.py")
+    shared: object = ("WM_SEC.AUTH_SIGNATURE",)
+    for _ in range(40):
+        shared = (shared, shared)
+    summary.occurrences = [shared]  # type: ignore[list-item]
+    assert isinstance(summary, FileSummary)
+    cache = facts.FactsCache(tmp_path, "tool", results=True)
+    source = SourceFile(str(tmp_path / "app/client.py"), "app/client.py", "app.client")
+    assert cache.keep_summary(source, "content", 1 << 20, summary) is None
+    assert not list(tmp_path.rglob("*.json"))

@@ -16,7 +16,15 @@ from migrate.runner import consistency
 from migrate.runner.diff import coloured, unified_diff
 from migrate.runner.report import json_report, report_path_problem, text_report
 from migrate.runner.results import EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
-from migrate.runner.run import Run, RunError, RunRequest, exit_code, run, watched_folder
+from migrate.runner.run import (
+    Run,
+    RunError,
+    RunRequest,
+    exit_code,
+    include_patterns,
+    run,
+    watched_folder,
+)
 from migrate.runner.sarif import sarif_report
 from migrate.runner.write import Interrupted
 
@@ -148,13 +156,10 @@ def watch_command(request: RunRequest, fmt: str, report: Path | None,
         return EXIT_USAGE
 
     def include() -> tuple[str, ...]:
-        from migrate.runner.project import ProjectConfigError, find_project_config
-
         try:
-            project = find_project_config(request.paths[0], stop=folder)
-        except ProjectConfigError:
-            project = None  # the scan says what is wrong with it
-        return request.include + (project.include if project is not None else ())
+            return include_patterns(request, folder)
+        except RunError:  # the project's settings cannot be read: the scan says why
+            return request.include
 
     written = {os.path.abspath(report)} if report is not None else set()
     return watch_scans(scan, folder, err, include, frozenset(written))

@@ -27,7 +27,7 @@ from migrate.runner.scope import PartialWriteError, narrow, needed_outside, proj
 from migrate.runner.size import DEFAULT_MAX_FILE_SIZE
 from migrate.runner.write import Planned, ReportTarget, WriteFailed, write_all
 
-__all__ = ["RunError", "RunRequest", "exit_code", "run", "watched_folder"]
+__all__ = ["RunError", "RunRequest", "exit_code", "include_patterns", "run", "watched_folder"]
 
 _NEEDS_MIGRATION = ("marketplace-signature", "hybrid")
 
@@ -180,6 +180,11 @@ def watched_folder(paths: tuple[Path, ...]) -> Path:
     if location.repository is not None:
         return location.repository.root
     return project_root(location.root)
+
+
+def include_patterns(request: RunRequest, root: Path) -> tuple[str, ...]:
+    """The include patterns a run over ``root`` uses: the project's and the request's."""
+    return _settings(request, root)[2].include
 
 
 def _only(listed: set[str], found: dict[str, list[Finding]]) -> dict[str, list[Finding]]:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, TextIO
 
+from migrate.runner.discover import gitignore_spec
 from migrate.runner.results import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:  # watchfiles loads only when a watch starts
@@ -63,10 +64,8 @@ class Relevant:
 
     @include.setter
     def include(self, patterns: tuple[str, ...]) -> None:
-        import pathspec
-
         self._include = patterns
-        self._spec = pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
+        self._spec = gitignore_spec(patterns) if patterns else None
 
     def __call__(self, change: Change, path: str) -> bool:
         from watchfiles import Change

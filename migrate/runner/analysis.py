@@ -19,6 +19,7 @@ from migrate.runner.parallel import Workers
 from migrate.runner.quiet import Asked, Quiet
 from migrate.runner.results import FileResult
 from migrate.runner.transform import analyze_file
+from migrate.runner.words import words
 
 __all__ = ["Analysed", "Analysis", "standard"]
 
@@ -150,16 +151,22 @@ class Analysis:
         self.asked.ask(names=names)
         if source.display not in self.contents and self.quiet.knows(source.display, names=names):
             return False
-        return any(self.holds(source, name.encode()) for name in names)
+        wanted = [name.encode() for name in names]
+        self.look_for(wanted)
+        return any(self.holds(source, word) for word in wanted)
 
-    def look_for(self, words: Iterable[bytes]) -> None:
-        """Answer now, for every file read so far, whether it holds each of these words: a
-        question soon to be put to every file, answered while worker processes analyse."""
-        for word in words:
-            answers = self.holding.setdefault(word, {})
-            for display, data in self.contents.items():
-                if display not in answers:
-                    answers[display] = word in data
+    def look_for(self, wanted: Iterable[bytes]) -> None:
+        """Answer now, for every file read so far, whether it holds each of these words, in
+        one pass over each file: a question about to be put to every file."""
+        new = [w for w in dict.fromkeys(wanted) if w not in self.holding]
+        if not new:
+            return
+        prepared = words(tuple(new))
+        answers = [self.holding.setdefault(word, {}) for word in new]
+        for display, data in self.contents.items():
+            found = prepared.found_in(data)
+            for word, answer in zip(new, answers):
+                answer[display] = word in found
 
     def holds(self, source: SourceFile, word: bytes) -> bool:
         """Whether the file's bytes hold ``word``; answered once per run."""
@@ -206,14 +213,15 @@ class Analysis:
                names: frozenset[str] = frozenset()) -> list[SourceFile]:
         """The files not read yet that touch ``reach`` or name one of ``names``."""
         self.asked.ask(names=names, reach=reach)
-        words = [name.encode() for name in names]
+        wanted = [name.encode() for name in names]
+        self.look_for([*wanted, *(reach.words() if reach is not None else ())])
         found = []
         for source in self.sources:
             if source.display in self.read or (source.display not in self.contents and
                                                self.quiet.knows(source.display, names=names,
                                                                 reach=reach)):
                 continue
-            if any(self.holds(source, word) for word in words) or (
+            if any(self.holds(source, word) for word in wanted) or (
                     reach is not None and
                     reach.touches(self.data(source), partial(self.holds, source))):
                 found.append(source)

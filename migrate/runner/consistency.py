@@ -25,6 +25,7 @@ from migrate.runner.checked_files import MISSING, CheckedFiles
 from migrate.runner.inputs import SourceFile
 from migrate.runner.modules import imported_from
 from migrate.runner.results import FileResult, RunResult
+from migrate.runner.words import Words, words
 
 __all__ = ["CODEMOD", "DESCRIPTION", "attach", "find_inconsistencies"]
 
@@ -171,23 +172,7 @@ def _counterpart(name: str, defined: frozenset[str], exact: dict[str, str]) -> s
 
 def _words(exact: dict[str, str]) -> tuple[bytes, ...]:
     pairs = [*DEFAULT_RENAMES, *exact.items()]
-    return tuple({w.encode() for pair in pairs for w in pair})
-
-
-# Every credential word, in any of its spellings, holds one of these once lower-cased: three
-# scans of a lower-cased file instead of one per spelling (a run checks every file).
-_STEMS = (b"client", b"consumer", b"private")
-
-
-def _needles(words: tuple[bytes, ...]) -> tuple[bytes, ...]:
-    """Lower-case strings, one of which is in any lower-cased text holding one of ``words``."""
-    lowered = {w.lower() for w in words}
-    return _STEMS + tuple(sorted(w for w in lowered if not any(s in w for s in _STEMS)))
-
-
-def _names_any(data: bytes, words: tuple[bytes, ...], needles: tuple[bytes, ...]) -> bool:
-    lowered = data.lower()
-    return any(n in lowered for n in needles) and any(word in data for word in words)
+    return tuple(sorted({w.encode() for pair in pairs for w in pair}))
 
 
 def find_inconsistencies(sources: list[SourceFile], exact: dict[str, str], limit: int,
@@ -204,12 +189,11 @@ def find_inconsistencies(sources: list[SourceFile], exact: dict[str, str], limit
         counts[source.module] = counts.get(source.module, 0) + 1
     # Two files under one module name (two conftest.py): which one is meant is unknown.
     modules = {s.module: s for s in sources if counts[s.module] == 1}
-    words = _words(exact)
-    needles = _needles(words)
+    spelled = words(_words(exact))
     definitions: dict[str, frozenset[str] | None] = {}
     found: dict[str, list[Finding]] = {}
     for source in sources:
-        for read in _credential_reads(source, files, modules, (words, needles), checked):
+        for read in _credential_reads(source, files, modules, spelled, checked):
             if read.module not in definitions:
                 definitions[read.module] = _definitions(modules[read.module], files, checked)
             defined = definitions[read.module]
@@ -230,7 +214,7 @@ def find_inconsistencies(sources: list[SourceFile], exact: dict[str, str], limit
 
 
 def _credential_reads(source: SourceFile, files: _Files, modules: dict[str, SourceFile],
-                      spellings: tuple[tuple[bytes, ...], tuple[bytes, ...]],
+                      spelled: Words,
                       checked: CheckedFiles | None) -> list[_Read]:
     """What the file reads from the repository's modules, if it names a credential at all."""
     kept = MISSING if checked is None or files.fresh(source) else checked.get("reads", source)
@@ -240,7 +224,7 @@ def _credential_reads(source: SourceFile, files: _Files, modules: dict[str, Sour
     if data is None:
         return []
     reads: list[_Read] = []
-    if _names_any(data, *spellings):
+    if spelled.any_in(data):
         tree = files.parse(data)
         reads = [] if tree is None else _reads(source, tree, modules)
     if checked is not None and not files.fresh(source):

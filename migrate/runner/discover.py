@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import pathspec
 
 from migrate.runner.write import SUFFIX
 
-__all__ = ["Discovered", "discover"]
+__all__ = ["Discovered", "discover", "gitignore_spec"]
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", "site-packages", "__pycache__", ".tox", ".nox",
@@ -32,9 +33,16 @@ class Discovered:
     missing: list[str] = field(default_factory=list)  # paths given that do not exist
 
 
+def gitignore_spec(lines: Iterable[str]) -> pathspec.PathSpec[Any]:
+    """Patterns matched the way git matches them. With Python's regular expressions: given
+    the choice, pathspec matches with hyperscan when it is installed, whose backend encodes
+    paths as strict UTF-8 and fails on a file name that is not UTF-8."""
+    return pathspec.GitIgnoreSpec.from_lines(lines, backend="simple")
+
+
 def _spec(lines: list[str]) -> pathspec.PathSpec[Any] | None:
     lines = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+    return gitignore_spec(lines) if lines else None
 
 
 def _read_ignore(path: Path) -> pathspec.PathSpec[Any] | None:
@@ -49,7 +57,7 @@ class _Walker:
                  exclude: tuple[str, ...]) -> None:
         self.root = root
         self.display_base = display_base
-        self.include = pathspec.GitIgnoreSpec.from_lines(include or ("*.py",))
+        self.include = gitignore_spec(include or ("*.py",))
         self.exclude = _spec(list(exclude))
         # (directory, spec) pairs from the repo's .gitignore files, outermost first.
         self.ignores: list[tuple[Path, pathspec.PathSpec[Any]]] = []

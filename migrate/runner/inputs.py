@@ -95,6 +95,10 @@ class Reach:
         words = b"|".join(re.escape(m.encode()) for m in sorted(self.methods))
         return re.compile(rb"\.[ \t]*(?:%s)\b" % words)
 
+    def words(self) -> list[bytes]:
+        """The words a file must hold to touch this (the plain test before the patterns)."""
+        return [raw(m) for m in sorted(self.modules)] + [m.encode() for m in sorted(self.methods)]
+
     def __bool__(self) -> bool:
         return bool(self.modules or self.methods)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from codemods.flow.plan import RepoPlan, plan_repository
 from migrate.runner.analysis import Analysis
 from migrate.runner.facts import FactsCache, digest
-from migrate.runner.inputs import Plan, Reach, SourceFile, has_marker, last_names, raw
+from migrate.runner.inputs import Plan, Reach, SourceFile, last_names, raw
 from migrate.runner.parallel import Workers
 from migrate.runner.progress import Progress
 from migrate.runner.quiet import Asked, Quiet
@@ -28,6 +28,7 @@ from migrate.runner.results import FileResult, RunResult
 from migrate.runner.signing_code import join_signing_code
 from migrate.runner.transform import forget, migrate_file
 from migrate.runner.whole_units import delete_emptied, hold_back, is_empty
+from migrate.runner.words import words
 
 __all__ = ["Outcome", "two_passes"]
 
@@ -174,6 +175,8 @@ def _prefilter(sources: list[SourceFile], plan: Plan, contents: dict[str, bytes]
     only signing calls. A quiet file is known to hold no marker, unread."""
     walmart: list[SourceFile] = []
     signing: list[SourceFile] = []
+    markers = words(plan.all_markers)
+    legacy = frozenset(plan.markers)
     for source in sources:
         if quiet.knows(source.display, markers=plan.all_markers):
             continue
@@ -182,9 +185,10 @@ def _prefilter(sources: list[SourceFile], plan: Plan, contents: dict[str, bytes]
         except OSError:
             walmart.append(source)  # the worker reports why it cannot be read
             continue
-        if has_marker(data, plan.markers):
+        found = markers.found_in(data)
+        if found & legacy:
             walmart.append(source)
-        elif has_marker(data, plan.signing_markers):
+        elif found:
             signing.append(source)
     return walmart, signing
 

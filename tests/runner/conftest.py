@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -85,3 +86,13 @@ def interruptible() -> None:
     """For a child process that a test stops with SIGINT: a suite started in the background
     (``make test &``) has SIGINT ignored, and a child would inherit that and never stop."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def every_case(repo: Repo) -> None:
+    """Every fixture case and the sample seller in one repository, committed, so that their
+    files join one another too."""
+    for case in sorted((ROOT / "fixtures" / "codemods").iterdir()):
+        if (case / "before").is_dir():
+            shutil.copytree(case / "before", repo.path / case.name)
+    shutil.copytree(ROOT / "fixtures" / "sample-seller" / "seller", repo.path / "seller")
+    repo.commit()

@@ -21,7 +21,7 @@ from migrate.runner.cache import NAME
 from migrate.runner.facts import from_plain, to_plain
 from migrate.runner.results import RunResult
 from migrate.runner.run import RunRequest, run
-from tests.runner.conftest import Repo
+from tests.runner.conftest import Repo, every_case
 from tests.runner.parse_count import count_parses
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,11 +160,7 @@ def test_a_run_leaves_every_summary_it_kept_as_it_was(tmp_path: Path) -> None:
     summary still has the digest it was stored under. Every fixture case in one repository,
     so that their files join one another too."""
     repo = Repo(tmp_path / "cases")
-    for case in sorted((ROOT / "fixtures" / "codemods").iterdir()):
-        if (case / "before").is_dir():
-            shutil.copytree(case / "before", repo.path / case.name)
-    shutil.copytree(SAMPLE / "seller", repo.path / "seller")
-    repo.commit()
+    every_case(repo)
     moment = time.time() - 60
     for path in repo.path.rglob("*.py"):
         os.utime(path, (moment, moment))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import migrate.runner.transform as transform
 from codemods.registry import CODEMODS, markers_of
 from migrate.runner import parallel
 from migrate.runner.inputs import Plan, SourceFile
-from migrate.runner.parallel import HERE, Workers
+from migrate.runner.parallel import HERE, Workers, _Batch
 from migrate.runner.results import FileResult
 from tests.runner.parse_count import count_parses
 
@@ -38,12 +39,17 @@ def _dies_in_a_worker(key: str, parent: int) -> str:
     return key
 
 
+def _process_slowly(key: str) -> int:
+    time.sleep(0.2)  # as long in either worker: neither runs out of its own files early
+    return os.getpid()
+
+
 def test_each_file_goes_back_to_the_process_that_first_had_it() -> None:
     keys = [f"f{i}.py" for i in range(8)]
     with Workers(2, print, small=0) as workers:
-        first = workers.map(_process, [(k,) for k in keys], lambda _: None,
+        first = workers.map(_process_slowly, [(k,) for k in keys], lambda _: None,
                             [(k, 100 + i) for i, k in enumerate(keys)])
-        second = workers.map(_process, [(k,) for k in reversed(keys)], lambda _: None,
+        second = workers.map(_process_slowly, [(k,) for k in reversed(keys)], lambda _: None,
                              [(k, 1) for k in reversed(keys)])
     assert PARENT not in first
     assert len(set(first)) == 2  # the load is spread over both
@@ -143,3 +149,37 @@ def test_this_process_works_meanwhile_only_while_workers_have_work() -> None:
         workers.map(_process, [("c.py",)], lambda _: None, [("c.py", 10)],
                     lambda: done.append("again"))
         assert done == ["meanwhile"]
+
+
+def _slow_in(key: str, slow: frozenset[int]) -> int:
+    """The process's pid; a second first when run in one of the ``slow`` processes."""
+    if os.getpid() in slow:
+        time.sleep(1.0)
+    return os.getpid()
+
+
+def test_a_worker_with_nothing_left_takes_waiting_files_from_another() -> None:
+    """The second pass costs files differently from what their sizes say: a worker that
+    runs out of its own files takes the last waiting ones of a busy worker, and the file's
+    home moves with it."""
+    keys = [f"f{i}.py" for i in range(8)]
+    with Workers(2, print, small=0) as workers:
+        first = workers.map(_process, [(k,) for k in keys], lambda _: None,
+                            [(k, 100) for k in keys])
+        busy = max(set(first), key=first.count)
+        mine = [k for k, pid in zip(keys, first) if pid == busy]
+        second = workers.map(_slow_in, [(k, frozenset({busy})) for k in keys], lambda _: None,
+                             [(k, 1) for k in keys])
+        moved = [k for k, pid in zip(keys, second) if k in mine and pid != busy]
+        # Two were handed to the busy worker before it was known to be slow; the rest moved.
+        assert len(mine) >= 4 and len(moved) == len(mine) - 2
+        home = workers.home(next(k for k in mine if k not in moved))
+        assert all(workers.home(k) != home for k in moved)
+
+
+def test_a_file_with_two_calls_in_one_batch_never_moves() -> None:
+    batch = _Batch([0, 0, 0, 1], [("a.py", 1), ("b.py", 1), ("b.py", 1), ("c.py", 1)])
+    assert batch.next_for(1) == 3  # its own first
+    assert batch.next_for(1) == 0  # then the last of the other's that may move: not b.py's
+    assert batch.next_for(1) is None
+    assert [batch.next_for(0), batch.next_for(0), batch.next_for(0)] == [1, 2, None]

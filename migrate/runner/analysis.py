@@ -146,27 +146,44 @@ class Analysis:
                 found = self.contents[source.display] = Path(source.path).read_bytes()
         return found or b""  # unreadable: nothing ties it to the run
 
-    def names(self, source: SourceFile, names: frozenset[str]) -> bool:
-        """Whether the file names one of ``names``; asked of every file."""
+    def naming(self, names: frozenset[str]) -> Callable[[SourceFile], bool]:
+        """Whether a file names one of ``names``: a question put to every file, answered for
+        every file read in one pass over each."""
         self.asked.ask(names=names)
-        if source.display not in self.contents and self.quiet.knows(source.display, names=names):
-            return False
         wanted = [name.encode() for name in names]
-        self.look_for(wanted)
-        return any(self.holds(source, word) for word in wanted)
+        holders = self._holders(wanted)
+
+        def test(source: SourceFile) -> bool:
+            if source.display in self.contents:
+                return source.display in holders
+            if self.quiet.knows(source.display, names=names):
+                return False
+            return any(self.holds(source, word) for word in wanted)
+
+        return test
 
     def look_for(self, wanted: Iterable[bytes]) -> None:
         """Answer now, for every file read so far, whether it holds each of these words, in
         one pass over each file: a question about to be put to every file."""
-        new = [w for w in dict.fromkeys(wanted) if w not in self.holding]
-        if not new:
-            return
-        prepared = words(tuple(new))
-        answers = [self.holding.setdefault(word, {}) for word in new]
-        for display, data in self.contents.items():
-            found = prepared.found_in(data)
-            for word, answer in zip(new, answers):
-                answer[display] = word in found
+        asked = list(dict.fromkeys(wanted))
+        new = [w for w in asked if w not in self.holding]
+        if new:
+            prepared = words(tuple(new))
+            answers = [self.holding.setdefault(word, {}) for word in new]
+            for display, data in self.contents.items():
+                found = prepared.found_in(data)
+                for word, answer in zip(new, answers):
+                    answer[display] = word in found
+        for word in asked:  # files read since the word was first looked for
+            known = self.holding[word]
+            for display in self.contents.keys() - known.keys():
+                known[display] = word in self.contents[display]
+
+    def _holders(self, wanted: list[bytes]) -> set[str]:
+        """The files read so far that hold one of these words."""
+        self.look_for(wanted)
+        return {display for word in wanted
+                for display, held in self.holding[word].items() if held}
 
     def holds(self, source: SourceFile, word: bytes) -> bool:
         """Whether the file's bytes hold ``word``; answered once per run."""
@@ -214,18 +231,24 @@ class Analysis:
         """The files not read yet that touch ``reach`` or name one of ``names``."""
         self.asked.ask(names=names, reach=reach)
         wanted = [name.encode() for name in names]
-        self.look_for([*wanted, *(reach.words() if reach is not None else ())])
+        naming = self._holders(wanted)
+        # A file holding none of the words reach's patterns start from cannot touch it.
+        touching = self._holders(reach.words()) if reach is not None else set()
         found = []
         for source in self.sources:
-            if source.display in self.read or (source.display not in self.contents and
-                                               self.quiet.knows(source.display, names=names,
-                                                                reach=reach)):
+            display = source.display
+            if display in self.read:
+                continue
+            if display in self.contents:
+                if display not in naming and display not in touching:
+                    continue
+            elif self.quiet.knows(display, names=names, reach=reach):
                 continue
             if any(self.holds(source, word) for word in wanted) or (
                     reach is not None and
                     reach.touches(self.data(source), partial(self.holds, source))):
                 found.append(source)
-                self.answered.add(source.display)
+                self.answered.add(display)
         return found
 
     def public_method(self, qualname: str) -> bool:

@@ -104,9 +104,10 @@ def _two_passes(sources: list[SourceFile], plan: Plan, workers: Workers, progres
     names = frozenset(repo_plan.old_names())
     # A file read only for what flows through it, where the plan changes nothing, is not
     # rewritten: it would come out as it went in.
+    naming = analysis.naming(names)
     second = [s for s in sources if s.display in analysis.reported or
               (s.display in analysis.facts and repo_plan.has_work_in(s.module)) or
-              analysis.names(s, names)]
+              naming(s)]
     records = {d: r for d, r in analysis.records.items() if d not in analysis.facts}
     progress.finished(len(sources) - len(second))
     migrated = _second_pass(second, plan, analysis, progress)

@@ -173,6 +173,8 @@ def visit_only(tree: cst.Module, transformer: cst.CSTTransformer,
 def holding(tree: cst.CSTNode, targets: Collection[int]) -> set[int]:
     """The ids of the ``targets`` in ``tree`` and of every node that holds one of them."""
     found: set[int] = set()
+    if not targets:
+        return found
     path: list[cst.CSTNode] = []
     stack: list[tuple[cst.CSTNode, int]] = [(tree, 0)]
     while stack:

@@ -14,7 +14,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from codemods.binding_scopes import Binding, Read, Scope, binds, give, qualified_names, resolve, sees
-from codemods.flow.syntax import is_node
+from codemods.flow.syntax import is_node, kind_test
 
 __all__ = ["SYNTAX_FIELDS", "NameWalk", "dotted_names", "fields_in_order", "parts_in_order"]
 
@@ -39,6 +39,7 @@ _BINDING = (cst.AnnAssign, cst.AsName, cst.Assign, cst.AugAssign, cst.ClassDef, 
             cst.FunctionDef, cst.Global, cst.Import, cst.ImportFrom, cst.NamedExpr,
             cst.Nonlocal, cst.Parameters, cst.WithItem, cst.TypeVar, cst.TypeAlias,
             cst.TypeVarTuple, cst.ParamSpec)
+_binds = kind_test(*_BINDING)
 
 
 @cache
@@ -115,7 +116,7 @@ class NameWalk:
                     for item in value:
                         if is_node(item):
                             self._visit(item, inner)
-        if isinstance(node, _BINDING):
+        if _binds(node):
             self.scope.count += 1
 
     def _bind(self, name: str, node: cst.CSTNode, as_name: cst.CSTNode | None = None) -> None:

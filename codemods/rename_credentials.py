@@ -5,6 +5,7 @@ settings and the environment variables they read - to client id / client secret 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Union, cast
 
 import libcst as cst
 
@@ -14,7 +15,7 @@ from codemods.binding_walk import parts_in_order
 from codemods.bindings import Bindings
 from codemods.flow.imports import import_table
 from codemods.flow.plan import RepoPlan
-from codemods.flow.syntax import dotted, env_literal, env_variable
+from codemods.flow.syntax import dotted, env_literal, env_variable, kind_test
 from codemods.imports_edit import ensure_imports
 from codemods.names import MARKERS, SIGNING_MARKERS
 from codemods.scoped import Scoped
@@ -52,6 +53,14 @@ def _walk_body(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
                      if not isinstance(c, (cst.FunctionDef, cst.ClassDef)))
 
 
+_is_class = kind_test(cst.ClassDef)
+_is_function = kind_test(cst.FunctionDef)
+_is_call = kind_test(cst.Call)
+_is_attribute = kind_test(cst.Attribute)
+_is_import_from = kind_test(cst.ImportFrom)
+_reads_environment = kind_test(cst.Subscript, cst.Call)
+
+
 class _Finder:
     """Walks the module once, with the class/function context, collecting nodes to rename."""
 
@@ -79,23 +88,25 @@ class _Finder:
 
     def _walk(self, node: cst.CSTNode, classes: list[str], functions: list[str]) -> None:
         for child in parts_in_order(node):
-            if isinstance(child, cst.ClassDef):
-                self._class(child, [*classes, child.name.value])
-                self._walk(child, [*classes, child.name.value], functions)
+            if _is_class(child):
+                klass = cast(cst.ClassDef, child)
+                self._class(klass, [*classes, klass.name.value])
+                self._walk(klass, [*classes, klass.name.value], functions)
                 continue
-            if isinstance(child, cst.FunctionDef):
-                qualname = ".".join([self.module, *classes, *functions, child.name.value])
-                self._function(child, qualname)
-                self._walk(child, classes, [*functions, child.name.value])
+            if _is_function(child):
+                function = cast(cst.FunctionDef, child)
+                qualname = ".".join([self.module, *classes, *functions, function.name.value])
+                self._function(function, qualname)
+                self._walk(function, classes, [*functions, function.name.value])
                 continue
-            if isinstance(child, cst.Call):
-                self._call(child, classes)
-            elif isinstance(child, cst.Attribute):
-                self._attribute(child, classes)
-            elif isinstance(child, cst.ImportFrom):
-                self._import_from(child)
-            if isinstance(child, (cst.Subscript, cst.Call)):
-                self._environment(child, classes, functions)
+            if _is_call(child):
+                self._call(cast(cst.Call, child), classes)
+            elif _is_attribute(child):
+                self._attribute(cast(cst.Attribute, child), classes)
+            elif _is_import_from(child):
+                self._import_from(cast(cst.ImportFrom, child))
+            if _reads_environment(child):
+                self._environment(cast(Union[cst.Subscript, cst.Call], child), classes, functions)
             self._walk(child, classes, functions)
 
     def _environment(self, node: cst.Subscript | cst.Call, classes: list[str],

@@ -188,7 +188,8 @@ def run(scale: float = 1.0) -> list[str]:
         # Taken in turns: a shared machine's speed drifts by a third over minutes, and a
         # ratio of two times taken minutes apart would measure the drift.
         floor, cold = _alternately([[sys.executable, "-c", _FLOOR, markers],
-                                    [*check, "--no-cache"]], tree, repeats + 2)
+                                    [*check, "--no-cache"]], tree,
+                                   repeats + 2 if scale >= 1 else 1)
         parse_all = _time([sys.executable, "-c", _PARSE_ALL, str(jobs)], tree, 1)
         cold = min(cold, _time([*check, "--no-cache"], tree, 1))
         _age(tree)  # files written just now are never cached (they might still be changing)

@@ -50,37 +50,46 @@ class Words:
         """The words ``data`` holds."""
         found: set[bytes] = {b""} if self._always else set()
         found.update(w for w in self._slow if w in data)
-        if self._database is None:
-            found.update(w for w in self._searched if w in data)
-            return frozenset(found)
-        searched = self._searched
+        if self._database is not None:
+            searched = self._searched
 
-        def hit(number: int, start: int, end: int, flags: int, context: object) -> None:
-            found.add(searched[number])
+            def hit(number: int, start: int, end: int, flags: int, context: object) -> None:
+                found.add(searched[number])
 
-        self._scan(data, hit)
+            if self._scanned(data, hit) is not None:
+                return frozenset(found)
+        found.update(w for w in self._searched if w in data)
         return frozenset(found)
 
     def any_in(self, data: bytes) -> bool:
         """Whether ``data`` holds one of the words; stops at the first."""
         if self._always or any(w in data for w in self._slow):
             return True
-        if self._database is None:
-            return any(w in data for w in self._searched)
+        if self._database is not None:
+            def stop(number: int, start: int, end: int, flags: int, context: object) -> bool:
+                return True
+
+            scanned = self._scanned(data, stop)
+            if scanned is not None:
+                return scanned
+        return any(w in data for w in self._searched)
+
+    def _scanned(self, data: bytes, handler: Callable[..., Any]) -> bool | None:
+        """Whether hyperscan was stopped by ``handler``; None when it failed (it cannot
+        have scratch space, or another thread is using it): the words are then searched
+        with ``in``, from now on."""
         import hyperscan
 
-        def stop(number: int, start: int, end: int, flags: int, context: object) -> bool:
-            return True
-
         try:
-            self._scan(data, stop)
+            if data:  # hyperscan has nothing to say of an empty block, and may refuse one
+                self._database.scan(data, match_event_handler=handler)
         except hyperscan.ScanTerminated:
             return True
+        except hyperscan.error:
+            self._database = None
+            self._searched, self._slow = self._searched + self._slow, ()
+            return None
         return False
-
-    def _scan(self, data: bytes, handler: Callable[..., Any]) -> None:
-        if data:  # hyperscan has nothing to say of an empty block, and may refuse one
-            self._database.scan(data, match_event_handler=handler)
 
 
 def _compile(searched: list[bytes]) -> Any:

@@ -70,3 +70,41 @@ def test_a_run_finds_the_same_with_either_engine(tmp_path: Path,
         words_module.words.cache_clear()
     assert fast[0].count('"action": "rewritten"') > 20
     assert plain == fast
+
+
+class _Failing:
+    """A database whose scans fail as hyperscan's do without scratch space, or when another
+    thread is scanning with it."""
+
+    def __init__(self) -> None:
+        self.scans = 0
+
+    def scan(self, data: bytes, match_event_handler: object) -> None:
+        import hyperscan
+
+        self.scans += 1
+        raise hyperscan.ScratchInUseError("scratch in use")
+
+
+def test_a_failing_scan_falls_back_to_in_for_good() -> None:
+    for ask in ("found_in", "any_in"):
+        prepared = Words([b"WM_SEC", b"consumer_id", b"a\x00b"], "hyperscan")
+        failing = prepared._database = _Failing()
+        data = b"x = consumer_id"
+        expected = {b"consumer_id"} if ask == "found_in" else True
+        assert getattr(prepared, ask)(data) == expected
+        assert getattr(prepared, ask)(data) == expected
+        assert prepared.engine == "python" and failing.scans == 1
+
+
+def test_a_scan_is_one_pass() -> None:
+    """A successful scan answers alone: nothing is searched again with ``in``."""
+    prepared = Words([b"WM_SEC", b"consumer_id"], "hyperscan")
+    prepared._searched = (b"WM_SEC", b"consumer_id")
+
+    class Haystack(bytes):
+        def __contains__(self, word: object) -> bool:
+            raise AssertionError("searched with in")
+
+    assert prepared.found_in(Haystack(b"WM_SEC")) == {b"WM_SEC"}
+    assert not prepared.any_in(Haystack(b"nothing here"))

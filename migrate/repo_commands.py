@@ -14,8 +14,15 @@ from typing import BinaryIO, TextIO
 from codemods.registry import load_codemods
 from migrate.runner import consistency
 from migrate.runner.diff import coloured, unified_diff
+from migrate.runner.interrupt import Termination
 from migrate.runner.report import json_report, report_path_problem, text_report
-from migrate.runner.results import EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from migrate.runner.results import (
+    EXIT_CHANGES,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+)
 from migrate.runner.run import (
     Run,
     RunError,
@@ -81,17 +88,18 @@ def _execute(request: RunRequest, err: TextIO) -> Run | int:
         if problem:
             err.write(f"walmart-migrate: --report {request.report}: {problem}\n")
             return EXIT_USAGE
-    try:  # the commands print reports; only a diff or a write needs the rewritten text
-        outcome = run(replace(request, findings_only=not (request.write or request.diff)))
-    except RunError as exc:
-        err.write(f"walmart-migrate: {exc}\n")
-        return EXIT_USAGE
-    except Interrupted as exc:
-        err.write(f"walmart-migrate: {_interrupted(exc)}\n")
-        return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
-        err.write("walmart-migrate: interrupted before anything was written\n")
-        return EXIT_INTERRUPTED
+    with Termination() as termination:
+        try:  # the commands print reports; only a diff or a write needs the rewritten text
+            outcome = run(replace(request, findings_only=not (request.write or request.diff)))
+        except RunError as exc:
+            err.write(f"walmart-migrate: {exc}\n")
+            return EXIT_USAGE
+        except Interrupted as exc:
+            err.write(f"walmart-migrate: {_interrupted(exc, _how(termination))}\n")
+            return EXIT_TERMINATED if termination.received else EXIT_INTERRUPTED
+        except KeyboardInterrupt:
+            err.write(f"walmart-migrate: {_how(termination)} before anything was written\n")
+            return EXIT_TERMINATED if termination.received else EXIT_INTERRUPTED
     for warning in outcome.warnings:
         err.write(f"walmart-migrate: warning: {warning}\n")
     for failed in outcome.result.files:
@@ -100,15 +108,19 @@ def _execute(request: RunRequest, err: TextIO) -> Run | int:
     return outcome
 
 
-def _interrupted(exc: Interrupted) -> str:
+def _how(termination: Termination) -> str:
+    return "terminated (SIGTERM)" if termination.received else "interrupted"
+
+
+def _interrupted(exc: Interrupted, how: str) -> str:
     if exc.not_restored:
-        return ("interrupted; these files are rewritten and could not be put back: "
+        return (f"{how}; these files are rewritten and could not be put back: "
                 f"{', '.join(exc.not_restored)} (each original is kept beside it as "
                 ".NAME.*.backup.walmart-migrate)")
     if exc.put_back:
-        return (f"interrupted; the {len(exc.put_back)} file(s) already rewritten were put back "
+        return (f"{how}; the {len(exc.put_back)} file(s) already rewritten were put back "
                 f"as they were ({', '.join(exc.put_back)}); nothing was written")
-    return "interrupted; nothing was written"
+    return f"{how}; nothing was written"
 
 
 def _write_report(outcome: Run, report: Path | None, err: TextIO) -> bool:
@@ -162,7 +174,8 @@ def watch_command(request: RunRequest, fmt: str, report: Path | None,
             return request.include
 
     written = {os.path.abspath(report)} if report is not None else set()
-    return watch_scans(scan, folder, err, include, frozenset(written))
+    with Termination():  # SIGTERM ends the watch as ctrl-C does
+        return watch_scans(scan, folder, err, include, frozenset(written))
 
 
 def apply_command(request: RunRequest, fmt: str, report: Path | None, diff: bool, check: bool,

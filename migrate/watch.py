@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, TextIO
 
 from migrate.runner.discover import gitignore_spec
-from migrate.runner.results import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from migrate.runner.results import EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE
 
 if TYPE_CHECKING:  # watchfiles loads only when a watch starts
     from watchfiles import Change
@@ -101,6 +101,9 @@ def _changes(relevant: Relevant) -> Iterator[set[tuple[Change, str]]]:
                      rust_timeout=_WAKE_MS, yield_on_timeout=True, raise_interrupt=True)
 
 
+_STOPPED = (EXIT_INTERRUPTED, EXIT_TERMINATED)  # ctrl-C or SIGTERM in a scan
+
+
 def _named(paths: list[str]) -> str:
     shown = ", ".join(paths[:_SHOWN])
     return shown if len(paths) <= _SHOWN else f"{shown} and {len(paths) - _SHOWN} more"
@@ -127,7 +130,7 @@ def watch_scans(scan: Callable[[], int], folder: Path, err: TextIO,
         return EXIT_USAGE
     try:
         code = scan()
-        if code in (EXIT_USAGE, EXIT_INTERRUPTED):
+        if code in (EXIT_USAGE, *_STOPPED):
             return EXIT_USAGE if code == EXIT_USAGE else EXIT_OK
         # What the first scan loaded (LibCST, the codemods, the summaries) stays for the
         # whole watch: set apart from what the collector looks at, so that each later
@@ -143,7 +146,7 @@ def watch_scans(scan: Callable[[], int], folder: Path, err: TextIO,
                       "changed; scanning again\n")
             # A scan that cannot run says why, and the next save may mend it; ctrl-C in a
             # scan ends the watch as it does between scans.
-            if scan() == EXIT_INTERRUPTED:
+            if scan() in _STOPPED:
                 return EXIT_OK
             relevant.include = include()
             _say_watching(folder, err)

@@ -10,7 +10,9 @@ processes (a few candidates on a two-core machine) stays here."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import sys
 import threading
 from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -46,10 +48,39 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def _leave_interrupts_to_the_run() -> None:
-    # ctrl-C reaches the whole process group: the run decides what stops and what is put
-    # back; a worker dying with a traceback mid-file would only add noise.
+def _leave_interrupts_to_the_run(parent: int) -> None:
+    # ctrl-C, and a CI job's SIGTERM, reach the whole process group: the run decides what
+    # stops and what is put back, and shuts its workers down; a worker dying with a
+    # traceback mid-file would only add noise.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _end_with(parent)
+
+
+# prctl(PR_SET_PDEATHSIG): Linux sends the signal when the process that made this one ends.
+_PR_SET_PDEATHSIG = 1
+
+
+def _parent(context: multiprocessing.context.BaseContext) -> int:
+    """This process, when it is the workers' parent: a forkserver's workers are its own."""
+    return os.getpid() if context.get_start_method() == "fork" else 0
+
+
+def _end_with(parent: int) -> None:
+    """A worker whose run is killed outright (kill -9, the out-of-memory killer) would wait
+    for work forever: on Linux it is killed with it. Elsewhere a run's workers end when the
+    run ends in any way it can notice."""
+    if not parent or not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it ended before the request was made
+        os._exit(0)
 
 
 class Workers:
@@ -97,7 +128,8 @@ class Workers:
                 context = _context()
                 self._processes = [
                     ProcessPoolExecutor(max_workers=1, mp_context=context,
-                                        initializer=_leave_interrupts_to_the_run)
+                                        initializer=_leave_interrupts_to_the_run,
+                                        initargs=(_parent(context),))
                     for _ in range(self.jobs)]
                 self._load = [0] * self.jobs
             for i in sorted(new, key=lambda i: -work[i][1]):

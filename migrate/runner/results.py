@@ -7,11 +7,13 @@ from typing import Any
 
 from codemods.findings import Finding
 
-__all__ = ["EXIT_CHANGES", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "FileResult",
+__all__ = ["EXIT_CHANGES", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_TERMINATED",
+           "EXIT_USAGE", "FileResult",
            "RunResult", "not_written"]
 
 EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 123
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 STATUSES = ("changed", "unchanged", "skipped", "failed")
 
 

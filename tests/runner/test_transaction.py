@@ -102,9 +102,18 @@ def _apply_in_background(repo: Repo, *args: str) -> subprocess.Popen[str]:
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
-def test_ctrl_c_while_writing_puts_every_file_back(repo: Repo) -> None:
+# ctrl-C, and SIGTERM (a CI job cancelled, `timeout`, `docker stop`): the same stop.
+STOPS = pytest.mark.parametrize(("stop", "code", "said"), [
+    (signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated (SIGTERM)")],
+    ids=["SIGINT", "SIGTERM"])
+
+
+@STOPS
+def test_ctrl_c_while_writing_puts_every_file_back(repo: Repo, stop: int, code: int,
+                                                    said: str) -> None:
     """The report goes to a pipe nobody reads yet (as `--report >(jq .)` before jq starts):
-    the run blocks there with every file already renamed into place, and SIGINT arrives."""
+    the run blocks there with every file already renamed into place, and the signal
+    arrives."""
     two_files(repo)
     pipe = repo.path / "report.pipe"
     os.mkfifo(pipe)
@@ -115,11 +124,11 @@ def test_ctrl_c_while_writing_puts_every_file_back(repo: Repo) -> None:
                                           repo.read("app/orders.py") == MIGRATED.encode()):
         time.sleep(0.01)
     assert process.poll() is None, process.communicate()
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     out, err = process.communicate(timeout=60)
-    assert process.returncode == 130, err
+    assert process.returncode == code, err
     assert err.strip().splitlines()[-1] == (
-        "walmart-migrate: interrupted; the 2 file(s) already rewritten were put back as they "
+        f"walmart-migrate: {said}; the 2 file(s) already rewritten were put back as they "
         "were (app/orders.py, app/client.py); nothing was written")
     assert repo.read("app/client.py") == LEGACY.encode()
     assert repo.read("app/orders.py") == LEGACY.encode()
@@ -127,8 +136,11 @@ def test_ctrl_c_while_writing_puts_every_file_back(repo: Repo) -> None:
     assert out == ""
 
 
-def test_ctrl_c_before_writing_writes_nothing(repo: Repo) -> None:
-    """SIGINT while git is asked about uncommitted changes: a real git blocked on a lock."""
+@STOPS
+def test_ctrl_c_before_writing_writes_nothing(repo: Repo, stop: int, code: int,
+                                              said: str) -> None:
+    """The signal while git is asked about uncommitted changes: a real git blocked on a
+    lock."""
     two_files(repo)
     hook_pipe = repo.path / "wait.pipe"
     os.mkfifo(hook_pipe)
@@ -140,11 +152,11 @@ def test_ctrl_c_before_writing_writes_nothing(repo: Repo) -> None:
     (repo.path / ".git/info/exclude").write_text("wait.pipe\n")
     process = _apply_in_background(repo)
     with open(hook_pipe, "w"):  # returns once the hook has opened the pipe: git is waiting
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         out, err = process.communicate(timeout=60)
     assert out == ""
-    assert process.returncode == 130, err
-    assert err.strip().splitlines()[-1] == "walmart-migrate: interrupted before anything was written"
+    assert process.returncode == code, err
+    assert err.strip().splitlines()[-1] == f"walmart-migrate: {said} before anything was written"
     assert repo.read("app/client.py") == LEGACY.encode()
     assert repo.read("app/orders.py") == LEGACY.encode()
     assert leftovers(repo) == []

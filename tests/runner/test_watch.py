@@ -110,8 +110,8 @@ class Watching:
                 return text, said
         raise AssertionError(f"no report holds {wanted!r}; stderr: {''.join(said)}")
 
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
+    def stop(self, stop: int = signal.SIGINT) -> int:
+        self.process.send_signal(stop)
         code = self.process.wait(timeout=WAIT)
         time.sleep(0.1)  # the pump takes the last lines
         while not self.printed.empty():
@@ -160,6 +160,14 @@ def test_each_save_is_reported_again_by_the_same_process_until_ctrl_c(seller: Re
         assert "acme/orders.py" not in third
         assert "would rewrite acme/walmart.py:28" in third
         assert watching.stop() == 0
+        assert not any("Traceback" in line for line in watching.said), watching.said
+
+
+def test_sigterm_ends_the_watch_as_ctrl_c_does(seller: Repo) -> None:
+    with Watching(seller) as watching:
+        first, _ = watching.report()
+        assert "would rewrite acme/walmart.py:28" in first
+        assert watching.stop(signal.SIGTERM) == 0
         assert not any("Traceback" in line for line in watching.said), watching.said
 
 

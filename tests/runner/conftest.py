@@ -88,10 +88,10 @@ def interruptible() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def every_case(repo: Repo) -> None:
-    """Every fixture case and the sample seller in one repository, committed, so that their
-    files join one another too."""
-    for case in sorted((ROOT / "fixtures" / "codemods").iterdir()):
+def every_case(repo: Repo, step: int = 1) -> None:
+    """Every fixture case (every ``step``-th) and the sample seller in one repository,
+    committed, so that their files join one another too."""
+    for case in sorted((ROOT / "fixtures" / "codemods").iterdir())[::step]:
         if (case / "before").is_dir():
             shutil.copytree(case / "before", repo.path / case.name)
     shutil.copytree(ROOT / "fixtures" / "sample-seller" / "seller", repo.path / "seller")

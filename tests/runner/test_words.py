@@ -57,9 +57,11 @@ def _outcome(repo: Repo) -> tuple[str, dict[str, bytes | None]]:
 
 def test_a_run_finds_the_same_with_either_engine(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """Findings and rewritten text of every fixture case, searched both ways."""
+    """Findings and rewritten text of a third of the fixture cases and the sample seller,
+    searched both ways: every place a run asks files for words, on code that answers yes
+    and no (the words themselves are compared on random bytes above)."""
     repo = Repo(tmp_path / "cases")
-    every_case(repo)
+    every_case(repo, step=3)
     fast = _outcome(repo)
     monkeypatch.setattr(words_module, "ENGINE", "python")
     words_module.words.cache_clear()
@@ -68,7 +70,7 @@ def test_a_run_finds_the_same_with_either_engine(tmp_path: Path,
         assert words_module.words((b"WM_SEC",)).engine == "python"
     finally:
         words_module.words.cache_clear()
-    assert fast[0].count('"action": "rewritten"') > 20
+    assert fast[0].count('"action": "rewritten"') > 10
     assert plain == fast
 
 

@@ -50,3 +50,18 @@ def fetch_token(client: httpx.Client, client_id: str = SELLER_ID,
                            headers=token_request_headers())
     assert response.status_code == 200, response.text
     return str(response.json()["access_token"])
+
+
+# Tests that take ten seconds and more, started first: handed out last, they would run on one
+# worker while the other has nothing left (pytest-xdist hands tests out in collection order).
+_LONG_FIRST = ("tests/test_bench.py", "tests/test_install.py",
+               "tests/codemods/test_generated_programs.py", "tests/test_pre_commit_hooks.py",
+               "tests/test_demo.py", "tests/test_readme.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.partition("::")[0]
+        return _LONG_FIRST.index(path) if path in _LONG_FIRST else len(_LONG_FIRST)
+
+    items.sort(key=rank)  # stable: the order within each file, and of the rest, is kept

@@ -96,10 +96,19 @@ def _is_value(item: object) -> bool:
 
 
 def children(value: Value) -> list[Value]:
-    """The sub-values of a value, in field order (arguments, entries, pieces...)."""
+    """The sub-values of a value, in field order (arguments, entries, pieces...). Written out
+    flat: planning asks it of every value, often more than once."""
     found: list[Value] = []
-    for name in _fields(type(value)):
-        _values_in(getattr(value, name), found)
+    known = _VALUE_TYPES
+    for name in _FIELDS.get(type(value)) or _fields(type(value)):
+        item = getattr(value, name)
+        is_value = known.get(type(item))
+        if is_value is None:
+            is_value = _is_value(item)
+        if is_value:
+            found.append(item)
+        elif isinstance(item, tuple):
+            _values_in(item, found)
     return found
 
 

@@ -4,10 +4,12 @@ asked, mark each site left for a person with a one-line comment above it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Union, cast
 
 import libcst as cst
 
 from codemods.base import Finding, WalmartCodemod, findings_of
+from codemods.flow.syntax import child_nodes, is_definition, is_expression
 from codemods.names import MARKERS, SIGNING_MARKERS
 from codemods.positions import positions_of
 from codemods.work import module_name_of, plan_of
@@ -107,13 +109,14 @@ def _definitions(tree: cst.Module, module: str, wanted: dict[str, str],
         return positions_of(tree)[name].start.line
 
     def walk(node: cst.CSTNode, prefix: str) -> None:
-        for child in node.children:
-            if isinstance(child, (cst.FunctionDef, cst.ClassDef)):
-                qualname = f"{prefix}.{child.name.value}"
+        for child in child_nodes(node):
+            if is_definition(child):
+                definition = cast(Union[cst.FunctionDef, cst.ClassDef], child)
+                qualname = f"{prefix}.{definition.name.value}"
                 if qualname in wanted:
-                    found.append((qualname, line_of(child.name)))
-                walk(child.body, qualname)
-            elif not isinstance(child, cst.BaseExpression):
+                    found.append((qualname, line_of(definition.name)))
+                walk(definition.body, qualname)
+            elif not is_expression(child):
                 walk(child, prefix)
 
     walk(tree, module)

@@ -10,13 +10,22 @@ no longer counts, so removing ``sig = sign(key, ...)`` frees ``key``, then what 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Union, cast
 
 import libcst as cst
 
 from codemods.base import WalmartCodemod, visit_only
 from codemods.bindings import Bindings
 from codemods.classify import CommentAbove
-from codemods.flow.syntax import child_nodes, env_variable, literal_string, nodes_in
+from codemods.flow.syntax import (
+    child_nodes,
+    env_variable,
+    is_definition,
+    is_expression,
+    kind_test,
+    literal_string,
+    nodes_in,
+)
 from codemods.imports_edit import prune_aliases
 from codemods.names import LEGACY, MARKERS, SIGNING_MARKERS
 from codemods.work import module_name_of, note_removed, plan_of, removed_names
@@ -24,15 +33,19 @@ from codemods.work import module_name_of, note_removed, plan_of, removed_names
 __all__ = ["RemoveDeadSigning"]
 
 
+_is_attribute = kind_test(cst.Attribute)
+
+
 def _qualified_defs(module: cst.Module, module_name: str) -> Iterator[tuple[str, cst.CSTNode]]:
     """(qualname, FunctionDef or ClassDef) for every definition."""
     def walk(body: cst.CSTNode, prefix: str) -> Iterator[tuple[str, cst.CSTNode]]:
-        for child in body.children:
-            if isinstance(child, (cst.FunctionDef, cst.ClassDef)):
-                qualname = f"{prefix}.{child.name.value}"
-                yield qualname, child
-                yield from walk(child.body, qualname)
-            elif not isinstance(child, cst.BaseExpression):
+        for child in child_nodes(body):
+            if is_definition(child):
+                definition = cast(Union[cst.FunctionDef, cst.ClassDef], child)
+                qualname = f"{prefix}.{definition.name.value}"
+                yield qualname, definition
+                yield from walk(definition.body, qualname)
+            elif not is_expression(child):
                 yield from walk(child, prefix)
     yield from walk(module, module_name)
 
@@ -194,7 +207,7 @@ class RemoveDeadSigning(WalmartCodemod):
         self.definitions: dict[int, cst.CSTNode] = {}
         self.defs = list(_qualified_defs(tree, self.module_name))
         # Walked once: every round asks which attributes removed code has not swallowed.
-        self.attributes = [n for n in nodes_in(tree) if isinstance(n, cst.Attribute)]
+        self.attributes = [cast(cst.Attribute, n) for n in nodes_in(tree) if _is_attribute(n)]
         while self._one_round():
             pass
         aliases = self._unused_import_aliases()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Union, cast
 
 import libcst as cst
 
-from codemods.flow.syntax import child_nodes, dotted
+from codemods.flow.syntax import child_nodes, dotted, is_expression, kind_test
 
 __all__ = ["import_table"]
 
@@ -36,11 +37,14 @@ def import_table(module: cst.Module, module_name: str, is_package: bool) -> dict
     return {**nested, **table}
 
 
+_is_simple = kind_test(cst.SimpleStatementLine, cst.SimpleStatementSuite)
+
+
 def _small_statements(node: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]:
     for child in child_nodes(node):
-        if isinstance(child, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-            yield from child.body
-        elif not isinstance(child, cst.BaseExpression):  # no import hides in an expression
+        if _is_simple(child):
+            yield from cast(Union[cst.SimpleStatementLine, cst.SimpleStatementSuite], child).body
+        elif not is_expression(child):  # no import hides in an expression
             yield from _small_statements(child)
 
 

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 
 import libcst as cst
 
-__all__ = ["child_nodes", "dotted", "env_literal", "env_variable", "is_node", "kind_test",
-           "literal_string", "nodes_in"]
+__all__ = ["child_nodes", "dotted", "env_literal", "env_variable", "is_definition",
+           "is_expression", "is_node", "kind_test", "literal_string", "nodes_in"]
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -51,6 +51,10 @@ def kind_test(*kinds: type) -> Callable[[object], bool]:
         return found
 
     return test
+
+
+is_definition = kind_test(cst.FunctionDef, cst.ClassDef)
+is_expression = kind_test(cst.BaseExpression)
 
 
 def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:

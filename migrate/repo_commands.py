@@ -94,11 +94,11 @@ def _execute(request: RunRequest, err: TextIO) -> Run | int:
         except RunError as exc:
             err.write(f"walmart-migrate: {exc}\n")
             return EXIT_USAGE
-        except Interrupted as exc:
-            err.write(f"walmart-migrate: {_interrupted(exc, _how(termination))}\n")
-            return EXIT_TERMINATED if termination.received else EXIT_INTERRUPTED
-        except KeyboardInterrupt:
-            err.write(f"walmart-migrate: {_how(termination)} before anything was written\n")
+        except (Interrupted, KeyboardInterrupt) as exc:
+            how = "terminated (SIGTERM)" if termination.received else "interrupted"
+            said = _interrupted(exc, how) if isinstance(exc, Interrupted) else \
+                f"{how} before anything was written"
+            err.write(f"walmart-migrate: {said}\n")
             return EXIT_TERMINATED if termination.received else EXIT_INTERRUPTED
     for warning in outcome.warnings:
         err.write(f"walmart-migrate: warning: {warning}\n")
@@ -106,10 +106,6 @@ def _execute(request: RunRequest, err: TextIO) -> Run | int:
         if failed.status == "failed":
             err.write(f"walmart-migrate: {failed.path}: {failed.reason}\n")
     return outcome
-
-
-def _how(termination: Termination) -> str:
-    return "terminated (SIGTERM)" if termination.received else "interrupted"
 
 
 def _interrupted(exc: Interrupted, how: str) -> str:

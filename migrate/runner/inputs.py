@@ -78,10 +78,18 @@ class Reach:
     methods: frozenset[str] = frozenset()
 
     @cached_property
+    def _module_words(self) -> tuple[bytes, ...]:
+        return tuple(raw(m) for m in sorted(self.modules))
+
+    @cached_property
+    def _method_words(self) -> tuple[bytes, ...]:
+        return tuple(m.encode() for m in sorted(self.methods))
+
+    @cached_property
     def _imports(self) -> re.Pattern[bytes] | None:
         if not self.modules:
             return None
-        words = b"|".join(re.escape(raw(m)) for m in sorted(self.modules))
+        words = b"|".join(re.escape(w) for w in self._module_words)
         return re.compile(
             rb"^[ \t]*(?:from[ \t]+[\w.]*\b(?:%s)\b"  # from a.signing import x / from .signing
             rb"|from[ \t]+[\w.]+[ \t]+import[ \t]*(?:\([^)]*?|[^\n]*?)\b(?:%s)\b"  # from a import signing
@@ -92,12 +100,12 @@ class Reach:
     def _calls(self) -> re.Pattern[bytes] | None:
         if not self.methods:
             return None
-        words = b"|".join(re.escape(m.encode()) for m in sorted(self.methods))
+        words = b"|".join(re.escape(w) for w in self._method_words)
         return re.compile(rb"\.[ \t]*(?:%s)\b" % words)
 
     def words(self) -> list[bytes]:
         """The words a file must hold to touch this (the plain test before the patterns)."""
-        return [raw(m) for m in sorted(self.modules)] + [m.encode() for m in sorted(self.methods)]
+        return [*self._module_words, *self._method_words]
 
     def __bool__(self) -> bool:
         return bool(self.modules or self.methods)
@@ -107,10 +115,10 @@ class Reach:
         """``contains``: whether the file holds a word, when the caller keeps the answers."""
         # A plain substring test first: most files name none of them, and it is far cheaper.
         holds = contains if contains is not None else data.__contains__
-        if self._imports is not None and any(holds(raw(m)) for m in self.modules) and \
+        if self._imports is not None and any(holds(w) for w in self._module_words) and \
                 self._imports.search(data):
             return True
-        return self._calls is not None and any(holds(m.encode()) for m in self.methods) and \
+        return self._calls is not None and any(holds(w) for w in self._method_words) and \
             self._calls.search(data) is not None
 
     def to_json(self) -> dict[str, list[str]]:

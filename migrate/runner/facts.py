@@ -27,9 +27,9 @@ if TYPE_CHECKING:  # the analysis's modules load only in a run that analyses
     from codemods.flow.plan import RepoPlan
     from codemods.flow.summary import FileSummary
 
-__all__ = ["FactsCache", "from_plain", "to_plain"]
+__all__ = ["FactsCache", "digest", "pack", "unpack"]
 
-FORMAT = 3
+FORMAT = 4
 _WORD = re.compile(rb"\w+")
 KEEP = 8192  # entries; the oldest go first
 # The most parts a kept summary's plain form may have (a few MB of JSON). A summary shares
@@ -52,10 +52,10 @@ class TooBig(TypeError):
     """A value whose plain form would pass the size it was given."""
 
 
-def to_plain(value: Any, canonical: bool = False, budget: list[int] | None = None) -> Any:
-    """JSON-able data that ``from_plain`` turns back into an equal value. ``canonical``
-    orders dicts and sets, for a digest that does not depend on how they were built;
-    ``budget``: the most parts the plain form may have (one count, spent as it is built)."""
+def _canonical(value: Any, budget: list[int] | None = None) -> Any:
+    """The form a digest is taken of: dicts and sets in order, so that the digest does not
+    depend on how they were built. ``budget``: the most parts it may have (one count, spent
+    as it is built)."""
     if budget is not None:
         budget[0] -= 1
         if budget[0] < 0:
@@ -63,22 +63,21 @@ def to_plain(value: Any, canonical: bool = False, budget: list[int] | None = Non
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, list):
-        return [to_plain(v, canonical, budget) for v in value]
+        return [_canonical(v, budget) for v in value]
     if isinstance(value, tuple):
-        return {"t": [to_plain(v, canonical, budget) for v in value]}
+        return {"t": [_canonical(v, budget) for v in value]}
     if isinstance(value, (set, frozenset)):
-        items = sorted((to_plain(v, canonical, budget) for v in value), key=_order)
+        items = sorted((_canonical(v, budget) for v in value), key=_order)
         return {"f" if isinstance(value, frozenset) else "s": items}
     if isinstance(value, dict):
-        pairs = [[to_plain(k, canonical, budget), to_plain(v, canonical, budget)]
-                 for k, v in value.items()]
-        return {"d": sorted(pairs, key=_order) if canonical else pairs}
+        pairs = [[_canonical(k, budget), _canonical(v, budget)] for k, v in value.items()]
+        return {"d": sorted(pairs, key=_order)}
     if isinstance(value, bytes):
         return {"b": value.hex()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         kind = type(value)
         return {"c": f"{kind.__module__}:{kind.__qualname__}",
-                "v": {f.name: to_plain(getattr(value, f.name), canonical, budget)
+                "v": {f.name: _canonical(getattr(value, f.name), budget)
                       for f in dataclasses.fields(value)}}
     raise TypeError(f"no plain form for {type(value).__name__}")
 
@@ -87,47 +86,100 @@ def _order(item: Any) -> str:
     return json.dumps(item, sort_keys=True)
 
 
-_PLAIN = (str, int, bool, float, type(None))
+_SCALARS = frozenset((str, int, bool, float, type(None)))
+# A kept value: a scalar is itself; anything else a list whose first item says what it is -
+# one of these, or from _RECORD on a record: its kind's place in the entry's list of kinds,
+# then its fields in their order. Field and class names are not repeated in every record,
+# so an entry is half the size of a digest's form, and reading one builds no dictionary per
+# record.
+_LIST, _TUPLE, _DICT, _FROZENSET, _SET, _BYTES = range(6)
+_RECORD = 6
 
 
-def from_plain(data: Any) -> Any:
-    kind = type(data)
-    if kind in _PLAIN:
-        return data
-    if kind is list:
-        return [from_plain(v) for v in data]
-    if kind is not dict:
-        raise TypeError(f"no value has the plain form {kind.__name__}")
-    if "c" in data:
-        record, init, rest, checked = _record(str(data["c"]))
-        values = data["v"]
-        if checked:  # it checks its fields: made through its constructor
-            made = record(**{name: from_plain(values[name]) for name in init})
-            for name in rest:
-                object.__setattr__(made, name, from_plain(values[name]))
+def pack(value: Any) -> dict[str, Any]:
+    """JSON-able data that ``unpack`` turns back into an equal value."""
+    kinds: dict[type, int] = {}
+
+    def put(value: Any) -> Any:
+        kind = type(value)
+        if kind in _SCALARS:
+            return value
+        if kind is tuple:
+            return [_TUPLE, *[put(v) for v in value]]
+        if kind is list:
+            return [_LIST, *[put(v) for v in value]]
+        if kind is dict:
+            items: list[Any] = [_DICT]
+            for key, item in value.items():
+                items.append(put(key))
+                items.append(put(item))
+            return items
+        if kind is frozenset or kind is set:
+            return [_FROZENSET if kind is frozenset else _SET, *[put(v) for v in value]]
+        if kind is bytes:
+            return [_BYTES, value.hex()]
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            place = kinds.setdefault(kind, len(kinds))
+            return [_RECORD + place, *[put(getattr(value, f.name))
+                                      for f in dataclasses.fields(value)]]
+        if isinstance(value, (str, int, float)):  # an enumeration's member, kept as its value
+            return value
+        raise TypeError(f"no plain form for {kind.__name__}")
+
+    packed = put(value)
+    return {"kinds": [f"{k.__module__}:{k.__qualname__}" for k in kinds], "value": packed}
+
+
+def unpack(data: Any) -> Any:
+    """The value ``pack`` was given; only the analysis's own records are made."""
+    kinds = [_record(str(name)) for name in data["kinds"]]
+    plain = _SCALARS
+
+    # Scalars are taken as they are where they stand, not through a call each: most of
+    # the parts of a summary are.
+    def get(item: Any) -> Any:
+        if type(item) is not list:
+            raise TypeError(f"no value has the plain form {type(item).__name__}")
+        tag = item[0]
+        if tag >= _RECORD:
+            record, names, init, checked = kinds[tag - _RECORD]
+            if len(item) != len(names) + 1:
+                raise ValueError(f"{record.__name__} has {len(names)} fields")
+            values = [v if type(v) in plain else get(v) for v in item[1:]]
+            if checked:  # it checks its fields: made through its constructor
+                made = record(**{n: v for n, v in zip(names, values) if n in init})
+                for name, value in zip(names, values):
+                    if name not in init:
+                        object.__setattr__(made, name, value)
+                return made
+            # What the generated constructor of a frozen record does, without a call per field.
+            made = object.__new__(record)
+            made.__dict__.update(zip(names, values))
             return made
-        # What the generated constructor of a frozen record does, without a call per field.
-        made = object.__new__(record)
-        made.__dict__.update({name: from_plain(values[name]) for name in (*init, *rest)})
-        return made
-    if "t" in data:
-        return tuple([from_plain(v) for v in data["t"]])
-    if "d" in data:
-        return {from_plain(k): from_plain(v) for k, v in data["d"]}
-    if "f" in data:
-        return frozenset([from_plain(v) for v in data["f"]])
-    if "s" in data:
-        return {from_plain(v) for v in data["s"]}
-    if "b" in data:
-        return bytes.fromhex(data["b"])
-    raise KeyError("no value has this plain form")
+        items = [v if type(v) in plain else get(v) for v in item[1:]]
+        if tag == _TUPLE:
+            return tuple(items)
+        if tag == _LIST:
+            return items
+        if tag == _DICT:
+            return dict(zip(items[::2], items[1::2]))
+        if tag == _FROZENSET:
+            return frozenset(items)
+        if tag == _SET:
+            return set(items)
+        if tag == _BYTES:
+            return bytes.fromhex(items[0])
+        raise ValueError(f"no value has the plain form tagged {tag!r}")
+
+    value = data["value"]
+    return value if type(value) in plain else get(value)
 
 
 @cache
-def _record(name: str) -> tuple[type, tuple[str, ...], tuple[str, ...], bool]:
-    """A record class of the analysis by its ``module:Class`` name, with the fields its
-    constructor takes and those it does not, and whether it checks them (a
-    ``__post_init__``, or slots where no instance dictionary can be filled)."""
+def _record(name: str) -> tuple[type, tuple[str, ...], frozenset[str], bool]:
+    """A record class of the analysis by its ``module:Class`` name, with its fields in order,
+    those its constructor takes, and whether it checks them (a ``__post_init__``, or slots
+    where no instance dictionary can be filled)."""
     module, _, qualname = name.partition(":")
     if module not in _RECORDS:
         raise ValueError(f"{module} is not a module of the analysis's records")
@@ -137,8 +189,8 @@ def _record(name: str) -> tuple[type, tuple[str, ...], tuple[str, ...], bool]:
     fields = dataclasses.fields(kind)
     checked = hasattr(kind, "__post_init__") or "__slots__" in vars(kind) or \
         any(hasattr(base, "__slots__") and base is not object for base in kind.__mro__[1:])
-    return (kind, tuple(f.name for f in fields if f.init),
-            tuple(f.name for f in fields if not f.init), checked)
+    return (kind, tuple(f.name for f in fields), frozenset(f.name for f in fields if f.init),
+            checked)
 
 
 def digest(value: Any, budget: int | None = None) -> str | None:
@@ -146,7 +198,7 @@ def digest(value: Any, budget: int | None = None) -> str | None:
     or more than ``budget`` parts."""
     try:
         spent = None if budget is None else [budget]
-        text = json.dumps(to_plain(value, canonical=True, budget=spent), sort_keys=True)
+        text = json.dumps(_canonical(value, spent), sort_keys=True)
     except (TypeError, ValueError):
         return None
     return hashlib.sha256(text.encode()).hexdigest()
@@ -202,11 +254,11 @@ class FactsCache:
             return known[1], known[2]
         entry = self._read(path)
         try:
-            found = from_plain(entry["summary"]) if entry is not None else None
+            found = unpack(entry["summary"]) if entry is not None else None
             if not isinstance(found, FileSummary):
                 return None
             return self._remember(source, path, found, str(entry["digest"]))
-        except (KeyError, TypeError, ValueError, AttributeError, ImportError):
+        except (LookupError, TypeError, ValueError, AttributeError, ImportError):
             return None
 
     def keep_summary(self, source: SourceFile, content: str, limit: int,
@@ -216,7 +268,7 @@ class FactsCache:
         if summary_digest is None:
             return None
         path = self._path("summary", *self._file(source, content, limit))
-        self._write(path, {"digest": summary_digest, "summary": to_plain(summary)})
+        self._write(path, {"digest": summary_digest, "summary": pack(summary)})
         self._remember(source, path, summary, summary_digest)
         return summary_digest
 
@@ -226,14 +278,14 @@ class FactsCache:
 
         entry = self._read(self._path("plan", key))
         try:
-            found = from_plain(entry) if entry is not None else None
-        except (KeyError, TypeError, ValueError, AttributeError, ImportError):
+            found = unpack(entry) if entry is not None else None
+        except (LookupError, TypeError, ValueError, AttributeError, ImportError):
             return None
         return found if isinstance(found, RepoPlan) else None
 
     def keep_plan(self, key: str, plan: RepoPlan) -> None:
         with contextlib.suppress(TypeError):  # no plain form: not kept
-            self._write(self._path("plan", key), to_plain(plan))
+            self._write(self._path("plan", key), pack(plan))
 
     def result(self, source: SourceFile, content: str, limit: int,
                plan: str) -> tuple[FileResult, bool, frozenset[str]] | None:
@@ -244,13 +296,13 @@ class FactsCache:
             return None
         entry = self._read(self._path("result", plan, *self._file(source, content, limit)))
         try:
-            findings = from_plain(entry["findings"])
+            findings = unpack(entry["findings"])
             result = FileResult(str(entry["path"]), str(entry["status"]), str(entry["reason"]),
                                 findings, internal_error=False,
                                 environment={str(k): str(v) for k, v in entry["environment"].items()},
                                 gains_shim=bool(entry["gains_shim"]))
             return result, bool(entry["empty"]), frozenset(str(w) for w in entry["words"])
-        except (KeyError, TypeError, ValueError, AttributeError, ImportError):
+        except (LookupError, TypeError, ValueError, AttributeError, ImportError):
             return None
 
     def keep_result(self, source: SourceFile, content: str, limit: int, plan: str,
@@ -259,7 +311,7 @@ class FactsCache:
             return  # a codemod bug is not an answer worth keeping
         words = sorted({w.decode("ascii") for w in _WORD.findall(result.new or b"")})
         entry = {"path": result.path, "status": result.status, "reason": result.reason,
-                 "findings": to_plain(result.findings), "environment": result.environment,
+                 "findings": pack(result.findings), "environment": result.environment,
                  "gains_shim": result.gains_shim, "empty": empty, "words": words}
         self._write(self._path("result", plan, *self._file(source, content, limit)), entry)
 

@@ -9,7 +9,7 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import libcst as cst
 import pytest
@@ -18,7 +18,7 @@ from codemods.flow.plan import plan_repository
 from codemods.flow.summarise import summarise
 from migrate.runner import facts, passes
 from migrate.runner.cache import NAME
-from migrate.runner.facts import from_plain, to_plain
+from migrate.runner.facts import digest, pack, unpack
 from migrate.runner.results import RunResult
 from migrate.runner.run import RunRequest, run
 from tests.runner.conftest import Repo, every_case
@@ -89,6 +89,27 @@ def test_facts_alone_answer_a_run_whose_entry_is_gone(seller: Repo, parsed: list
     _same(first, again)
 
 
+
+@pytest.mark.parametrize("damage", [
+    lambda text: text[: len(text) // 2],  # cut off
+    lambda text: text.replace('"kinds": [', '"kinds": ["subprocess:Popen", ', 1),
+    lambda text: text.replace('"value": [', '"value": [99, ', 1),  # no such record
+    lambda text: text.replace('"value": [', '"value": [[], ', 1),
+], ids=["cut", "foreign-class", "unknown-tag", "empty-part"])
+def test_a_damaged_entry_is_analysed_again(seller: Repo, parsed: list[str],
+                                           damage: Callable[[str], str]) -> None:
+    first = _scan(seller)
+    _forget_runs(seller)
+    entries = list((seller.path / ".git" / NAME / "facts").glob("*/*.json"))
+    assert entries
+    for entry in entries:
+        entry.write_text(damage(entry.read_text()))
+    facts._SUMMARIES.clear()  # as a new process would, read them
+    parsed.clear()
+    again = _scan(seller)
+    _same(first, again)
+    walmart = [p for p in (seller.path / "seller").rglob("*.py") if b"WM_SEC" in p.read_bytes()]
+    assert {str(p.relative_to(seller.path)) for p in walmart} <= set(parsed)
 @pytest.mark.parametrize("diff", [True, False], ids=["diff", "api-default"])
 def test_a_run_that_may_read_the_text_computes_every_rewritten_file(
         seller: Repo, diff: bool) -> None:
@@ -103,13 +124,23 @@ def test_every_fixture_summary_comes_back_equal_from_its_plain_form() -> None:
     assert len(files) > 100
     for path in files:
         summary = summarise(cst.parse_module(path.read_bytes()), f"pkg.{path.stem}", str(path))
-        assert from_plain(json.loads(json.dumps(to_plain(summary)))) == summary, path
+        again = unpack(json.loads(json.dumps(pack(summary))))
+        assert again == summary, path
+        assert digest(again) == digest(summary), path
 
 
 def test_an_entry_naming_a_class_from_elsewhere_is_refused() -> None:
-    entry = {"c": "subprocess:Popen", "v": {"args": "true"}}
+    entry = {"kinds": ["subprocess:Popen"], "value": [6, "true"]}
     with pytest.raises(ValueError, match="not a module of the analysis"):
-        from_plain(entry)
+        unpack(entry)
+
+
+def test_an_entry_whose_record_lost_a_field_is_refused() -> None:
+    """A hand-edited or cut entry is not a value with a field missing."""
+    entry = pack(plan_repository([]))
+    entry["value"] = entry["value"][:-1]
+    with pytest.raises(ValueError, match="fields"):
+        unpack(entry)
 
 
 def test_an_edit_no_value_flows_through_takes_the_plan_from_the_cache(
@@ -151,7 +182,7 @@ def test_the_sample_sellers_plan_comes_back_equal_from_its_plain_form() -> None:
                                path.name == "__init__.py"))
     plan = plan_repository(files)
     assert plan.findings and plan.renames.old_names()
-    assert from_plain(json.loads(json.dumps(to_plain(plan)))) == plan
+    assert unpack(json.loads(json.dumps(pack(plan)))) == plan
 
 
 def test_a_run_leaves_every_summary_it_kept_as_it_was(tmp_path: Path) -> None:

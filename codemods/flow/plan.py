@@ -12,7 +12,9 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 from codemods.findings import Finding
 from codemods.flow.credentials import Credentials, Problem, StoreEdit
@@ -131,6 +133,22 @@ class RepoPlan:
 
     def modules_to_edit(self) -> set[str]:
         return set(self.edits) | self.renames.modules_by_position()
+
+    def for_module(self, module: str) -> RepoPlan:
+        """What rewriting ``module`` reads of the plan: its own findings, edits, positions and
+        imports, and what is named by qualified name across the repository (renames,
+        decisions, helpers). A file is rewritten with this part alone, so its outcome is a
+        function of the part: an edit elsewhere that only moves lines (findings and edits
+        are by position) leaves it as it was, and the run's cache still answers for it."""
+        def own(table: dict[str, Any]) -> dict[str, Any]:
+            return {module: table[module]} if module in table else {}
+
+        renames = dataclasses.replace(self.renames, attr_sites=own(self.renames.attr_sites),
+                                      key_sites=own(self.renames.key_sites))
+        return dataclasses.replace(self, findings=own(self.findings), edits=own(self.edits),
+                                   renames=renames, accounted=own(self.accounted),
+                                   touched_functions=own(self.touched_functions),
+                                   imports=own(self.imports))
 
     def has_work_in(self, module: str) -> bool:
         """Whether the second pass has anything to do in ``module`` beyond renaming by name:

@@ -129,26 +129,29 @@ def _two_passes(sources: list[SourceFile], plan: Plan, workers: Workers, progres
 
 def _second_pass(second: list[SourceFile], plan: Plan, analysis: Analysis,
                  progress: Progress) -> list[FileResult]:
-    """Every file rewritten with the plan; a file an earlier run rewrote, with the same bytes
-    under the same plan, answered from its facts - but for the text ``_emptied`` reads: a
-    module left empty, and rewritten files whose words name such a module."""
+    """Every file rewritten with its part of the plan; a file an earlier run rewrote, with
+    the same bytes under the same part, answered from its facts - but for the text
+    ``_emptied`` reads: a module left empty, and rewritten files whose words name such a
+    module."""
     facts = analysis.earlier
-    key = digest(plan) if facts is not None and facts.results else None
+    parts = _parts(second, plan)
+    keys: dict[str, str | None] = {}
+    if facts is not None and facts.results:
+        keys = {module: digest(part) for module, part in parts.items()}
     answered: dict[str, tuple[FileResult, bool, frozenset[str]]] = {}
-    if facts is not None and key is not None:
-        for source in second:
-            content = analysis.content(source)
-            hit = facts.result(source, content, plan.max_file_size, key) if content else None
-            if hit is not None:
-                answered[source.display] = hit
-                progress.advance(hit[0].status == "changed")
-    done = _migrate([s for s in second if s.display not in answered], plan, analysis, progress)
-    if facts is not None and key is not None:
-        for source in done:
-            result, content = done[source], analysis.content(source)
-            if content:
-                facts.keep_result(source, content, plan.max_file_size, key, result,
-                                  result.status == "changed" and is_empty(result.new or b""))
+    for source in second:
+        key, content = keys.get(source.module), analysis.content(source)
+        hit = facts.result(source, content, plan.max_file_size, key) \
+            if facts is not None and key and content else None
+        if hit is not None:
+            answered[source.display] = hit
+            progress.advance(hit[0].status == "changed")
+    done = _migrate([s for s in second if s.display not in answered], parts, analysis, progress)
+    for source in done:
+        result, key, content = done[source], keys.get(source.module), analysis.content(source)
+        if facts is not None and key and content:
+            facts.keep_result(source, content, plan.max_file_size, key, result,
+                              result.status == "changed" and is_empty(result.new or b""))
     emptied = {s.module.rpartition(".")[2] for s in second
                if (s.display in answered and answered[s.display][1]) or
                (s in done and done[s].status == "changed" and is_empty(done[s].new or b""))}
@@ -157,14 +160,22 @@ def _second_pass(second: list[SourceFile], plan: Plan, analysis: Analysis,
         again = [s for s in second if s.display in answered and
                  answered[s.display][0].status == "changed" and
                  (answered[s.display][1] or not plain or emptied & answered[s.display][2])]
-        done.update(_migrate(again, plan, analysis, None))  # counted once already
+        done.update(_migrate(again, parts, analysis, None))  # counted once already
     return [done[s] if s in done else answered[s.display][0] for s in second]
 
 
-def _migrate(files: list[SourceFile], plan: Plan, analysis: Analysis,
+def _parts(files: list[SourceFile], plan: Plan) -> dict[str, Plan]:
+    """Each module's part of the plan (``RepoPlan.for_module``): what its file is rewritten
+    with, and what its cached outcome is kept under."""
+    repo = plan.repo
+    return {s.module: plan if repo is None else replace(plan, repo=repo.for_module(s.module))
+            for s in files}
+
+
+def _migrate(files: list[SourceFile], parts: dict[str, Plan], analysis: Analysis,
              progress: Progress | None) -> dict[SourceFile, FileResult]:
     results = analysis.workers.map(
-        migrate_file, [(s, plan, analysis.contents.get(s.display)) for s in files],
+        migrate_file, [(s, parts[s.module], analysis.contents.get(s.display)) for s in files],
         lambda r: progress.advance(r.status == "changed") if progress is not None else None,
         [(s.display, len(analysis.data(s))) for s in files])
     return dict(zip(files, results))

@@ -79,6 +79,28 @@ def test_a_run_after_one_walmart_file_changed_parses_little_and_reports_the_same
     assert len(parsed) == cold  # the reference run parsed everything
 
 
+def test_an_edit_that_moves_lines_rewrites_only_that_file_again(
+        seller: Repo, parsed: list[str]) -> None:
+    """Lines added above the code move every position in the file, so the plan changes; the
+    other files' parts of it do not, and their outcomes come from the cache (but for a
+    module the rewrite empties, whose text a run always makes again)."""
+    _scan(seller)
+    cold = len(parsed)
+    walmart = sorted(p for p in (seller.path / "seller").rglob("*.py")
+                     if b"WM_SEC" in p.read_bytes())
+    edited = walmart[0]
+    edited.write_text("# Marketplace client\n# (moved down two lines)\n" + edited.read_text())
+    parsed.clear()
+    again = _scan(seller)
+    made = set(parsed)
+    name = str(edited.relative_to(seller.path))
+    assert name in made and any(f.path == name and f.findings for f in again.files)
+    reference = _scan(seller, cache=False)
+    _same(again, reference)
+    emptied = {r.path for r in reference.files if r.deleted}
+    assert made - {name} <= emptied and len(made) < cold / 3
+
+
 def test_facts_alone_answer_a_run_whose_entry_is_gone(seller: Repo, parsed: list[str]) -> None:
     first = _scan(seller)
     cold = len(parsed)

@@ -29,14 +29,14 @@ if TYPE_CHECKING:  # the analysis's modules load only in a run that analyses
 
 __all__ = ["FactsCache", "digest", "pack", "unpack"]
 
-FORMAT = 4
+FORMAT = 5
 _WORD = re.compile(rb"\w+")
 KEEP = 8192  # entries; the oldest go first
-# The most parts a kept summary's plain form may have (a few MB of JSON). A summary shares
-# values its plain form repeats: a long function that builds one object call by call (the
-# standard library's http/server.py) came to 86 MB, and writing it took 25 s where
-# analysing the file again takes a fraction of one.
-SUMMARY_PARTS = 250_000
+# The most parts other than scalars a kept summary's plain form may have (a few MB of
+# JSON). A summary shares values its plain form repeats: a long function that builds one
+# object call by call (the standard library's http/server.py) came to 86 MB, and writing it
+# took 25 s where analysing the file again takes a fraction of one.
+SUMMARY_PARTS = 150_000
 # The last summary this process read or kept for each file, with the entry it came from: a
 # watching process (``scan --watch``) joins the same unchanged files again after every
 # save, and decoding them is most of that. One per file, so an edited file's older
@@ -52,40 +52,6 @@ class TooBig(TypeError):
     """A value whose plain form would pass the size it was given."""
 
 
-def _canonical(value: Any, budget: list[int] | None = None) -> Any:
-    """The form a digest is taken of: dicts and sets in order, so that the digest does not
-    depend on how they were built. ``budget``: the most parts it may have (one count, spent
-    as it is built)."""
-    if budget is not None:
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise TooBig("the plain form is too big to keep")
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, list):
-        return [_canonical(v, budget) for v in value]
-    if isinstance(value, tuple):
-        return {"t": [_canonical(v, budget) for v in value]}
-    if isinstance(value, (set, frozenset)):
-        items = sorted((_canonical(v, budget) for v in value), key=_order)
-        return {"f" if isinstance(value, frozenset) else "s": items}
-    if isinstance(value, dict):
-        pairs = [[_canonical(k, budget), _canonical(v, budget)] for k, v in value.items()]
-        return {"d": sorted(pairs, key=_order)}
-    if isinstance(value, bytes):
-        return {"b": value.hex()}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        kind = type(value)
-        return {"c": f"{kind.__module__}:{kind.__qualname__}",
-                "v": {f.name: _canonical(getattr(value, f.name), budget)
-                      for f in dataclasses.fields(value)}}
-    raise TypeError(f"no plain form for {type(value).__name__}")
-
-
-def _order(item: Any) -> str:
-    return json.dumps(item, sort_keys=True)
-
-
 _SCALARS = frozenset((str, int, bool, float, type(None)))
 # A kept value: a scalar is itself; anything else a list whose first item says what it is -
 # one of these, or from _RECORD on a record: its kind's place in the entry's list of kinds,
@@ -99,35 +65,48 @@ _RECORD = 6
 def pack(value: Any) -> dict[str, Any]:
     """JSON-able data that ``unpack`` turns back into an equal value."""
     kinds: dict[type, int] = {}
+    plain = _SCALARS
 
+    # Scalars are taken where they stand, as ``unpack`` does.
     def put(value: Any) -> Any:
         kind = type(value)
-        if kind in _SCALARS:
-            return value
-        if kind is tuple:
-            return [_TUPLE, *[put(v) for v in value]]
-        if kind is list:
-            return [_LIST, *[put(v) for v in value]]
+        if kind is tuple or kind is list:
+            return [_TUPLE if kind is tuple else _LIST,
+                    *[v if type(v) in plain else put(v) for v in value]]
+        place = kinds.get(kind)
+        if place is None and dataclasses.is_dataclass(kind):
+            place = kinds[kind] = len(kinds)
+        if place is not None:
+            return [_RECORD + place, *[v if type(v) in plain else put(v)
+                                       for v in map(value.__getattribute__, _fields(kind))]]
         if kind is dict:
             items: list[Any] = [_DICT]
             for key, item in value.items():
-                items.append(put(key))
-                items.append(put(item))
+                items.append(key if type(key) in plain else put(key))
+                items.append(item if type(item) in plain else put(item))
             return items
         if kind is frozenset or kind is set:
-            return [_FROZENSET if kind is frozenset else _SET, *[put(v) for v in value]]
+            return [_FROZENSET if kind is frozenset else _SET,
+                    *[v if type(v) in plain else put(v) for v in value]]
         if kind is bytes:
             return [_BYTES, value.hex()]
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            place = kinds.setdefault(kind, len(kinds))
-            return [_RECORD + place, *[put(getattr(value, f.name))
-                                      for f in dataclasses.fields(value)]]
-        if isinstance(value, (str, int, float)):  # an enumeration's member, kept as its value
+        if isinstance(value, (str, int, float)):  # a member of an enumeration, kept as its value
             return value
         raise TypeError(f"no plain form for {kind.__name__}")
 
-    packed = put(value)
+    packed = value if type(value) in plain else put(value)
     return {"kinds": [f"{k.__module__}:{k.__qualname__}" for k in kinds], "value": packed}
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    """A record class's field names in order (``dataclasses.fields`` builds them each call)."""
+    found = _FIELDS.get(kind)
+    if found is None:
+        found = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return found
 
 
 def unpack(data: Any) -> Any:
@@ -193,12 +172,70 @@ def _record(name: str) -> tuple[type, tuple[str, ...], frozenset[str], bool]:
             checked)
 
 
+def _canonical(value: Any, budget: int | None = None) -> Any:
+    """The form a digest is taken of: ``pack``'s, with each record's kind by name, and
+    dicts and sets in order, so that the digest does not depend on how they were built (a
+    set of names iterates in another order in every process). A dict is ordered by its keys
+    alone (they differ), strings as they are and other keys by their JSON text. ``budget``:
+    the most parts other than scalars it may have."""
+    left = [budget if budget is not None else -1]
+    plain = _SCALARS
+
+    # Scalars are taken where they stand, as ``unpack`` does.
+    def put(value: Any) -> Any:
+        if left[0] >= 0:
+            left[0] -= 1
+            if left[0] < 0:
+                raise TooBig("the plain form is too big to keep")
+        kind = type(value)
+        if kind is tuple or kind is list:
+            return [_TUPLE if kind is tuple else _LIST,
+                    *[v if type(v) in plain else put(v) for v in value]]
+        fields = _RECORD_FIELDS.get(kind)
+        if fields is None and dataclasses.is_dataclass(kind):
+            fields = _RECORD_FIELDS[kind] = (f"{kind.__module__}:{kind.__qualname__}",
+                                             _fields(kind))
+        if fields is not None:
+            return [fields[0], *[v if type(v) in plain else put(v)
+                                 for v in map(value.__getattribute__, fields[1])]]
+        if kind is dict:
+            pairs = [(k if type(k) in plain else put(k), v if type(v) in plain else put(v))
+                     for k, v in value.items()]
+            pairs.sort(key=_first if all(type(k) is str for k, _ in pairs) else _first_as_text)
+            return [_DICT, *[part for pair in pairs for part in pair]]
+        if kind is frozenset or kind is set:
+            items = sorted([v if type(v) in plain else put(v) for v in value], key=_as_text)
+            return [_FROZENSET if kind is frozenset else _SET, *items]
+        if kind is bytes:
+            return [_BYTES, value.hex()]
+        if isinstance(value, (str, int, float)):  # a member of an enumeration, as its value
+            return value
+        raise TypeError(f"no plain form for {kind.__name__}")
+
+    return value if type(value) in plain else put(value)
+
+
+# Record class -> its name and field names, for the digest.
+_RECORD_FIELDS: dict[type, tuple[str, tuple[str, ...]]] = {}
+
+
+def _as_text(item: Any) -> str:
+    return json.dumps(item)
+
+
+def _first(pair: tuple[Any, Any]) -> Any:
+    return pair[0]
+
+
+def _first_as_text(pair: tuple[Any, Any]) -> str:
+    return json.dumps(pair[0])
+
+
 def digest(value: Any, budget: int | None = None) -> str | None:
     """A stable digest of plain data (a plan); None when it has parts with no plain form,
     or more than ``budget`` parts."""
     try:
-        spent = None if budget is None else [budget]
-        text = json.dumps(_canonical(value, spent), sort_keys=True)
+        text = json.dumps(_canonical(value, budget), separators=(",", ":"))
     except (TypeError, ValueError):
         return None
     return hashlib.sha256(text.encode()).hexdigest()

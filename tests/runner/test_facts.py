@@ -260,3 +260,35 @@ def test_a_summary_too_big_to_keep_is_not_kept(tmp_path: Path) -> None:
     source = SourceFile(str(tmp_path / "app/client.py"), "app/client.py", "app.client")
     assert cache.keep_summary(source, "content", 1 << 20, summary) is None
     assert not list(tmp_path.rglob("*.json"))
+
+
+_DIGESTS = """
+import sys
+from pathlib import Path
+import libcst as cst
+from codemods.flow.summarise import summarise
+from migrate.runner.facts import digest
+names = {"consumer_id", "private_key", "client_id", "client_secret", "WM_SEC.AUTH_SIGNATURE"}
+print(digest({"names": names, "by_name": {n: frozenset(names - {n}) for n in names},
+              "by_pair": {(n, len(n)): n for n in names}}))
+for path in sorted(Path(sys.argv[1]).rglob("*.py")):
+    print(digest(summarise(cst.parse_module(path.read_bytes()), path.stem, str(path))))
+"""
+
+
+def test_a_digest_is_the_same_in_every_process() -> None:
+    """Sets and dicts built from them iterate in another order under another hash seed;
+    equal summaries made by two runs must still have the same digest, or no cache entry
+    made by one run answers the next."""
+    import subprocess
+    import sys
+
+    printed = []
+    for seed in ("1", "2"):
+        done = subprocess.run([sys.executable, "-c", _DIGESTS, str(SAMPLE / "seller")],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120,
+                              env={**os.environ, "PYTHONHASHSEED": seed})
+        assert done.returncode == 0, done.stderr
+        printed.append(done.stdout.split())
+    assert len(printed[0]) > 5 and "None" not in printed[0]
+    assert printed[0] == printed[1]

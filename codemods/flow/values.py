@@ -12,8 +12,9 @@ take no part in equality, so the same value written twice is one value.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Union, get_args
 
 __all__ = [
     "Alt", "Arith", "CallV", "Comp", "Concat", "Config", "Derived", "Digest", "Entry", "Env",
@@ -350,6 +351,29 @@ Value = Union[Lit, Num, Time, Opaque, Unknown, Param, Self, Super, SelfAttr, Loc
               Via]
 
 _ALT_LIMIT = 6
+_HASH = "_hash"
+
+
+def _hash_once(kind: type) -> None:
+    """A value's hash is worked out once, kept on it: the generated ``__hash__`` hashes every
+    field, and a field's value again, on every look-up - planning looks values up by the
+    thousand (its memo), and that was a sixth of making a plan. The kept hash stays out of
+    a pickle: another process may hash strings with another seed."""
+    names = tuple(f.name for f in dataclasses.fields(kind)
+                  if f.compare and (f.hash is None or f.hash))
+
+    def __hash__(self: object) -> int:
+        held = self.__dict__
+        found = held.get(_HASH)
+        if found is None:
+            found = held[_HASH] = hash(tuple([getattr(self, name) for name in names]))
+        return found
+
+    def __getstate__(self: object) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != _HASH}
+
+    kind.__hash__ = __hash__  # type: ignore[method-assign,assignment]
+    kind.__getstate__ = __getstate__  # type: ignore[attr-defined]
 
 
 def alt(*options: Value) -> Value:
@@ -364,3 +388,7 @@ def alt(*options: Value) -> Value:
     if len(flat) > _ALT_LIMIT:
         return Unknown("the value depends on too many branches to follow")
     return Alt(tuple(flat))
+
+
+for _kind in get_args(Value):
+    _hash_once(_kind)

@@ -206,7 +206,40 @@ def main(argv: Optional[list[str]] = None) -> None:
         print(f"walmart-migrate: {shared}", file=sys.stderr)
     from migrate.cli import main as run
 
-    run(args)
+    if argv is not None:  # called from Python, which goes on after the command
+        run(args)
+        return
+    try:
+        run(args)
+    except SystemExit as done:
+        _leave(done)
+
+
+def _leave(done: SystemExit) -> NoReturn:
+    """End the process once the command is done, without freeing what it built: tearing
+    down a run's trees, summaries and modules took a tenth of a cold run's time, and a
+    seventh of a run answered from the cache. What a normal exit does first is done: other
+    threads are waited for (none are left, or it is a normal exit), output is flushed, exit
+    handlers run (coverage.py saves its data in one)."""
+    import atexit
+    import os
+    import threading
+
+    code = 0 if done.code is None else done.code
+    if not isinstance(code, int) or threading.active_count() > 1:
+        raise done
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: Python's own exit says so, as ever
+        raise done from None
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass  # an exit handler's output to a closed pipe
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -197,6 +197,7 @@ def _refuse(message: str) -> NoReturn:
 def main(argv: Optional[list[str]] = None) -> None:
     """Console entry point: check the extra and the package names, then run the command."""
     args = sys.argv[1:] if argv is None else argv
+    _stand_in_for_closed_streams()
     # A foreign package first: installing an extra would not cure it.
     message = problem_with_packages() or missing_extra(args)
     if message is not None:
@@ -215,6 +216,17 @@ def main(argv: Optional[list[str]] = None) -> None:
         _leave(done)
 
 
+def _stand_in_for_closed_streams() -> None:
+    """A process started with standard output or error closed (``2>&-``, some service
+    managers) has None for the stream; what the command writes there is dropped, and its
+    exit code stays the command's, not an internal error."""
+    import os
+
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 - for the whole process
+
+
 def _leave(done: SystemExit) -> NoReturn:
     """End the process once the command is done, without freeing what it built: tearing
     down a run's trees, summaries and modules took a tenth of a cold run's time, and a
@@ -226,20 +238,23 @@ def _leave(done: SystemExit) -> NoReturn:
     import threading
 
     code = 0 if done.code is None else done.code
-    if not isinstance(code, int) or threading.active_count() > 1:
-        raise done
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe: Python's own exit says so, as ever
-        raise done from None
+    if not isinstance(code, int) or threading.active_count() > 1 or not _flushed():
+        raise done  # a closed pipe: Python's own exit says so, as ever
     atexit._run_exitfuncs()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass  # an exit handler's output to a closed pipe
+    _flushed()  # what an exit handler wrote; to a closed pipe, lost as in a normal exit
     os._exit(code)
+
+
+def _flushed() -> bool:
+    """Flush standard output and error; False when one cannot be (a closed pipe). A stream
+    the process was started without (``2>&-``) is None, and has nothing to flush."""
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 if __name__ == "__main__":

@@ -135,20 +135,33 @@ class RepoPlan:
         return set(self.edits) | self.renames.modules_by_position()
 
     def for_module(self, module: str) -> RepoPlan:
-        """What rewriting ``module`` reads of the plan: its own findings, edits, positions and
-        imports, and what is named by qualified name across the repository (renames,
-        decisions, helpers). A file is rewritten with this part alone, so its outcome is a
-        function of the part: an edit elsewhere that only moves lines (findings and edits
-        are by position) leaves it as it was, and the run's cache still answers for it."""
+        """What rewriting ``module`` reads of the plan: its own part (``own_part``) and what
+        every module's part shares - renames and helpers, named by qualified name. A file is
+        rewritten with this part alone, so its outcome is a function of the part: an edit
+        elsewhere that only moves lines (findings and edits are by position) leaves it as it
+        was, and the run's cache still answers for it. What no rewrite reads is left out:
+        the accounting, the functions touched, the names wanted, the notes on config files."""
+        own = self.own_part(module)
+        renames = dataclasses.replace(self.renames, config=[], attr_sites=own.pop("attr_sites"),
+                                      key_sites=own.pop("key_sites"))
+        return dataclasses.replace(self, renames=renames, accounted={}, touched_functions={},
+                                   wanted=set(), **own)
+
+    def own_part(self, module: str) -> dict[str, Any]:
+        """The module's own findings, edits, imports and positions renamed, and the decisions
+        on its scopes as rewriting reads them (their action; their reasons can name lines of
+        other files)."""
         def own(table: dict[str, Any]) -> dict[str, Any]:
             return {module: table[module]} if module in table else {}
 
-        renames = dataclasses.replace(self.renames, attr_sites=own(self.renames.attr_sites),
-                                      key_sites=own(self.renames.key_sites))
-        return dataclasses.replace(self, findings=own(self.findings), edits=own(self.edits),
-                                   renames=renames, accounted=own(self.accounted),
-                                   touched_functions=own(self.touched_functions),
-                                   imports=own(self.imports))
+        inside = module + "."
+        decisions = {scope: Decision(scope, "", decision.action, "")
+                     for scope, decision in self.decisions.items()
+                     if scope == module or scope.startswith(inside)}
+        return {"findings": own(self.findings), "edits": own(self.edits),
+                "imports": own(self.imports), "decisions": decisions,
+                "attr_sites": own(self.renames.attr_sites),
+                "key_sites": own(self.renames.key_sites)}
 
     def has_work_in(self, module: str) -> bool:
         """Whether the second pass has anything to do in ``module`` beyond renaming by name:

@@ -257,7 +257,7 @@ class FactsCache:
     def _read(self, path: Path) -> Any:
         try:
             return json.loads(path.read_bytes())
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError, MemoryError):  # nested past any summary
             return None
 
     def _write(self, path: Path, entry: Any) -> None:
@@ -295,7 +295,8 @@ class FactsCache:
             if not isinstance(found, FileSummary):
                 return None
             return self._remember(source, path, found, str(entry["digest"]))
-        except (LookupError, TypeError, ValueError, AttributeError, ImportError):
+        except (LookupError, TypeError, ValueError, AttributeError, ImportError, RecursionError,
+                MemoryError):
             return None
 
     def keep_summary(self, source: SourceFile, content: str, limit: int,
@@ -316,7 +317,8 @@ class FactsCache:
         entry = self._read(self._path("plan", key))
         try:
             found = unpack(entry) if entry is not None else None
-        except (LookupError, TypeError, ValueError, AttributeError, ImportError):
+        except (LookupError, TypeError, ValueError, AttributeError, ImportError, RecursionError,
+                MemoryError):
             return None
         return found if isinstance(found, RepoPlan) else None
 
@@ -339,7 +341,8 @@ class FactsCache:
                                 environment={str(k): str(v) for k, v in entry["environment"].items()},
                                 gains_shim=bool(entry["gains_shim"]))
             return result, bool(entry["empty"]), frozenset(str(w) for w in entry["words"])
-        except (LookupError, TypeError, ValueError, AttributeError, ImportError):
+        except (LookupError, TypeError, ValueError, AttributeError, ImportError, RecursionError,
+                MemoryError):
             return None
 
     def keep_result(self, source: SourceFile, content: str, limit: int, plan: str,

@@ -135,12 +135,11 @@ def _second_pass(second: list[SourceFile], plan: Plan, analysis: Analysis,
     module."""
     facts = analysis.earlier
     parts = _parts(second, plan)
-    keys: dict[str, str | None] = {}
-    if facts is not None and facts.results:
-        keys = {module: digest(part) for module, part in parts.items()}
+    keys = _keys(parts, plan) if facts is not None and facts.results else {}
     answered: dict[str, tuple[FileResult, bool, frozenset[str]]] = {}
     for source in second:
-        key, content = keys.get(source.module), analysis.content(source)
+        key = keys.get(source.module)
+        content = analysis.content(source) if key else ""
         hit = facts.result(source, content, plan.max_file_size, key) \
             if facts is not None and key and content else None
         if hit is not None:
@@ -148,7 +147,8 @@ def _second_pass(second: list[SourceFile], plan: Plan, analysis: Analysis,
             progress.advance(hit[0].status == "changed")
     done = _migrate([s for s in second if s.display not in answered], parts, analysis, progress)
     for source in done:
-        result, key, content = done[source], keys.get(source.module), analysis.content(source)
+        result, key = done[source], keys.get(source.module)
+        content = analysis.content(source) if key else ""
         if facts is not None and key and content:
             facts.keep_result(source, content, plan.max_file_size, key, result,
                               result.status == "changed" and is_empty(result.new or b""))
@@ -170,6 +170,22 @@ def _parts(files: list[SourceFile], plan: Plan) -> dict[str, Plan]:
     repo = plan.repo
     return {s.module: plan if repo is None else replace(plan, repo=repo.for_module(s.module))
             for s in files}
+
+
+def _keys(parts: dict[str, Plan], plan: Plan) -> dict[str, str | None]:
+    """Each part's cache key: the digest of what every part shares (renames and helpers can
+    be large), taken once, with the digest of the module's own part."""
+    repo = plan.repo
+    if repo is None:
+        whole = digest(plan)
+        return {module: whole for module in parts}
+    shared = digest(replace(plan, repo=repo.for_module("")))  # no module has the name ""
+    keys: dict[str, str | None] = {}
+    for module in parts:
+        own = digest(repo.own_part(module))
+        keys[module] = None if shared is None or own is None else \
+            hashlib.sha256(f"{shared} {own}".encode()).hexdigest()
+    return keys
 
 
 def _migrate(files: list[SourceFile], parts: dict[str, Plan], analysis: Analysis,

@@ -60,6 +60,19 @@ def test_the_exit_code_output_and_exit_handlers_are_as_a_normal_exit_gives(
         assert "thread finished" in done.stderr
 
 
+@pytest.mark.parametrize("closed", ["2>&-", ">&-"], ids=["no-stderr", "no-stdout"])
+def test_a_process_started_without_an_output_stream_keeps_its_exit_code(
+        seller: Repo, closed: str) -> None:
+    """Started with standard error or output closed (cron, a service manager), Python has
+    None for the stream; the exit code is still the command's."""
+    script = textwrap.dedent(_SCRIPT).format(root=str(ROOT), thread=False,
+                                             args=["scan", "--no-cache", "."])
+    done = subprocess.run(["bash", "-c", f'exec "$0" -c "$1" {closed}', sys.executable, script],
+                          cwd=seller.path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr  # the sample seller has work to do
+    assert "Traceback" not in done.stdout + done.stderr
+
+
 def test_a_usage_error_still_ends_with_its_code(seller: Repo) -> None:
     done = _console(["scan", "--no-such-option"], seller.path)
     assert done.returncode == 2

@@ -111,13 +111,25 @@ def test_facts_alone_answer_a_run_whose_entry_is_gone(seller: Repo, parsed: list
     _same(first, again)
 
 
+def _deepened(text: str) -> str:
+    """The entry with its value nested deeper than any summary (JSON reads it)."""
+    entry = json.loads(text)
+    packed = entry.get("summary", entry)
+    if isinstance(packed, dict) and "value" in packed:
+        deep: object = 1
+        for _ in range(600):
+            deep = [0, deep]
+        packed["value"] = deep
+    return json.dumps(entry)
+
 
 @pytest.mark.parametrize("damage", [
     lambda text: text[: len(text) // 2],  # cut off
     lambda text: text.replace('"kinds": [', '"kinds": ["subprocess:Popen", ', 1),
     lambda text: text.replace('"value": [', '"value": [99, ', 1),  # no such record
     lambda text: text.replace('"value": [', '"value": [[], ', 1),
-], ids=["cut", "foreign-class", "unknown-tag", "empty-part"])
+    _deepened,
+], ids=["cut", "foreign-class", "unknown-tag", "empty-part", "too-deep"])
 def test_a_damaged_entry_is_analysed_again(seller: Repo, parsed: list[str],
                                            damage: Callable[[str], str]) -> None:
     first = _scan(seller)
@@ -132,6 +144,8 @@ def test_a_damaged_entry_is_analysed_again(seller: Repo, parsed: list[str],
     _same(first, again)
     walmart = [p for p in (seller.path / "seller").rglob("*.py") if b"WM_SEC" in p.read_bytes()]
     assert {str(p.relative_to(seller.path)) for p in walmart} <= set(parsed)
+
+
 @pytest.mark.parametrize("diff", [True, False], ids=["diff", "api-default"])
 def test_a_run_that_may_read_the_text_computes_every_rewritten_file(
         seller: Repo, diff: bool) -> None:

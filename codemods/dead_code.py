@@ -28,6 +28,7 @@ from codemods.flow.syntax import (
 )
 from codemods.imports_edit import prune_aliases
 from codemods.names import LEGACY, MARKERS, SIGNING_MARKERS
+from codemods.printing import code_of
 from codemods.work import module_name_of, note_removed, plan_of, removed_names
 
 __all__ = ["RemoveDeadSigning"]
@@ -329,7 +330,7 @@ class RemoveDeadSigning(WalmartCodemod):
                 if isinstance(small, cst.ImportFrom) and (
                         isinstance(small.names, cst.ImportStar) or
                         (small.module is not None and
-                         cst.Module([]).code_for_node(small.module) == "__future__")):
+                         code_of(small.module) == "__future__")):
                     continue
                 if not isinstance(small, (cst.Import, cst.ImportFrom)):
                     continue

@@ -11,6 +11,7 @@ from codemods.flow.plan import Edit
 from codemods.header_dict import token_key
 from codemods.imports_edit import ensure_import, ensure_imports
 from codemods.names import ACCESS_TOKEN, MARKERS, SIGNING_MARKERS
+from codemods.printing import code_of
 from codemods.scoped import Scoped
 from codemods.work import edits_for, module_name_of, note_removed, plan_of
 
@@ -129,7 +130,7 @@ class RewriteHeaderCalls(_StatementSites):
         call = body.body[0].value
         assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
         self.needs_shim = True
-        owner = cst.Module([]).code_for_node(call.func.value)
+        owner = code_of(call.func.value)
         return cst.parse_statement(f'{owner}.{call.func.attr.value}("{ACCESS_TOKEN}", {edit.text})\n'
                                    ).with_changes(leading_lines=updated_node.leading_lines)
 
@@ -146,7 +147,7 @@ class RewriteHeaderCalls(_StatementSites):
         assert isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call)
         func = statement.value.func
         assert isinstance(func, cst.Attribute)
-        owner = cst.Module([]).code_for_node(func.value)
+        owner = code_of(func.value)
         headers = edit.text
         if isinstance(value, cst.Await):
             headers = f"({headers})"

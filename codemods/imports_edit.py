@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+from codemods.printing import code_of
+
 __all__ = ["ensure_import", "ensure_imports", "prune_aliases"]
 
 
@@ -47,9 +49,9 @@ def _top_level(statement: cst.CSTNode) -> str | None:
         return None
     small = statement.body[0]
     if isinstance(small, cst.Import):
-        return cst.Module([]).code_for_node(small.names[0].name).split(".")[0]
+        return code_of(small.names[0].name).split(".")[0]
     if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
-        return cst.Module([]).code_for_node(small.module).split(".")[0]
+        return code_of(small.module).split(".")[0]
     return None
 
 
@@ -125,7 +127,7 @@ def _into_own_group(tree: cst.Module, name: str, local: str, groups: list[list[i
             statement = tree.body[index]
             if isinstance(statement, cst.SimpleStatementLine) and \
                     isinstance(statement.body[0], cst.Import) and \
-                    cst.Module([]).code_for_node(statement.body[0].names[0].name) > name:
+                    code_of(statement.body[0].names[0].name) > name:
                 position = index
                 break
         if position == own[0]:

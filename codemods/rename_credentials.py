@@ -18,6 +18,7 @@ from codemods.flow.plan import RepoPlan
 from codemods.flow.syntax import dotted, env_literal, env_variable, kind_test
 from codemods.imports_edit import ensure_imports
 from codemods.names import MARKERS, SIGNING_MARKERS
+from codemods.printing import code_of
 from codemods.scoped import Scoped
 from codemods.work import edits_for, module_name_of, note_removed, plan_of, renamed_variables
 
@@ -140,7 +141,7 @@ class _Finder:
                     if isinstance(target, cst.Name) and target.value in attrs:
                         self.names[id(target)] = attrs[target.value]
             elif isinstance(statement, cst.FunctionDef) and statement.name.value in attrs and \
-                    any(cst.Module([]).code_for_node(d.decorator).endswith("property")
+                    any(code_of(d.decorator).endswith("property")
                         for d in statement.decorators):
                 self.names[id(statement.name)] = attrs[statement.name.value]  # a property
 
@@ -361,7 +362,7 @@ class RenameCredentials(WalmartCodemod):
         plan = plan_of(self.context, tree)
         module = module_name_of(self.context)
         old_names = plan.renames.old_names()
-        text = tree.code  # cheap next to the scope analysis it can spare
+        text = code_of(tree, tree)  # cheap next to the scope analysis it can spare
         if any(name in text for name in old_names):
             finder = _Finder(tree, module, plan, Bindings(tree))
             finder.run()

@@ -49,13 +49,13 @@ from codemods.flow.values import (
     alt,
 )
 from codemods.names import AUTH_SIGNATURE, LEGACY
+from codemods.printing import code_of
 
 if TYPE_CHECKING:
     from codemods.flow.summarise import FileContext
 
-__all__ = ["Evaluator", "code_of", "is_header_like"]
+__all__ = ["Evaluator", "is_header_like"]
 
-_EMPTY = cst.Module(body=[])
 _VERBS = {"get", "post", "put", "delete", "patch", "head", "options"}
 _LEGACY_FOLDED = {h.lower() for h in LEGACY}
 # Methods that change the object they are called on, as far as signing cares.
@@ -105,10 +105,6 @@ def _bound_names(target: cst.BaseExpression) -> list[str]:
             names.extend(inner)
         return names
     return []
-
-
-def code_of(node: cst.CSTNode) -> str:
-    return _EMPTY.code_for_node(node)
 
 
 def is_header_like(text: str) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 import libcst as cst
 from libcst.metadata import CodeRange
 
-from codemods.flow.evaluate import Evaluator, code_of
+from codemods.flow.evaluate import Evaluator
 from codemods.flow.imports import import_table
 from codemods.flow.summary import (
     AttributeRead,
@@ -24,6 +24,7 @@ from codemods.flow.summary import (
 from codemods.flow.syntax import child_nodes
 from codemods.flow.values import Global, Loc, Opaque, Ref, SelfAttr, Value, alt
 from codemods.positions import positions_of
+from codemods.printing import code_of
 
 __all__ = ["FileContext", "summarise"]
 

@@ -22,6 +22,7 @@ from codemods.base import FileContext, attach_options, findings_of, is_skip, see
 from codemods.flow.summarise import summarise
 from codemods.flow.summary import FileSummary
 from codemods.positions import positions_of
+from codemods.printing import bytes_of
 from codemods.registry import load_codemods
 from codemods.work import attach_plan, renamed_variables
 from migrate.runner.inputs import Plan, SourceFile, has_marker
@@ -144,7 +145,7 @@ def migrate_bytes(data: bytes, source: SourceFile, plan: Plan) -> FileResult:
                                   str(exc) or f"{codemod.NAME} skipped the file",
                                   findings_of(context))
             return _crash(source.display, f"codemod {codemod.NAME}", exc, findings_of(context))
-    new = tree.bytes
+    new = bytes_of(tree)
     findings = sorted(findings_of(context), key=lambda f: (f.line, f.column))
     if new == data:
         return FileResult(source.display, "unchanged", "", findings)

@@ -60,42 +60,65 @@ _SCALARS = frozenset((str, int, bool, float, type(None)))
 # record.
 _LIST, _TUPLE, _DICT, _FROZENSET, _SET, _BYTES = range(6)
 _RECORD = 6
+# What reading a damaged entry raises (cut, hand-edited, nested past any summary): the entry
+# is then analysed again, as a missing one is.
+_DAMAGED = (LookupError, TypeError, ValueError, AttributeError, ImportError, RecursionError,
+            MemoryError)
 
 
 def pack(value: Any) -> dict[str, Any]:
     """JSON-able data that ``unpack`` turns back into an equal value."""
-    kinds: dict[type, int] = {}
+    packed, kinds = _plain(value, canonical=False)
+    return {"kinds": [f"{k.__module__}:{k.__qualname__}" for k in kinds], "value": packed}
+
+
+def _plain(value: Any, canonical: bool, budget: int | None = None) -> tuple[Any, dict[type, Any]]:
+    """``value`` in the form above, and the record kinds met, with their tags. To keep: each
+    record tagged by its kind's place in that table. For a digest (``canonical``): tagged by
+    its kind's name, and dicts and sets in order, so that the digest does not depend on how
+    they were built (a set of names iterates in another order in every process); a dict is
+    ordered by its keys alone (they differ), strings as they are and other keys by their
+    JSON text. ``budget``: the most parts other than scalars it may have."""
+    tags: dict[type, Any] = {}
+    left = [budget if budget is not None else -1]
     plain = _SCALARS
 
     # Scalars are taken where they stand, as ``unpack`` does.
     def put(value: Any) -> Any:
+        if left[0] >= 0:
+            left[0] -= 1
+            if left[0] < 0:
+                raise TooBig("the plain form is too big to keep")
         kind = type(value)
         if kind is tuple or kind is list:
             return [_TUPLE if kind is tuple else _LIST,
                     *[v if type(v) in plain else put(v) for v in value]]
-        place = kinds.get(kind)
-        if place is None and dataclasses.is_dataclass(kind):
-            place = kinds[kind] = len(kinds)
-        if place is not None:
-            return [_RECORD + place, *[v if type(v) in plain else put(v)
-                                       for v in map(value.__getattribute__, _fields(kind))]]
+        tag = tags.get(kind)
+        if tag is None and dataclasses.is_dataclass(kind):
+            tag = tags[kind] = f"{kind.__module__}:{kind.__qualname__}" if canonical else \
+                _RECORD + len(tags)
+        if tag is not None:
+            return [tag, *[v if type(v) in plain else put(v)
+                           for v in map(value.__getattribute__, _fields(kind))]]
         if kind is dict:
-            items: list[Any] = [_DICT]
-            for key, item in value.items():
-                items.append(key if type(key) in plain else put(key))
-                items.append(item if type(item) in plain else put(item))
-            return items
+            pairs = [(k if type(k) in plain else put(k), v if type(v) in plain else put(v))
+                     for k, v in value.items()]
+            if canonical:
+                pairs.sort(key=_first if all(type(k) is str for k, _ in pairs) else
+                           _first_as_text)
+            return [_DICT, *[part for pair in pairs for part in pair]]
         if kind is frozenset or kind is set:
-            return [_FROZENSET if kind is frozenset else _SET,
-                    *[v if type(v) in plain else put(v) for v in value]]
+            items = [v if type(v) in plain else put(v) for v in value]
+            if canonical:
+                items.sort(key=_as_text)
+            return [_FROZENSET if kind is frozenset else _SET, *items]
         if kind is bytes:
             return [_BYTES, value.hex()]
-        if isinstance(value, (str, int, float)):  # a member of an enumeration, kept as its value
+        if isinstance(value, (str, int, float)):  # a member of an enumeration, as its value
             return value
         raise TypeError(f"no plain form for {kind.__name__}")
 
-    packed = value if type(value) in plain else put(value)
-    return {"kinds": [f"{k.__module__}:{k.__qualname__}" for k in kinds], "value": packed}
+    return (value if type(value) in plain else put(value)), tags
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -172,53 +195,6 @@ def _record(name: str) -> tuple[type, tuple[str, ...], frozenset[str], bool]:
             checked)
 
 
-def _canonical(value: Any, budget: int | None = None) -> Any:
-    """The form a digest is taken of: ``pack``'s, with each record's kind by name, and
-    dicts and sets in order, so that the digest does not depend on how they were built (a
-    set of names iterates in another order in every process). A dict is ordered by its keys
-    alone (they differ), strings as they are and other keys by their JSON text. ``budget``:
-    the most parts other than scalars it may have."""
-    left = [budget if budget is not None else -1]
-    plain = _SCALARS
-
-    # Scalars are taken where they stand, as ``unpack`` does.
-    def put(value: Any) -> Any:
-        if left[0] >= 0:
-            left[0] -= 1
-            if left[0] < 0:
-                raise TooBig("the plain form is too big to keep")
-        kind = type(value)
-        if kind is tuple or kind is list:
-            return [_TUPLE if kind is tuple else _LIST,
-                    *[v if type(v) in plain else put(v) for v in value]]
-        fields = _RECORD_FIELDS.get(kind)
-        if fields is None and dataclasses.is_dataclass(kind):
-            fields = _RECORD_FIELDS[kind] = (f"{kind.__module__}:{kind.__qualname__}",
-                                             _fields(kind))
-        if fields is not None:
-            return [fields[0], *[v if type(v) in plain else put(v)
-                                 for v in map(value.__getattribute__, fields[1])]]
-        if kind is dict:
-            pairs = [(k if type(k) in plain else put(k), v if type(v) in plain else put(v))
-                     for k, v in value.items()]
-            pairs.sort(key=_first if all(type(k) is str for k, _ in pairs) else _first_as_text)
-            return [_DICT, *[part for pair in pairs for part in pair]]
-        if kind is frozenset or kind is set:
-            items = sorted([v if type(v) in plain else put(v) for v in value], key=_as_text)
-            return [_FROZENSET if kind is frozenset else _SET, *items]
-        if kind is bytes:
-            return [_BYTES, value.hex()]
-        if isinstance(value, (str, int, float)):  # a member of an enumeration, as its value
-            return value
-        raise TypeError(f"no plain form for {kind.__name__}")
-
-    return value if type(value) in plain else put(value)
-
-
-# Record class -> its name and field names, for the digest.
-_RECORD_FIELDS: dict[type, tuple[str, tuple[str, ...]]] = {}
-
-
 def _as_text(item: Any) -> str:
     return json.dumps(item)
 
@@ -235,7 +211,7 @@ def digest(value: Any, budget: int | None = None) -> str | None:
     """A stable digest of plain data (a plan); None when it has parts with no plain form,
     or more than ``budget`` parts."""
     try:
-        text = json.dumps(_canonical(value, budget), separators=(",", ":"))
+        text = json.dumps(_plain(value, True, budget)[0], separators=(",", ":"))
     except (TypeError, ValueError):
         return None
     return hashlib.sha256(text.encode()).hexdigest()
@@ -295,8 +271,7 @@ class FactsCache:
             if not isinstance(found, FileSummary):
                 return None
             return self._remember(source, path, found, str(entry["digest"]))
-        except (LookupError, TypeError, ValueError, AttributeError, ImportError, RecursionError,
-                MemoryError):
+        except _DAMAGED:
             return None
 
     def keep_summary(self, source: SourceFile, content: str, limit: int,
@@ -317,8 +292,7 @@ class FactsCache:
         entry = self._read(self._path("plan", key))
         try:
             found = unpack(entry) if entry is not None else None
-        except (LookupError, TypeError, ValueError, AttributeError, ImportError, RecursionError,
-                MemoryError):
+        except _DAMAGED:
             return None
         return found if isinstance(found, RepoPlan) else None
 
@@ -341,8 +315,7 @@ class FactsCache:
                                 environment={str(k): str(v) for k, v in entry["environment"].items()},
                                 gains_shim=bool(entry["gains_shim"]))
             return result, bool(entry["empty"]), frozenset(str(w) for w in entry["words"])
-        except (LookupError, TypeError, ValueError, AttributeError, ImportError, RecursionError,
-                MemoryError):
+        except _DAMAGED:
             return None
 
     def keep_result(self, source: SourceFile, content: str, limit: int, plan: str,

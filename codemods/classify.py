@@ -4,12 +4,11 @@ asked, mark each site left for a person with a one-line comment above it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Union, cast
 
 import libcst as cst
 
 from codemods.base import Finding, WalmartCodemod, findings_of
-from codemods.flow.syntax import child_nodes, is_definition, is_expression
+from codemods.flow.syntax import definitions
 from codemods.names import MARKERS, SIGNING_MARKERS
 from codemods.positions import positions_of
 from codemods.work import module_name_of, plan_of
@@ -100,7 +99,6 @@ def _definitions(tree: cst.Module, module: str, wanted: dict[str, str],
     file has them, known already when this is the tree as parsed, else worked out here."""
     if not wanted:
         return []
-    found: list[tuple[str, int]] = []
 
     def line_of(name: cst.Name) -> int:
         known = origin(name)
@@ -108,16 +106,5 @@ def _definitions(tree: cst.Module, module: str, wanted: dict[str, str],
             return known[0]
         return positions_of(tree)[name].start.line
 
-    def walk(node: cst.CSTNode, prefix: str) -> None:
-        for child in child_nodes(node):
-            if is_definition(child):
-                definition = cast(Union[cst.FunctionDef, cst.ClassDef], child)
-                qualname = f"{prefix}.{definition.name.value}"
-                if qualname in wanted:
-                    found.append((qualname, line_of(definition.name)))
-                walk(definition.body, qualname)
-            elif not is_expression(child):
-                walk(child, prefix)
-
-    walk(tree, module)
-    return found
+    return [(qualname, line_of(definition.name))
+            for qualname, definition in definitions(tree, module) if qualname in wanted]

@@ -9,8 +9,8 @@ no longer counts, so removing ``sig = sign(key, ...)`` frees ``key``, then what 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Union, cast
+from collections.abc import Sequence
+from typing import cast
 
 import libcst as cst
 
@@ -19,10 +19,9 @@ from codemods.bindings import Bindings
 from codemods.classify import CommentAbove
 from codemods.flow.syntax import (
     child_nodes,
+    definitions,
     env_variable,
-    is_definition,
-    is_expression,
-    kind_test,
+    is_attribute,
     literal_string,
     nodes_in,
 )
@@ -32,23 +31,6 @@ from codemods.printing import code_of
 from codemods.work import module_name_of, note_removed, plan_of, removed_names
 
 __all__ = ["RemoveDeadSigning"]
-
-
-_is_attribute = kind_test(cst.Attribute)
-
-
-def _qualified_defs(module: cst.Module, module_name: str) -> Iterator[tuple[str, cst.CSTNode]]:
-    """(qualname, FunctionDef or ClassDef) for every definition."""
-    def walk(body: cst.CSTNode, prefix: str) -> Iterator[tuple[str, cst.CSTNode]]:
-        for child in child_nodes(body):
-            if is_definition(child):
-                definition = cast(Union[cst.FunctionDef, cst.ClassDef], child)
-                qualname = f"{prefix}.{definition.name.value}"
-                yield qualname, definition
-                yield from walk(definition.body, qualname)
-            elif not is_expression(child):
-                yield from walk(child, prefix)
-    yield from walk(module, module_name)
 
 
 def _assigned_names(statement: cst.BaseSmallStatement) -> list[cst.Name] | None:
@@ -181,7 +163,7 @@ def _mark_kept(tree: cst.Module, module_name: str, kept: dict[str, str]) -> cst.
     mine = {q: r for q, r in kept.items() if q.startswith(module_name + ".")}
     if not mine:
         return tree
-    marks = {id(node): mine[qualname] for qualname, node in _qualified_defs(tree, module_name)
+    marks = {id(node): mine[qualname] for qualname, node in definitions(tree, module_name)
              if qualname in mine}
     return tree.visit(CommentAbove(marks)) if marks else tree
 
@@ -206,9 +188,9 @@ class RemoveDeadSigning(WalmartCodemod):
         self.gone: set[int] = set()  # every node inside code marked for removal
         self.statements: dict[int, cst.CSTNode] = {}
         self.definitions: dict[int, cst.CSTNode] = {}
-        self.defs = list(_qualified_defs(tree, self.module_name))
+        self.defs = list(definitions(tree, self.module_name))
         # Walked once: every round asks which attributes removed code has not swallowed.
-        self.attributes = [cast(cst.Attribute, n) for n in nodes_in(tree) if _is_attribute(n)]
+        self.attributes = [cast(cst.Attribute, n) for n in nodes_in(tree) if is_attribute(n)]
         while self._one_round():
             pass
         aliases = self._unused_import_aliases()

@@ -15,7 +15,7 @@ from codemods.binding_walk import parts_in_order
 from codemods.bindings import Bindings
 from codemods.flow.imports import import_table
 from codemods.flow.plan import RepoPlan
-from codemods.flow.syntax import dotted, env_literal, env_variable, kind_test
+from codemods.flow.syntax import dotted, env_literal, env_variable, is_attribute, kind_test
 from codemods.imports_edit import ensure_imports
 from codemods.names import MARKERS, SIGNING_MARKERS
 from codemods.printing import code_of
@@ -57,7 +57,6 @@ def _walk_body(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 _is_class = kind_test(cst.ClassDef)
 _is_function = kind_test(cst.FunctionDef)
 _is_call = kind_test(cst.Call)
-_is_attribute = kind_test(cst.Attribute)
 _is_import_from = kind_test(cst.ImportFrom)
 _reads_environment = kind_test(cst.Subscript, cst.Call)
 
@@ -102,7 +101,7 @@ class _Finder:
                 continue
             if _is_call(child):
                 self._call(cast(cst.Call, child), classes)
-            elif _is_attribute(child):
+            elif is_attribute(child):
                 self._attribute(cast(cst.Attribute, child), classes)
             elif _is_import_from(child):
                 self._import_from(cast(cst.ImportFrom, child))

@@ -57,9 +57,22 @@ def _paths(result: Run) -> set[str]:
     return {Path(r.path).name for r in result.result.files}
 
 
-@pytest.mark.parametrize("in_git", [True, False], ids=["git", "no-git"])
+# Inside git a run hashes the first changed files it meets, and asks git about the rest
+# (``HASH_FIRST``); "git-asked" asks git from the first file.
+WHERE = pytest.mark.parametrize(("in_git", "ask_git"),
+                                [(True, False), (True, True), (False, False)],
+                                ids=["git", "git-asked", "no-git"])
+
+
+def _ask_git_first(monkeypatch: pytest.MonkeyPatch, ask_git: bool) -> None:
+    if ask_git:
+        monkeypatch.setattr(contents, "HASH_FIRST", 0)
+
+
+@WHERE
 def test_a_file_gaining_a_marker_with_size_and_time_kept_is_not_missed(
-        tmp_path: Path, in_git: bool) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_git: bool, ask_git: bool) -> None:
+    _ask_git_first(monkeypatch, ask_git)
     repo = Repo(tmp_path / "seller", init=in_git)
     repo.write("client.py", LEGACY)
     plain = repo.write("tools/report.py", _plain_like(GAINED))
@@ -166,12 +179,14 @@ def test_no_status_is_handed_back_for_a_file_changed_just_before_the_run(tmp_pat
     assert ids.settled(str(path)) is None
 
 
-@pytest.mark.parametrize("in_git", [True, False], ids=["git", "no-git"])
+@WHERE
 def test_a_warm_run_records_the_statuses_it_hashed_for_the_next(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_git: bool) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_git: bool, ask_git: bool) -> None:
     """After a checkout or a copy every file is new to the statuses an entry records: a warm
-    run hashes them, and records their statuses once they have settled, so that the runs
-    after it hash nothing - an unread file that changed and still answers no included."""
+    run hashes them (or git vouches for them), and records the statuses of those it hashed
+    once they have settled, so that the runs after it hash nothing - an unread file that
+    changed and still answers no included."""
+    _ask_git_first(monkeypatch, ask_git)
     (tmp_path / "scratch").mkdir()
     repo = Repo(tmp_path / "seller", init=in_git)
     repo.write("client.py", LEGACY)
@@ -185,15 +200,15 @@ def test_a_warm_run_records_the_statuses_it_hashed_for_the_next(
     monkeypatch.setattr(contents, "WINDOW_NS", 0)  # and then they settle
     hashing = _Hashing(monkeypatch)
     assert _scan(repo.path).cached
-    # Inside git, git vouches for the files its index has; outside, each is hashed once.
+    # Asked, git vouches for the files its index has; else each is hashed once.
     assert (hashing.git, sorted(hashing.paths)) == \
-        ((1, []) if in_git else (0, ["client.py", "report.py"]))
+        ((1, []) if ask_git else (0, ["client.py", "report.py"]))
     hashing.paths.clear()
     hashing.git = 0
     assert _scan(repo.path).cached
     # What was hashed is taken from its status now; git's word is asked again each run (it
     # holds for one run: a file git is later told to skip, it no longer looks at).
-    assert (hashing.git, hashing.paths) == ((1, []) if in_git else (0, []))
+    assert (hashing.git, hashing.paths) == ((1, []) if ask_git else (0, []))
 
     # An unrelated edit: the cached result holds, and the file's new id and status are kept.
     _replace_keeping_size_and_time(repo.path / "tools/report.py",
@@ -203,4 +218,38 @@ def test_a_warm_run_records_the_statuses_it_hashed_for_the_next(
     hashing.paths.clear()
     hashing.git = 0
     assert _scan(repo.path).cached
-    assert (hashing.git, hashing.paths) == ((1, []) if in_git else (0, []))
+    assert (hashing.git, hashing.paths) == ((1, []) if ask_git else (0, []))
+
+
+def test_an_edit_is_hashed_and_a_checkout_asks_git(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asking git takes three processes whatever changed: a run after a few edits hashes
+    them, and one after many changes (a checkout) asks git about the rest."""
+    repo = Repo(tmp_path / "seller")
+    repo.write("client.py", LEGACY)
+    for n in range(6):
+        repo.write(f"tools/report_{n}.py", f"def total_{n}(rows):\n    return sum(rows)\n")
+    repo.commit()
+    _age(repo.path)
+    assert not _scan(repo.path).cached
+    monkeypatch.setattr(contents, "WINDOW_NS", 0)
+    assert _scan(repo.path).cached  # and every status is recorded
+    (tmp_path / "scratch").mkdir()
+    _replace_keeping_size_and_time(repo.path / "tools/report_0.py",
+                                   "def total_0(rows):\n    return max(rows)\n",
+                                   tmp_path / "scratch")
+    hashing = _Hashing(monkeypatch)
+    assert _scan(repo.path).cached
+    assert (hashing.git, hashing.paths) == (0, ["report_0.py"])
+
+    # Every file rewritten as a checkout does, with changes past what is worth hashing.
+    for n in range(6):
+        path = repo.path / f"tools/report_{n}.py"
+        path.write_bytes(path.read_bytes())
+    budget = 2 * len(b"def total_0(rows):\n    return max(rows)\n")
+    monkeypatch.setattr(contents, "HASH_FIRST", budget)
+    hashing.paths.clear()
+    assert _scan(repo.path).cached
+    assert hashing.git == 1
+    assert 1 <= len(hashing.paths) <= 3  # the first, within the budget, then only what git
+    assert len(set(hashing.paths)) == len(hashing.paths)  # cannot vouch for

@@ -75,6 +75,15 @@ Answer = tuple[httpx.Response, bytes]
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
 
+def _load_transport() -> None:
+    """httpx imports its transport, httpcore, when its first client is made, and a token
+    request makes its client in the thread that leads the request. A process forked while
+    that thread imports it (a pre-forking server starting its workers, a job runner) keeps
+    the module half made: every token request in the child then fails. So it is imported
+    where the provider is made, at start-up as a rule, rather than on the first request."""
+    import httpcore  # noqa: F401
+
+
 class TokenFetcher:
     """Knows how to ask for a token; knows nothing of caching or of who is waiting."""
 
@@ -88,6 +97,8 @@ class TokenFetcher:
         self.clock = clock
         self._client = client
         self._async_client = async_client
+        if client is None or async_client is None:
+            _load_transport()
 
     def _request_headers(self) -> dict[str, str]:
         basic = base64.b64encode(f"{self.client_id}:{self._client_secret}".encode()).decode()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -18,6 +20,8 @@ import shim
 from migrate.emulator import EmulatorServer
 from tests.conftest import SELLER_ID, SELLER_SECRET
 from tests.shim.conftest import token_requests
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run_threads(count: int, target: object) -> None:
@@ -190,6 +194,48 @@ def test_a_child_forked_during_a_token_request_gets_its_own(server: EmulatorServ
     os.close(read_end)
     parent.join()
     assert child_token
+    assert token_requests(server) == 2
+
+
+# The same in a fresh interpreter, where the leader's request is the process's first: httpx
+# loads its transport on its first client, and a child forked while the leader's thread was
+# loading it kept it half made.
+_FORK_DURING_THE_FIRST_REQUEST = """
+import os, sys, threading, time
+import shim
+provider = shim.TokenProvider()
+leader = threading.Thread(target=provider.token)
+leader.start()
+# As soon as the request is in flight and httpx's transport is in sys.modules (put there
+# when its import begins): the moment a child would inherit it half made.
+while provider._entry.flight is None or "httpcore" not in sys.modules:
+    time.sleep(0.0005)
+pid = os.fork()
+if pid == 0:
+    try:
+        provider.token()
+        code = 0
+    except BaseException as exc:
+        sys.stderr.write(f"child: {type(exc).__name__}: {exc}\\n")
+        code = 1
+    sys.stderr.flush()
+    os._exit(code)
+_, status = os.waitpid(pid, 0)
+leader.join()
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_child_forked_during_a_process_first_token_request_gets_its_own(
+        server: EmulatorServer) -> None:
+    server.emulator.inject("delay", "/v3/token", delay=1.0)
+    env = {**os.environ, "WALMART_CLIENT_ID": SELLER_ID, "WALMART_CLIENT_SECRET": SELLER_SECRET,
+           "WALMART_ENV": server.url, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-W", "ignore::DeprecationWarning", "-c",
+                           _FORK_DURING_THE_FIRST_REQUEST], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
     assert token_requests(server) == 2
 
 

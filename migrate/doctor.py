@@ -65,7 +65,8 @@ def _scopes(detail: dict[str, object], needs: dict[str, str]) -> list[Row]:
     return rows
 
 
-def run_doctor(settings: Settings, needs: dict[str, str], out: TextIO = sys.stdout) -> int:
+def run_doctor(settings: Settings, needs: dict[str, str], out: TextIO | None = None) -> int:
+    out = out or sys.stdout  # as it is now: a caller may have redirected it
     rows = [_credentials(settings)]
     if rows[0].result == "ok":
         rows += _token_rows(settings, needs)

@@ -130,9 +130,17 @@ def _write_report(outcome: Run, report: Path | None, err: TextIO) -> bool:
     return True
 
 
+def _streams(out: TextIO | None, err: TextIO | None) -> tuple[TextIO, TextIO]:
+    """The streams given, else standard output and error as they are now: a caller that
+    redirects them (``contextlib.redirect_stdout``, click's test runner) after this module
+    was imported gets the output where it asked."""
+    return out or sys.stdout, err or sys.stderr
+
+
 def scan_command(request: RunRequest, fmt: str, report: Path | None,
-                 out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+                 out: TextIO | None = None, err: TextIO | None = None,
                  output: Output = Output()) -> int:
+    out, err = _streams(out, err)
     outcome = _execute(replace(request, report=report), err)
     if isinstance(outcome, int):
         return outcome
@@ -145,11 +153,13 @@ def scan_command(request: RunRequest, fmt: str, report: Path | None,
 
 
 def watch_command(request: RunRequest, fmt: str, report: Path | None,
-                  out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+                  out: TextIO | None = None, err: TextIO | None = None,
                   output: Output = Output()) -> int:
     """``scan``, then again after every save (``migrate.watch``), each report whole on stdout
     as soon as it is made."""
     from migrate.watch import watch_scans
+
+    out, err = _streams(out, err)
 
     def scan() -> int:
         code = scan_command(request, fmt, report, out, err, output)
@@ -175,8 +185,9 @@ def watch_command(request: RunRequest, fmt: str, report: Path | None,
 
 
 def apply_command(request: RunRequest, fmt: str, report: Path | None, diff: bool, check: bool,
-                  out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+                  out: TextIO | None = None, err: TextIO | None = None,
                   out_bytes: BinaryIO | None = None, output: Output = Output()) -> int:
+    out, err = _streams(out, err)
     if diff and fmt != "text":
         err.write("walmart-migrate: --diff prints the diff on stdout; use --report FILE for "
                   f"the {fmt} report\n")

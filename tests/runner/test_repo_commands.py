@@ -285,3 +285,25 @@ def test_pre_commit_hook_definition() -> None:
     # or --check cannot weigh a TOML manifest (tomlkit) or load the rules (PyYAML).
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     assert hook["additional_dependencies"] == extras["cli"]
+
+
+def test_commands_write_where_standard_output_is_when_they_run(repo: Repo) -> None:
+    """Called from Python, one command after another, each redirected on its own (as an
+    embedding tool or a test runner does): each writes its own report where it was sent."""
+    import contextlib
+    import io
+
+    from migrate.cli import main
+
+    repo.write("client.py", LEGACY)
+    repo.commit()
+    reports = []
+    for command in (["scan", "."], ["apply", "--check", "."], ["scan", "."]):
+        out = io.StringIO()
+        with contextlib.chdir(repo.path), contextlib.redirect_stdout(out), \
+                pytest.raises(SystemExit):
+            main(command)
+        reports.append(out.getvalue())
+    assert reports[0].startswith("walmart-migrate scan: 1 file(s) scanned")
+    assert reports[1].startswith("walmart-migrate apply --check: 1 file(s) scanned")
+    assert reports[2] == reports[0]

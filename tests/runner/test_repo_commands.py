@@ -287,7 +287,8 @@ def test_pre_commit_hook_definition() -> None:
     assert hook["additional_dependencies"] == extras["cli"]
 
 
-def test_commands_write_where_standard_output_is_when_they_run(repo: Repo) -> None:
+def test_commands_write_where_standard_output_is_when_they_run(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     """Called from Python, one command after another, each redirected on its own (as an
     embedding tool or a test runner does): each writes its own report where it was sent."""
     import contextlib
@@ -297,11 +298,11 @@ def test_commands_write_where_standard_output_is_when_they_run(repo: Repo) -> No
 
     repo.write("client.py", LEGACY)
     repo.commit()
+    monkeypatch.chdir(repo.path)
     reports = []
     for command in (["scan", "."], ["apply", "--check", "."], ["scan", "."]):
         out = io.StringIO()
-        with contextlib.chdir(repo.path), contextlib.redirect_stdout(out), \
-                pytest.raises(SystemExit):
+        with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
             main(command)
         reports.append(out.getvalue())
     assert reports[0].startswith("walmart-migrate scan: 1 file(s) scanned")

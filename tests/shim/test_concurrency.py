@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 import threading
 import time
-from types import FrameType
 
 import httpx
 import pytest
@@ -49,32 +47,32 @@ def _threads_at_once(provider: shim.TokenProvider) -> tuple[list[str], list[Base
     return tokens, errors
 
 
-def _waiting_on_the_flight() -> int:
-    """Threads blocked on the token request another thread is making for them."""
-    count = 0
-    for top in sys._current_frames().values():
-        frame: FrameType | None = top
-        while frame is not None:
-            caller = frame.f_back
-            if frame.f_code.co_name == "wait" and caller is not None and \
-                    caller.f_code.co_name == "_wait_for_token":
-                count += 1
-                break
-            frame = caller
-    return count
-
-
-def _held_until_all_wait() -> httpx.Client:
+class _HeldUntilAllWait:
     """A client whose token request leaves only once every other caller waits on it, so
-    that "one request for all" does not depend on how fast the machine starts threads."""
-    def hold(request: httpx.Request) -> None:
-        deadline = time.monotonic() + PATIENT
-        while _waiting_on_the_flight() < CALLERS - 1:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"only {_waiting_on_the_flight()} callers joined the flight")
-            time.sleep(0.01)
+    that "one request for all" does not depend on how fast the machine starts threads.
 
-    return httpx.Client(event_hooks={"request": [hold]})
+    The waiters are counted on the flight's event: walking other threads' frames while they
+    run raced with them (Python 3.11 handed back a function as a frame's caller)."""
+
+    def __init__(self) -> None:
+        self.provider: shim.TokenProvider | None = None
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(event_hooks={"request": [self._hold]})
+
+    def _waiting(self) -> int:
+        """Threads blocked on the token request another thread is making for them."""
+        assert self.provider is not None
+        flight = self.provider._entry.flight
+        # CPython's Event keeps the threads waiting on it in its condition's _waiters.
+        return 0 if flight is None else len(flight.done._cond._waiters)  # type: ignore[attr-defined]
+
+    def _hold(self, request: httpx.Request) -> None:
+        deadline = time.monotonic() + PATIENT
+        while self._waiting() < CALLERS - 1:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"only {self._waiting()} callers joined the flight")
+            time.sleep(0.01)
 
 
 async def _tasks_at_once(provider: shim.TokenProvider) -> list[str]:
@@ -90,8 +88,10 @@ def slow_endpoint(server: EmulatorServer) -> EmulatorServer:
 
 def test_a_thousand_threads_on_an_empty_then_an_expired_cache(
         server: EmulatorServer, clock: FakeClock, retry: shim.RetryPolicy) -> None:
-    provider = shim.TokenProvider(SELLER_ID, SELLER_SECRET, environment=server.url, clock=clock,
-                                  retry=retry, client=_held_until_all_wait(), deadline=PATIENT)
+    held = _HeldUntilAllWait()
+    provider = held.provider = shim.TokenProvider(
+        SELLER_ID, SELLER_SECRET, environment=server.url, clock=clock, retry=retry,
+        client=held.client(), deadline=PATIENT)
     tokens, errors = _threads_at_once(provider)
     assert errors == []
     assert len(tokens) == CALLERS
@@ -120,8 +120,10 @@ def test_a_thousand_tasks_on_an_empty_then_an_expired_cache(
 
 def test_a_thousand_threads_share_one_failure(server: EmulatorServer,
                                               retry: shim.RetryPolicy) -> None:
-    provider = shim.TokenProvider(SELLER_ID, "wrong-secret", environment=server.url, retry=retry,
-                                  client=_held_until_all_wait(), deadline=PATIENT)
+    held = _HeldUntilAllWait()
+    provider = held.provider = shim.TokenProvider(
+        SELLER_ID, "wrong-secret", environment=server.url, retry=retry, client=held.client(),
+        deadline=PATIENT)
     tokens, errors = _threads_at_once(provider)
     assert tokens == []
     assert len(errors) == CALLERS

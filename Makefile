@@ -14,10 +14,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/walmart-migrate demo
 
-# Lint and type checks run beside the tests: the tests keep two cores about four-fifths busy,
-# and the checks take a cold mypy's 11 s of the rest. Each line of output stays whole.
-test: $(STAMP)
-	@$(MAKE) --no-print-directory --jobs=3 --output-sync=line lint typecheck unit
+test: $(STAMP) lint typecheck unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ import contextlib
 import email.utils
 import logging
 import random
+import ssl
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Iterator
@@ -75,13 +76,21 @@ Answer = tuple[httpx.Response, bytes]
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
 
-def _load_transport() -> None:
-    """httpx imports its transport, httpcore, when its first client is made, and a token
-    request makes its client in the thread that leads the request. A process forked while
-    that thread imports it (a pre-forking server starting its workers, a job runner) keeps
-    the module half made: every token request in the child then fails. So it is imported
-    where the provider is made, at start-up as a rule, rather than on the first request."""
+def _load_transport() -> ssl.SSLContext:
+    """What a token request's client needs, made before any request: the TLS context its
+    clients share, httpx's transport (httpcore, imported when the first client is made) and
+    the codec the first name lookup imports.
+
+    A token request makes its client in the thread that leads the request. A process forked
+    while that thread is importing a module or making a TLS context (a pre-forking server
+    starting its workers, a job runner) keeps the module half made, or the lock held, for
+    good: every token request in the child then fails or waits out its deadline. So they are
+    made where the provider is made, at start-up as a rule."""
+    import encodings.idna  # noqa: F401
+
     import httpcore  # noqa: F401
+
+    return httpx.create_ssl_context(verify=True, trust_env=True)
 
 
 class TokenFetcher:
@@ -97,8 +106,7 @@ class TokenFetcher:
         self.clock = clock
         self._client = client
         self._async_client = async_client
-        if client is None or async_client is None:
-            _load_transport()
+        self._tls = _load_transport() if client is None or async_client is None else None
 
     def _request_headers(self) -> dict[str, str]:
         basic = base64.b64encode(f"{self.client_id}:{self._client_secret}".encode()).decode()
@@ -215,7 +223,7 @@ class TokenFetcher:
         if self._client is not None:
             yield self._client
             return
-        with httpx.Client(timeout=self.settings.token_timeout) as client:
+        with httpx.Client(timeout=self.settings.token_timeout, verify=self._verify()) as client:
             yield client
 
     @contextlib.asynccontextmanager
@@ -223,8 +231,12 @@ class TokenFetcher:
         if self._async_client is not None:
             yield self._async_client
             return
-        async with httpx.AsyncClient(timeout=self.settings.token_timeout) as client:
+        async with httpx.AsyncClient(timeout=self.settings.token_timeout,
+                                     verify=self._verify()) as client:
             yield client
+
+    def _verify(self) -> ssl.SSLContext | bool:
+        return self._tls if self._tls is not None else True
 
     def _request(self, client: httpx.Client | httpx.AsyncClient, deadline: Deadline) -> httpx.Request:
         # No single read may outlast what is left of the deadline either.

@@ -66,7 +66,7 @@ def _scopes(detail: dict[str, object], needs: dict[str, str]) -> list[Row]:
 
 
 def run_doctor(settings: Settings, needs: dict[str, str], out: TextIO | None = None) -> int:
-    out = out or sys.stdout  # as it is now: a caller may have redirected it
+    out = out if out is not None else sys.stdout  # as it is now: a caller may redirect it
     rows = [_credentials(settings)]
     if rows[0].result == "ok":
         rows += _token_rows(settings, needs)

@@ -134,7 +134,7 @@ def _streams(out: TextIO | None, err: TextIO | None) -> tuple[TextIO, TextIO]:
     """The streams given, else standard output and error as they are now: a caller that
     redirects them (``contextlib.redirect_stdout``, click's test runner) after this module
     was imported gets the output where it asked."""
-    return out or sys.stdout, err or sys.stderr
+    return (out if out is not None else sys.stdout), (err if err is not None else sys.stderr)
 
 
 def scan_command(request: RunRequest, fmt: str, report: Path | None,

@@ -2,17 +2,18 @@
 whether a file changed without reading it. A size and a modification time alone are not
 enough: ``cp -p``, rsync and tar put different bytes in a file with both kept.
 
-In order, a file is taken as unchanged, without reading it, when:
-- its status is the one recorded with its id - size, modification and change times to the
-  nanosecond, inode - and that record was not taken just after a change (the change time is
-  set by the system on every write, and no tool can set it back);
-- else, while few bytes have been hashed in the run (``HASH_FIRST``), it is hashed;
-- else, inside git, git vouches for it: ``git status`` does not list it (it compares size,
-  times, inode, and the content of a racy file) and it has not changed since the second
-  the index was written (git keeps times in seconds: within that second it cannot tell);
-  it then holds what the index says. Like any ``git status``, this may refresh the times
-  the index keeps.
-Any other file is read and hashed the way git hashes it."""
+A file is taken as unchanged, without reading it, when its status is the one recorded with
+its id - size, modification and change times to the nanosecond, inode - and that record was
+not taken just after a change (the change time is set by the system on every write, and no
+tool can set it back).
+
+Any other file is read and hashed the way git hashes it, up to ``HASH_FIRST`` bytes hashed
+in a run. Past that (a checkout changes every status), inside git, a file is taken as
+unchanged without reading it when git vouches for it: ``git status`` does not list it (it
+compares size, times, inode, and the content of a racy file) and it has not changed since
+the second the index was written (git keeps times in seconds: within that second it cannot
+tell); it then holds what the index says. Like any ``git status``, this may refresh the
+times the index keeps. Once git is asked, every file it does not vouch for is hashed."""
 
 from __future__ import annotations
 

@@ -158,7 +158,8 @@ def _text(outcome: Outcome) -> str:
 def verify(request: VerifyRequest, fmt: str = "text", report: Path | None = None,
            out: TextIO | None = None, err: TextIO | None = None) -> int:
     # As they are now, not when this module was imported: a caller may redirect them.
-    out, err = out or sys.stdout, err or sys.stderr
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
     unknown = set(request.only) - {r.id for r in RULES} - {"before-after"}
     if unknown:
         err.write(f"walmart-migrate: unknown rule(s) {', '.join(sorted(unknown))}; see "

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
@@ -59,18 +60,17 @@ class Repo:
     def read(self, name: str) -> bytes:
         return (self.path / name).read_bytes()
 
-    def run(self, *args: str, toys: bool = True, env: dict[str, str] | None = None,
-            process: bool = False) -> Done:
-        """The command line in this folder: in this process, as click runs it (a new process
-        costs a third of a second of imports, a hundred times over); ``process``, or with
-        ``env`` (read when Python starts), in a process of its own as a seller starts it."""
+    def run(self, *args: str, toys: bool = True, env: dict[str, str] | None = None) -> Done:
+        """The command line in this folder: in this process (a new one costs a third of a
+        second of imports, a hundred times over), or with ``env`` - read when Python starts -
+        in a process of its own, as a seller starts it."""
         arguments = list(args)
         if toys and args and args[0] in ("scan", "apply"):
             arguments += list(TOY_OPTIONS)
-        if not process and env is None:
+        if env is None:
             return _here(self.path, arguments)
         command = [sys.executable, "-m", "migrate", *arguments]
-        full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+        full = {**os.environ, "PYTHONPATH": str(ROOT), **env}
         done = subprocess.run(command, cwd=self.path, capture_output=True, text=True, env=full,
                               timeout=120)
         return Done(done.returncode, done.stdout, done.stderr)
@@ -78,29 +78,37 @@ class Repo:
 
 def _here(folder: Path, arguments: list[str]) -> Done:
     """``walmart-migrate ARGUMENTS`` run from ``folder`` in this process: the command's own
-    entry (its one-line internal errors included), its output captured by click's runner."""
-    from click.testing import CliRunner
-
+    entry (its one-line internal errors included), with standard input empty and standard
+    output and error captured as bytes (a diff is written to ``sys.stdout.buffer``)."""
     from migrate.cli import main
 
-    runner = CliRunner()
+    # The wrappers are kept until their bytes are read: one that goes closes its buffer.
+    given = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    out, err = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="surrogateescape",
+                                 write_through=True) for _ in range(2))
+    streams = (sys.stdin, sys.stdout, sys.stderr)
     before = Path.cwd()
     os.chdir(folder)
+    sys.stdin, sys.stdout, sys.stderr = given, out, err
     try:
-        with runner.isolation() as (out, err, _):
-            try:
-                main(arguments)
-                code = 0
-            except SystemExit as done:
-                code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-                if not isinstance(done.code, (int, type(None))):
-                    sys.stderr.write(f"{done.code}\n")
-            sys.stdout.flush()
-            sys.stderr.flush()
-            return Done(code, out.getvalue().decode("utf-8", "surrogateescape"),
-                        err.getvalue().decode("utf-8", "surrogateescape"))
+        main(arguments)
+        code = 0
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        if not isinstance(done.code, (int, type(None))):
+            err.write(f"{done.code}\n")
     finally:
+        sys.stdin, sys.stdout, sys.stderr = streams
         os.chdir(before)
+    out.flush()
+    err.flush()
+    return Done(code, _text(out), _text(err))
+
+
+def _text(stream: io.TextIOWrapper) -> str:
+    buffer = stream.buffer
+    assert isinstance(buffer, io.BytesIO)
+    return buffer.getvalue().decode("utf-8", "surrogateescape")
 
 
 @pytest.fixture(autouse=True)

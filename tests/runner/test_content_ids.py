@@ -251,5 +251,7 @@ def test_an_edit_is_hashed_and_a_checkout_asks_git(tmp_path: Path,
     hashing.paths.clear()
     assert _scan(repo.path).cached
     assert hashing.git == 1
-    assert 1 <= len(hashing.paths) <= 3  # the first, within the budget, then only what git
-    assert len(set(hashing.paths)) == len(hashing.paths)  # cannot vouch for
+    # The two that fit the budget, then only what git cannot vouch for: none, but a file
+    # changed within the second git's status wrote the index in.
+    assert 2 <= len(hashing.paths) <= 6
+    assert len(set(hashing.paths)) == len(hashing.paths)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, TextIO
 
 import click
 
@@ -134,6 +134,13 @@ def _request(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[s
                       max_file_size=max_file_size, **extra)  # type: ignore[arg-type]
 
 
+def _streams() -> tuple[TextIO, TextIO]:
+    """Standard output and error as they are when the command runs, not when a module was
+    imported: a caller may redirect them in between (``contextlib.redirect_stdout``, an
+    embedding tool, a test runner running one command after another)."""
+    return sys.stdout, sys.stderr
+
+
 @cli.command()
 @_repo_options
 @click.option("--exit-zero", is_flag=True,
@@ -154,8 +161,8 @@ def scan(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, 
     request = _request(paths, include, exclude, jobs, target, codemods, no_cache, max_file_size,
                        force_exclude=force_exclude, progress=False if quiet else None)
     if watch:
-        sys.exit(watch_command(request, fmt, report, output=output))
-    sys.exit(scan_command(request, fmt, report, output=output))
+        sys.exit(watch_command(request, fmt, report, *_streams(), output=output))
+    sys.exit(scan_command(request, fmt, report, *_streams(), output=output))
 
 
 @cli.command()
@@ -188,7 +195,8 @@ def apply(paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str,
                        write=not (diff or check), allow_dirty=allow_dirty,
                        mark_manual=mark_manual, force_exclude=force_exclude,
                        progress=False if quiet else None, follow=follow, declare_runtime=True)
-    sys.exit(apply_command(request, fmt, report, diff=diff, check=check, output=output))
+    out, err = _streams()
+    sys.exit(apply_command(request, fmt, report, diff, check, out, err, output=output))
 
 
 @cli.command(name="list")
@@ -241,7 +249,7 @@ def verify(paths: tuple[Path, ...], before: Path | None, only: tuple[str, ...],
     secrets = tuple(os.environ[v] for v in secret_env if os.environ.get(v))
     request = VerifyRequest(paths=paths, before=before, only=only, hosts=hosts, secrets=secrets,
                             cassettes_only=cassettes_only, exit_zero=exit_zero)
-    sys.exit(run(request, fmt, report))
+    sys.exit(run(request, fmt, report, *_streams()))
 
 
 @cli.command()
@@ -268,7 +276,7 @@ def doctor(client_id: str | None, client_secret: str | None, environment: str | 
         wanted = parse_needs(needs)
     except ConfigurationError as exc:
         raise click.UsageError(str(exc)) from exc
-    sys.exit(run_doctor(settings, wanted))
+    sys.exit(run_doctor(settings, wanted, sys.stdout))
 
 
 @cli.command()

@@ -4,7 +4,6 @@ OAuth FAQ - as a table. Exit 1 when something is wrong."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -65,8 +64,7 @@ def _scopes(detail: dict[str, object], needs: dict[str, str]) -> list[Row]:
     return rows
 
 
-def run_doctor(settings: Settings, needs: dict[str, str], out: TextIO | None = None) -> int:
-    out = out if out is not None else sys.stdout  # as it is now: a caller may redirect it
+def run_doctor(settings: Settings, needs: dict[str, str], out: TextIO) -> int:
     rows = [_credentials(settings)]
     if rows[0].result == "ok":
         rows += _token_rows(settings, needs)

@@ -130,17 +130,8 @@ def _write_report(outcome: Run, report: Path | None, err: TextIO) -> bool:
     return True
 
 
-def _streams(out: TextIO | None, err: TextIO | None) -> tuple[TextIO, TextIO]:
-    """The streams given, else standard output and error as they are now: a caller that
-    redirects them (``contextlib.redirect_stdout``, click's test runner) after this module
-    was imported gets the output where it asked."""
-    return (out if out is not None else sys.stdout), (err if err is not None else sys.stderr)
-
-
-def scan_command(request: RunRequest, fmt: str, report: Path | None,
-                 out: TextIO | None = None, err: TextIO | None = None,
-                 output: Output = Output()) -> int:
-    out, err = _streams(out, err)
+def scan_command(request: RunRequest, fmt: str, report: Path | None, out: TextIO,
+                 err: TextIO, output: Output = Output()) -> int:
     outcome = _execute(replace(request, report=report), err)
     if isinstance(outcome, int):
         return outcome
@@ -152,14 +143,11 @@ def scan_command(request: RunRequest, fmt: str, report: Path | None,
     return EXIT_OK if output.exit_zero and code == EXIT_CHANGES else code
 
 
-def watch_command(request: RunRequest, fmt: str, report: Path | None,
-                  out: TextIO | None = None, err: TextIO | None = None,
-                  output: Output = Output()) -> int:
+def watch_command(request: RunRequest, fmt: str, report: Path | None, out: TextIO,
+                  err: TextIO, output: Output = Output()) -> int:
     """``scan``, then again after every save (``migrate.watch``), each report whole on stdout
     as soon as it is made."""
     from migrate.watch import watch_scans
-
-    out, err = _streams(out, err)
 
     def scan() -> int:
         code = scan_command(request, fmt, report, out, err, output)
@@ -185,9 +173,8 @@ def watch_command(request: RunRequest, fmt: str, report: Path | None,
 
 
 def apply_command(request: RunRequest, fmt: str, report: Path | None, diff: bool, check: bool,
-                  out: TextIO | None = None, err: TextIO | None = None,
-                  out_bytes: BinaryIO | None = None, output: Output = Output()) -> int:
-    out, err = _streams(out, err)
+                  out: TextIO, err: TextIO, out_bytes: BinaryIO | None = None,
+                  output: Output = Output()) -> int:
     if diff and fmt != "text":
         err.write("walmart-migrate: --diff prints the diff on stdout; use --report FILE for "
                   f"the {fmt} report\n")

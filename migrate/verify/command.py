@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -155,11 +154,8 @@ def _text(outcome: Outcome) -> str:
     return "\n".join(lines) + "\n"
 
 
-def verify(request: VerifyRequest, fmt: str = "text", report: Path | None = None,
-           out: TextIO | None = None, err: TextIO | None = None) -> int:
-    # As they are now, not when this module was imported: a caller may redirect them.
-    out = out if out is not None else sys.stdout
-    err = err if err is not None else sys.stderr
+def verify(request: VerifyRequest, fmt: str, report: Path | None, out: TextIO,
+           err: TextIO) -> int:
     unknown = set(request.only) - {r.id for r in RULES} - {"before-after"}
     if unknown:
         err.write(f"walmart-migrate: unknown rule(s) {', '.join(sorted(unknown))}; see "

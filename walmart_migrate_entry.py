@@ -247,11 +247,10 @@ def _leave(done: SystemExit) -> NoReturn:
 
 def _flushed() -> bool:
     """Flush standard output and error; False when one cannot be (a closed pipe). A stream
-    the process was started without (``2>&-``) is None, and has nothing to flush."""
+    the process was started without (``2>&-``) is os.devnull by now (``main``)."""
     try:
         for stream in (sys.stdout, sys.stderr):
-            if stream is not None:
-                stream.flush()
+            stream.flush()
     except (OSError, ValueError):
         return False
     return True

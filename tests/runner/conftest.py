@@ -94,9 +94,11 @@ def _here(folder: Path, arguments: list[str]) -> Done:
         main(arguments)
         code = 0
     except SystemExit as done:
-        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-        if not isinstance(done.code, (int, type(None))):
+        if done.code is None or isinstance(done.code, int):
+            code = done.code or 0
+        else:  # a message: Python prints it and exits 1
             err.write(f"{done.code}\n")
+            code = 1
     finally:
         sys.stdin, sys.stdout, sys.stderr = streams
         os.chdir(before)

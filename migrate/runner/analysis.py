@@ -13,11 +13,12 @@ from typing import Union
 
 from codemods.flow.summary import FileSummary
 from migrate.runner.contents import content_id
-from migrate.runner.facts import FactsCache
+from migrate.runner.facts import FactsCache, KeptSummary
 from migrate.runner.inputs import Plan, Reach, SourceFile, has_marker, last_names
 from migrate.runner.parallel import Workers
 from migrate.runner.quiet import Asked, Quiet
 from migrate.runner.results import FileResult
+from migrate.runner.summaries import Summaries
 from migrate.runner.transform import analyze_file
 from migrate.runner.words import words
 
@@ -73,7 +74,7 @@ class _EveryName(frozenset):  # type: ignore[type-arg]
 
 _EVERY_NAME = _EveryName()
 
-Analysed = Union[FileSummary, FileResult, None]
+Analysed = Union[FileSummary, KeptSummary, FileResult, None]
 
 
 class Analysis:
@@ -92,7 +93,7 @@ class Analysis:
         self.asked = Asked(set(plan.all_markers))  # of every file not read, for the next run
         self.earlier = facts  # per-file facts of earlier runs
         self.ids: dict[str, str] = {}
-        self.facts: dict[str, FileSummary] = {}
+        self.facts = Summaries()
         self.digests: dict[str, str] = {}  # display path -> its summary's digest
         self.records: dict[str, FileResult] = {}  # candidates that cannot be read as Python 3
         self.read: set[str] = set()
@@ -130,8 +131,12 @@ class Analysis:
         for source in wanted:
             outcome = known[source.display]
             self.read.add(source.display)
-            if isinstance(outcome, FileSummary):
-                self.facts[source.display] = outcome
+            if isinstance(outcome, (FileSummary, KeptSummary)):
+                if isinstance(outcome, KeptSummary):
+                    self.facts.add_later(source.display, outcome.outline,
+                                         partial(self._whole, source, outcome))
+                else:
+                    self.facts.add(source.display, outcome)
                 added.append(source.display)
                 if report:
                     self.reported.add(source.display)
@@ -222,9 +227,24 @@ class Analysis:
                 if content else None
             if found is not None:
                 marked = force or has_marker(self.data(source), self.plan.all_markers)
-                known[source.display] = found[0] if marked else None
-                self.digests[source.display] = found[1]
+                known[source.display] = found if marked else None
+                self.digests[source.display] = found.digest
         return known
+
+    def _whole(self, source: SourceFile, kept: KeptSummary) -> FileSummary:
+        """A kept summary, decoded; analysed again when its entry's summary is damaged (the
+        same bytes gave a summary before, so they give the same one now)."""
+        found = kept.whole()
+        if found is not None:
+            return found
+        again = analyze_file(source, self.plan, True, self.contents[source.display])
+        if not isinstance(again, FileSummary):
+            raise RuntimeError(f"{source.display}: analysed before, it cannot be analysed now "
+                               f"({getattr(again, 'reason', 'no summary')}); run with --no-cache")
+        content = self.content(source)
+        if self.earlier is not None and content:
+            self.earlier.keep_summary(source, content, self.plan.max_file_size, again)
+        return again
 
     def unread(self, reach: Reach | None = None,
                names: frozenset[str] = frozenset()) -> list[SourceFile]:
@@ -253,14 +273,15 @@ class Analysis:
 
     def public_method(self, qualname: str) -> bool:
         owner, _, name = qualname.rpartition(".")
-        return not name.startswith("_") and any(owner in f.classes for f in self.facts.values())
+        return not name.startswith("_") and \
+            any(owner in f.classes for f in self.facts.outlines.values())
 
     def imported(self) -> set[str]:
         """Modules the analysed files import from (and their packages), but for the
         standard library's."""
         found: set[str] = set()
-        for facts in self.facts.values():
-            for qualified in facts.imports.values():
+        for outline in self.facts.outlines.values():
+            for qualified in outline.imports.values():
                 if standard(qualified):
                     continue
                 parts = qualified.split(".")
@@ -268,4 +289,5 @@ class Analysis:
         return found
 
     def modules(self, displays: Iterable[str]) -> frozenset[str]:
-        return last_names(self.facts[d].module for d in displays if d in self.facts)
+        outlines = self.facts.outlines
+        return last_names(outlines[d].module for d in displays if d in outlines)

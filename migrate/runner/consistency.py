@@ -189,11 +189,17 @@ def find_inconsistencies(sources: list[SourceFile], exact: dict[str, str], limit
         counts[source.module] = counts.get(source.module, 0) + 1
     # Two files under one module name (two conftest.py): which one is meant is unknown.
     modules = {s.module: s for s in sources if counts[s.module] == 1}
-    spelled = words(_words(exact))
+    named = _words(exact)
+    spelled = words(named)
+    credential = tuple(w.decode() for w in named)
     definitions: dict[str, frozenset[str] | None] = {}
     found: dict[str, list[Finding]] = {}
     for source in sources:
         for read in _credential_reads(source, files, modules, spelled, checked):
+            # A name holding no credential word has no counterpart (``_counterpart``): the
+            # module it is read from (``os.path``, ``base64.b64encode``) is not parsed.
+            if not any(word in read.name for word in credential):
+                continue
             if read.module not in definitions:
                 definitions[read.module] = _definitions(modules[read.module], files, checked)
             defined = definitions[read.module]

@@ -5,7 +5,9 @@ only a run that neither writes nor prints a diff uses those).
 
 An entry's key is the tool (versions and source of what decides an outcome), the file's
 content id, its path and module name, and, for the second pass, the whole plan. Entries are
-JSON; reading one builds only the analysis's own plain data classes, never runs code."""
+JSON; reading one builds only the analysis's own plain data classes, never runs code. A
+summary's entry is two lines: its digest and outline (``migrate.runner.summaries``), read at
+once, then the summary itself, decoded only when a plan is made from it."""
 
 from __future__ import annotations
 
@@ -22,14 +24,15 @@ from typing import TYPE_CHECKING, Any, Callable
 from migrate.runner.entries import keep_newest, replace_whole
 from migrate.runner.inputs import SourceFile
 from migrate.runner.results import FileResult
+from migrate.runner.summaries import Outline
 
 if TYPE_CHECKING:  # the analysis's modules load only in a run that analyses
     from codemods.flow.plan import RepoPlan
     from codemods.flow.summary import FileSummary
 
-__all__ = ["FactsCache", "digest", "pack", "unpack"]
+__all__ = ["FactsCache", "KeptSummary", "digest", "pack", "unpack"]
 
-FORMAT = 5
+FORMAT = 6
 _WORD = re.compile(rb"\w+")
 KEEP = 8192  # entries; the oldest go first
 # The most parts other than scalars a kept summary's plain form may have (a few MB of
@@ -42,7 +45,7 @@ SUMMARY_PARTS = 150_000
 # save, and decoding them is most of that. One per file, so an edited file's older
 # summaries go. An entry is named by the file's content, so its summary never changes; the
 # analysis only reads summaries once made (tests/runner/test_facts.py holds it to that).
-_SUMMARIES: dict[tuple[Path, str], tuple[Path, FileSummary, str]] = {}
+_SUMMARIES: dict[tuple[Path, str], tuple[Path, KeptSummary]] = {}
 # Only these modules' data classes are rebuilt from an entry.
 _RECORDS = ("codemods.flow.summary", "codemods.flow.values", "codemods.findings",
             "codemods.flow.plan", "codemods.flow.renames")
@@ -64,6 +67,33 @@ _RECORD = 6
 # is then analysed again, as a missing one is.
 _DAMAGED = (LookupError, TypeError, ValueError, AttributeError, ImportError, RecursionError,
             MemoryError)
+
+
+class KeptSummary:
+    """A file's summary as an earlier run kept it: its outline and digest, and the summary
+    itself, decoded from the entry's second line when first asked for."""
+
+    __slots__ = ("_body", "_whole", "digest", "outline")
+
+    def __init__(self, outline: Outline, digest: str, whole: FileSummary | None = None,
+                 body: bytes | None = None) -> None:
+        self.outline = outline
+        self.digest = digest
+        self._whole = whole
+        self._body = body
+
+    def whole(self) -> FileSummary | None:
+        """The summary; None when the entry's second line is damaged."""
+        if self._body is not None:
+            from codemods.flow.summary import FileSummary
+
+            body, self._body = self._body, None
+            try:
+                found = unpack(json.loads(body))
+            except _DAMAGED:
+                found = None
+            self._whole = found if isinstance(found, FileSummary) else None
+        return self._whole
 
 
 def pack(value: Any) -> dict[str, Any]:
@@ -241,38 +271,36 @@ class FactsCache:
             if not self.stored:
                 self.prepare()
             path.parent.mkdir(parents=True, exist_ok=True)
-            replace_whole(path, json.dumps(entry).encode())
+            replace_whole(path, entry if isinstance(entry, bytes) else json.dumps(entry).encode())
             self.stored += 1
         except (OSError, TypeError, ValueError):
             pass  # a read-only checkout runs without it
 
-    def _remember(self, source: SourceFile, path: Path, summary: FileSummary,
-                  summary_digest: str) -> tuple[FileSummary, str]:
-        _SUMMARIES[(self.folder, source.display)] = (path, summary, summary_digest)
-        return summary, summary_digest
+    def _remember(self, source: SourceFile, path: Path, kept: KeptSummary) -> KeptSummary:
+        _SUMMARIES[(self.folder, source.display)] = (path, kept)
+        return kept
 
     @staticmethod
     def _file(source: SourceFile, content: str, limit: int) -> list[object]:
         return [content, source.display, source.module, source.is_package, limit]
 
-    def summary(self, source: SourceFile, content: str,
-                limit: int) -> tuple[FileSummary, str] | None:
-        """The file's summary and its digest (the same for equal summaries, whichever run
-        made them)."""
-        from codemods.flow.summary import FileSummary
-
+    def summary(self, source: SourceFile, content: str, limit: int) -> KeptSummary | None:
+        """The file's kept summary, with its digest (the same for equal summaries, whichever
+        run made them)."""
         path = self._path("summary", *self._file(source, content, limit))
         known = _SUMMARIES.get((self.folder, source.display))
         if known is not None and known[0] == path:
-            return known[1], known[2]
-        entry = self._read(path)
+            return known[1]
         try:
-            found = unpack(entry["summary"]) if entry is not None else None
-            if not isinstance(found, FileSummary):
-                return None
-            return self._remember(source, path, found, str(entry["digest"]))
-        except _DAMAGED:
+            head, _, body = path.read_bytes().partition(b"\n")
+            entry = json.loads(head)
+            outline = Outline(str(entry["module"]),
+                              {str(k): str(v) for k, v in entry["imports"].items()},
+                              frozenset(str(c) for c in entry["classes"]))
+            kept = KeptSummary(outline, str(entry["digest"]), body=body)
+        except (OSError, *_DAMAGED):
             return None
+        return self._remember(source, path, kept)
 
     def keep_summary(self, source: SourceFile, content: str, limit: int,
                      summary: FileSummary) -> str | None:
@@ -281,8 +309,15 @@ class FactsCache:
         if summary_digest is None:
             return None
         path = self._path("summary", *self._file(source, content, limit))
-        self._write(path, {"digest": summary_digest, "summary": pack(summary)})
-        self._remember(source, path, summary, summary_digest)
+        outline = Outline.of(summary)
+        head = {"digest": summary_digest, "module": outline.module,
+                "imports": outline.imports, "classes": sorted(outline.classes)}
+        try:
+            entry = json.dumps(head).encode() + b"\n" + json.dumps(pack(summary)).encode()
+        except (TypeError, ValueError):
+            return None
+        self._write(path, entry)
+        self._remember(source, path, KeptSummary(outline, summary_digest, summary))
         return summary_digest
 
     def plan(self, key: str) -> RepoPlan | None:

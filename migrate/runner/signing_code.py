@@ -49,7 +49,7 @@ def _leads_to(source: SourceFile, analysis: Analysis, by_display: dict[str, Sour
               depth: int = 4) -> bool:
     """Whether the signing file imports, through modules with no marker (a names module, a
     constants module), one the run analyses: its header names or helpers come from there."""
-    analysed = {f.module for f in analysis.facts.values()}
+    analysed = {f.module for f in analysis.facts.outlines.values()}
     by_module = {s.module: s for s in by_display.values()}
     seen = {source.module}
     layer = [source]

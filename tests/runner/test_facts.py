@@ -112,15 +112,16 @@ def test_facts_alone_answer_a_run_whose_entry_is_gone(seller: Repo, parsed: list
 
 
 def _deepened(text: str) -> str:
-    """The entry with its value nested deeper than any summary (JSON reads it)."""
-    entry = json.loads(text)
-    packed = entry.get("summary", entry)
-    if isinstance(packed, dict) and "value" in packed:
+    """The entry with its value nested deeper than any summary (JSON reads it). A summary's
+    entry is its outline's line, then the summary's."""
+    *head, last = text.split("\n")
+    entry = json.loads(last)
+    if isinstance(entry, dict) and "value" in entry:
         deep: object = 1
         for _ in range(600):
             deep = [0, deep]
-        packed["value"] = deep
-    return json.dumps(entry)
+        entry["value"] = deep
+    return "\n".join([*head, json.dumps(entry)])
 
 
 @pytest.mark.parametrize("damage", [
@@ -129,7 +130,8 @@ def _deepened(text: str) -> str:
     lambda text: text.replace('"value": [', '"value": [99, ', 1),  # no such record
     lambda text: text.replace('"value": [', '"value": [[], ', 1),
     _deepened,
-], ids=["cut", "foreign-class", "unknown-tag", "empty-part", "too-deep"])
+    lambda text: text.replace('"classes": [', '"classes": {', 1),  # a summary's outline
+], ids=["cut", "foreign-class", "unknown-tag", "empty-part", "too-deep", "outline"])
 def test_a_damaged_entry_is_analysed_again(seller: Repo, parsed: list[str],
                                            damage: Callable[[str], str]) -> None:
     first = _scan(seller)
@@ -210,6 +212,33 @@ def test_an_edit_no_value_flows_through_takes_the_plan_from_the_cache(
     _same(moved, _scan(seller, cache=False))
 
 
+def test_a_plan_from_the_cache_decodes_no_other_files_summary(
+        seller: Repo, parsed: list[str]) -> None:
+    """Widening the analysis reads a kept summary's first line alone (module, imports,
+    classes); the summary itself is decoded only for a plan made afresh. Every other
+    summary's second line is made unreadable here: a comment's edit still parses only the
+    edited file, and says what a run without a cache says."""
+    _scan(seller)
+    _forget_runs(seller)
+    summaries = [p for p in (seller.path / ".git" / NAME / "facts").glob("*/*.json")
+                 if p.read_bytes().count(b"\n") == 1]
+    assert len(summaries) > 2
+    for entry in summaries:
+        head, _, _ = entry.read_bytes().partition(b"\n")
+        entry.write_bytes(head + b"\n[not a summary")
+    facts._SUMMARIES.clear()  # as a new process would, read them
+    client = seller.path / "seller" / "walmart" / "client.py"
+    client.write_text(client.read_text() + "# retries are the caller's business\n")
+    parsed.clear()
+    again = _scan(seller)
+    made = set(parsed)
+    reference = _scan(seller, cache=False)
+    _same(again, reference)
+    # A module the rewrite empties has its text made again by every run (see above).
+    emptied = {r.path for r in reference.files if r.deleted}
+    assert made - emptied == {"seller/walmart/client.py"}
+
+
 def test_the_sample_sellers_plan_comes_back_equal_from_its_plain_form() -> None:
     files = []
     for path in sorted((SAMPLE / "seller").rglob("*.py")):
@@ -232,14 +261,14 @@ def test_a_run_leaves_every_summary_it_kept_as_it_was(tmp_path: Path) -> None:
     for path in repo.path.rglob("*.py"):
         os.utime(path, (moment, moment))
     first = _scan(repo)
-    held = {key: kept for key, kept in facts._SUMMARIES.items() if repo.path in key[0].parents}
+    held = [kept for key, (_, kept) in facts._SUMMARIES.items() if repo.path in key[0].parents]
     assert len(held) > 40
-    for _, summary, stored in held.values():
-        assert facts.digest(summary) == stored
+    for kept in held:
+        assert facts.digest(kept.whole()) == kept.digest
     _forget_runs(repo)  # the second run joins the held summaries
     _same(first, _scan(repo))
-    for _, summary, stored in held.values():
-        assert facts.digest(summary) == stored
+    for kept in held:
+        assert facts.digest(kept.whole()) == kept.digest
 
 
 def test_a_process_holds_one_summary_per_file_however_often_it_is_edited(seller: Repo) -> None:

@@ -11,6 +11,8 @@ import importlib
 from functools import cache
 from typing import TYPE_CHECKING
 
+from codemods.names import MARKERS, SIGNING_MARKERS
+
 if TYPE_CHECKING:  # the codemods import LibCST; the runner's cache path must not
     from codemods.base import WalmartCodemod
 
@@ -43,14 +45,29 @@ def load_codemods(paths: tuple[str, ...]) -> list[type[WalmartCodemod]]:
     return [load_codemod(p) for p in paths]
 
 
+# The built-in codemods' MARKERS and SIGNING_MARKERS, known without loading them: a run
+# whose worker processes parse never loads LibCST itself (tests/codemods/test_registry.py
+# holds this table to the classes).
+_BUILT_IN_MARKERS: dict[str, tuple[tuple[bytes, ...], tuple[bytes, ...]]] = {
+    path: (MARKERS, SIGNING_MARKERS) for path in CODEMODS}
+
+
 def markers_of(paths: tuple[str, ...]) -> tuple[bytes, ...]:
     """Every byte string that makes a file worth parsing, deduplicated, longest first."""
-    return _longest_first({m for p in paths for m in load_codemod(p).MARKERS})
+    return _longest_first({m for p in paths for m in _markers(p)[0]})
 
 
 def signing_markers_of(paths: tuple[str, ...]) -> tuple[bytes, ...]:
     """Byte strings of signing code a marked file may call into (see WalmartCodemod)."""
-    return _longest_first({m for p in paths for m in load_codemod(p).SIGNING_MARKERS})
+    return _longest_first({m for p in paths for m in _markers(p)[1]})
+
+
+def _markers(path: str) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+    known = _BUILT_IN_MARKERS.get(path)
+    if known is not None:
+        return known
+    codemod = load_codemod(path)
+    return codemod.MARKERS, codemod.SIGNING_MARKERS
 
 
 def _longest_first(markers: set[bytes]) -> tuple[bytes, ...]:

@@ -147,7 +147,12 @@ def watch_command(request: RunRequest, fmt: str, report: Path | None, out: TextI
                   err: TextIO, output: Output = Output()) -> int:
     """``scan``, then again after every save (``migrate.watch``), each report whole on stdout
     as soon as it is made."""
+    from migrate.runner import tasks
     from migrate.watch import watch_scans
+
+    # Loaded once here: every scan after a save then parses in this process, as soon as it
+    # starts, instead of in workers that would each load the analysis again.
+    tasks.load()
 
     def scan() -> int:
         code = scan_command(request, fmt, report, out, err, output)

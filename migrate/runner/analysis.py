@@ -19,7 +19,7 @@ from migrate.runner.parallel import Workers
 from migrate.runner.quiet import Asked, Quiet
 from migrate.runner.results import FileResult
 from migrate.runner.summaries import Summaries
-from migrate.runner.transform import analyze_file
+from migrate.runner.tasks import analyze_file
 from migrate.runner.words import words
 
 __all__ = ["Analysed", "Analysis", "standard"]

@@ -5,10 +5,16 @@ A file's work in the second pass reuses the tree and analysis its first pass mad
 in the process that made them. So every worker is a process of its own, and a file goes back
 to the process that first had it (its home); new files go to the least loaded one, and a
 worker with nothing left takes waiting files from another. Work too small to pay for starting
-processes (a few candidates on a two-core machine) stays here."""
+processes (a few candidates on a two-core machine) stays here.
+
+A run that may parse starts its workers first of all (``start_early``), where they can be
+forked: they load LibCST and the codemods (about 0.1 s) while this process finds the files
+and reads the cache, and every file is then parsed there - this process never loads them. A
+run the cache answers kills them unused."""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -18,6 +24,8 @@ from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, TypeVar
+
+from migrate.runner import tasks
 
 __all__ = ["HERE", "SMALL_WORK", "SMALL_WORK_STARTED", "SMALL_WORK_UNFORKED", "Workers"]
 
@@ -95,13 +103,47 @@ class Workers:
         self._load: list[int] = []
         self._homes: dict[str, int] = {}
         self._broken = False
+        self._early = False  # started before the run knew its work
+        self._used = False  # given work of the run's own
+
+    def start_early(self) -> None:
+        """Start the workers now, each loading the analysis, when they can be forked and this
+        process has not loaded it: the work of the run then all goes to them."""
+        if self.jobs <= 1 or self._processes or tasks.loaded() or \
+                _context().get_start_method() != "fork":
+            return
+        self._start()
+        try:
+            # One: the others would take the core this process finds files and reads on.
+            self._processes[0].submit(tasks.load)  # forks it
+        except (BrokenProcessPool, OSError, RuntimeError) as exc:
+            self._give_up(exc)
+            return
+        self._early = True
 
     def __enter__(self) -> Workers:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        if self._early and not self._used:  # still loading what no work needs
+            for process in self._processes:
+                _kill(process)
         for process in self._processes:
             process.shutdown(cancel_futures=True)
+
+    def _start(self) -> None:
+        context = _context()
+        self._processes = [
+            ProcessPoolExecutor(max_workers=1, mp_context=context,
+                                initializer=_leave_interrupts_to_the_run,
+                                initargs=(_parent(context),))
+            for _ in range(self.jobs)]
+        self._load = [0] * self.jobs
+
+    def _lean(self) -> bool:
+        """Whether the workers take all the work: started early, and this process has not
+        loaded the analysis since (work done here when they failed loads it)."""
+        return self._early and not self._broken and not tasks.loaded()
 
     def home(self, key: str) -> int | None:
         """Where the work of ``key`` was done: ``HERE`` or a worker's number."""
@@ -119,19 +161,13 @@ class Workers:
         the least loaded worker (largest first, so the load evens out)."""
         places = [self._homes.get(key, -2) for key, _ in work]
         new = [i for i, place in enumerate(places) if place == -2]
-        if self.jobs <= 1 or self._broken or len(work) <= 1 or \
-                sum(work[i][1] for i in new) < self._threshold():
+        if not self._lean() and (self.jobs <= 1 or self._broken or len(work) <= 1 or
+                                 sum(work[i][1] for i in new) < self._threshold()):
             for i in new:
                 places[i] = HERE
         else:
             if not self._processes:
-                context = _context()
-                self._processes = [
-                    ProcessPoolExecutor(max_workers=1, mp_context=context,
-                                        initializer=_leave_interrupts_to_the_run,
-                                        initargs=(_parent(context),))
-                    for _ in range(self.jobs)]
-                self._load = [0] * self.jobs
+                self._start()
             for i in sorted(new, key=lambda i: -work[i][1]):
                 places[i] = min(range(self.jobs), key=self._load.__getitem__)
                 self._load[places[i]] += work[i][1]
@@ -146,6 +182,9 @@ class Workers:
         call's file and its size: a file's calls all run in one process. ``meanwhile``: work
         of this process's own to do while workers have some (not called when none have)."""
         work = work if work is not None else [(f"#{i}", 1 << 20) for i in range(len(calls))]
+        if not calls:
+            return []
+        self._used = True
         places = self._places(work)
         results: dict[int, T] = {}
         batch = _Batch(places, work)
@@ -196,6 +235,17 @@ class Workers:
             self.warn(f"worker processes failed ({type(exc).__name__}: {exc}); going on serially")
         self._broken = True
         self._homes = {k: HERE for k in self._homes}
+
+
+def _kill(process: ProcessPoolExecutor) -> None:
+    """End a worker at once: waiting for it would wait for what it is loading."""
+    kill = getattr(process, "kill_workers", None)  # Python 3.14
+    if kill is not None:
+        kill()
+        return
+    for worker in list((getattr(process, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, ValueError):
+            worker.kill()
 
 
 # Calls handed to a worker at a time: one running and one waiting, so that no worker idles

@@ -26,7 +26,7 @@ from migrate.runner.progress import Progress
 from migrate.runner.quiet import Asked, Quiet
 from migrate.runner.results import FileResult, RunResult
 from migrate.runner.signing_code import join_signing_code
-from migrate.runner.transform import forget, migrate_file
+from migrate.runner.tasks import forget, migrate_file
 from migrate.runner.whole_units import delete_emptied, hold_back, is_empty
 from migrate.runner.words import words
 

@@ -18,6 +18,7 @@ from migrate.runner.git import GitError, dirty_files
 from migrate.runner.inputs import Plan, SourceFile
 from migrate.runner.locate import LocateError, locate
 from migrate.runner.modules import module_of
+from migrate.runner.parallel import Workers
 from migrate.runner.project import ProjectConfigError, find_project_config
 from migrate.runner.quiet import Quiet
 from migrate.runner.report import json_report
@@ -90,9 +91,16 @@ def _settings(request: RunRequest, root: Path) -> tuple[MigrationOptions, tuple[
 
 
 def run(request: RunRequest) -> Run:
-    warnings: list[str] = []
     if not request.paths:
         raise RunError("no path given: name the files or folders to migrate")
+    warnings: list[str] = []
+    with Workers(request.jobs or os.cpu_count() or 1, warnings.append) as workers:
+        # They load the analysis while the files are found and the cache is read.
+        workers.start_early()
+        return _run(request, workers, warnings)
+
+
+def _run(request: RunRequest, workers: Workers, warnings: list[str]) -> Run:
     try:
         location = locate(request.paths, request.write, warnings.append)
     except LocateError as exc:
@@ -133,7 +141,7 @@ def run(request: RunRequest) -> Run:
     read: dict[str, bytes] = {}  # what the computation read, for the half-migration check
     if result is None:
         quiet = cache.quiet(sources) if cache is not None else None
-        result, read = _compute(request, options, project_markers, sources, cache, warnings,
+        result, read = _compute(request, options, project_markers, sources, cache, workers,
                                 quiet)
     try:
         if request.write or request.diff:
@@ -217,24 +225,21 @@ def _limit(request: RunRequest) -> int:
 
 
 def _compute(request: RunRequest, options: MigrationOptions, project_markers: tuple[bytes, ...],
-             sources: list[SourceFile], cache: RunCache | None, warnings: list[str],
+             sources: list[SourceFile], cache: RunCache | None, workers: Workers,
              quiet: Quiet | None = None) -> tuple[RunResult, dict[str, bytes]]:
     """The real work, in worker processes. Imported here so that a cached run never loads
-    LibCST or the codemods."""
+    the analysis."""
     from codemods.registry import markers_of, signing_markers_of
-    from migrate.runner.parallel import Workers
     from migrate.runner.passes import two_passes
     from migrate.runner.progress import Progress
 
     plan = Plan(request.codemods, markers_of(request.codemods) + project_markers, options,
                 signing_markers=signing_markers_of(request.codemods),
                 max_file_size=_limit(request))
-    jobs = request.jobs or os.cpu_count() or 1
     progress = Progress(len(sources), "walmart-migrate", enabled=request.progress)
     findings_only = request.findings_only and not (request.write or request.diff)
     facts = cache.facts(findings_only) if cache is not None else None
-    with Workers(jobs, warnings.append) as workers:
-        outcome = two_passes(sources, plan, workers, progress, facts, quiet)
+    outcome = two_passes(sources, plan, workers, progress, facts, quiet)
     progress.close(len(outcome.result.changed))
     result = outcome.result
     if outcome.plan.repo is not None and result.changed:

@@ -1,0 +1,85 @@
+"""A command started as a seller starts it forks one worker before it knows its work; the
+worker loads LibCST and the codemods while the command finds the files and reads the cache,
+and every file is parsed in a worker: the command's own process never loads them. Each test
+runs the real command in a process of its own (a test process has LibCST loaded already)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.runner.conftest import Repo, every_case
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The command as the console script runs it, then what its process holds at the end.
+_COMMAND = """
+import json, multiprocessing, sys
+import walmart_migrate_entry
+code = 0
+try:
+    walmart_migrate_entry.main(sys.argv[2:])
+except SystemExit as done:
+    code = done.code
+sys.stdout.flush()
+with open(sys.argv[1], "w") as probe:
+    json.dump({"code": code, "libcst": "libcst" in sys.modules,
+               "workers": len(multiprocessing.active_children())}, probe)
+"""
+
+
+def _command(repo: Repo, tmp_path: Path, *args: str) -> tuple[dict[str, Any], str]:
+    probe = tmp_path / "probe.json"
+    done = subprocess.run([sys.executable, "-c", _COMMAND, str(probe), *args], cwd=repo.path,
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert probe.exists(), done.stderr
+    return json.loads(probe.read_text()), done.stdout
+
+
+@pytest.fixture
+def cases(tmp_path: Path) -> Repo:
+    repo = Repo(tmp_path / "cases")
+    every_case(repo, step=4)
+    moment = time.time() - 60  # a run stores nothing for files written just before it
+    for path in repo.path.rglob("*.py"):
+        os.utime(path, (moment, moment))
+    return repo
+
+
+def test_a_run_leaves_the_parsing_to_its_workers(cases: Repo, tmp_path: Path) -> None:
+    lean, report = _command(cases, tmp_path, "apply", "--check", "--no-cache", "-j", "2", ".")
+    assert lean == {"code": 1, "libcst": False, "workers": 0}
+    # One job: no worker, everything parsed here - and the same report.
+    alone, same = _command(cases, tmp_path, "apply", "--check", "--no-cache", "-j", "1", ".")
+    assert alone == {"code": 1, "libcst": True, "workers": 0}
+    assert report == same and "would rewrite" in report
+
+
+def test_a_run_the_cache_answers_ends_its_worker_unused(cases: Repo, tmp_path: Path) -> None:
+    first, report = _command(cases, tmp_path, "scan", "-j", "2", ".")
+    again, same = _command(cases, tmp_path, "scan", "-j", "2", ".")
+    assert (first["libcst"], again["libcst"]) == (False, False)
+    assert again["workers"] == 0 and again["code"] == first["code"] == 1
+    assert same == report
+
+
+def test_apply_writes_what_it_writes_in_one_process(cases: Repo, tmp_path: Path) -> None:
+    reference = Repo(tmp_path / "reference", init=False)
+    shutil.copytree(cases.path, reference.path, dirs_exist_ok=True)
+    lean, _ = _command(cases, tmp_path, "apply", "-j", "2", ".")
+    alone, _ = _command(reference, tmp_path, "apply", "-j", "1", ".")
+    assert (lean["libcst"], alone["libcst"]) == (False, True)
+    written = sorted(p.relative_to(cases.path) for p in cases.path.rglob("*.py"))
+    assert written == sorted(p.relative_to(reference.path) for p in reference.path.rglob("*.py"))
+    for path in written:
+        assert (cases.path / path).read_bytes() == (reference.path / path).read_bytes(), path
+    assert any(b"WM_SEC.ACCESS_TOKEN" in (cases.path / p).read_bytes() for p in written)

@@ -46,7 +46,7 @@ from typing import Any
 from codemods.findings import Finding
 from migrate import __version__
 from migrate.runner.checked_files import CheckedFiles
-from migrate.runner.contents import ContentIds, content_id, fingerprint
+from migrate.runner.contents import ContentIds, content_id, fingerprint, fingerprint_of
 from migrate.runner.entries import keep_newest, replace_whole
 from migrate.runner.facts import FactsCache
 from migrate.runner.inputs import Reach, SourceFile, has_marker, mentions
@@ -189,11 +189,35 @@ class RunCache:
 
     # reading
 
+    def _read(self) -> Any:
+        if self._entry is None:
+            self._entry = json.loads(self.path.read_bytes())
+        return self._entry
+
+    def likely_holds(self, base: Path) -> bool:
+        """Whether the recorded result is likely to answer: every file its run read has the
+        status recorded with it. Asked before the files are found (``answer`` decides), so
+        that a run about to compute starts its workers at once (``migrate.runner.parallel``)."""
+        try:
+            entry = self._read()
+            if entry.get("format") != FORMAT:
+                return False
+            for display, (digest, status, _) in entry["inputs"].items():
+                path = base / display
+                if status is None:  # recorded just after a change: its bytes tell
+                    if content_id(path.read_bytes()) != digest:
+                        return False
+                elif fingerprint_of(os.stat(path)) != status:
+                    return False
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return False
+        return True
+
     def answer(self, sources: list[SourceFile]) -> RunResult | None:
         """The recorded result, if it still holds for these files; None otherwise. Changed
         files come without their text: a run that writes or prints it computes it."""
         try:
-            entry = self._entry = json.loads(self.path.read_bytes())
+            entry = self._read()
             if entry.get("format") != FORMAT:
                 return None
             checked: dict[str, tuple[str, os.stat_result]] = {}
@@ -233,7 +257,7 @@ class RunCache:
         """The files the recorded run did not read that hold what they held then, and what
         it asked of them: a run computing its result again need not read them."""
         try:
-            entry = self._entry if self._entry is not None else json.loads(self.path.read_bytes())
+            entry = self._read()
             if entry.get("format") != FORMAT:
                 return None
             asked = Asked.from_json(entry["asked"])

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ContentIds", "Fingerprint", "content_id"]
+__all__ = ["ContentIds", "Fingerprint", "content_id", "fingerprint", "fingerprint_of"]
 
 Fingerprint = list[int]  # size, modification time, change time (ns), inode
 # Bytes of changed files a run hashes before it asks git for the rest. Asking git takes three
@@ -41,7 +41,7 @@ def content_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-def _fingerprint(status: os.stat_result) -> Fingerprint:
+def fingerprint_of(status: os.stat_result) -> Fingerprint:
     return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
 
 
@@ -70,7 +70,7 @@ class ContentIds:
         """The file's id; ``recorded``: its id and status when last seen; ``status``: the
         file's status, just taken. Raises OSError."""
         status = os.stat(path) if status is None else status
-        seen = _fingerprint(status)
+        seen = fingerprint_of(status)
         kept = self._settled.get(path)
         if kept is not None and kept[0] == seen:
             return kept[1]
@@ -119,7 +119,7 @@ def fingerprint(path: str, now_ns: int, status: os.stat_result | None = None
     """The status to record with a file's id; None when it changed too recently to tell a
     later change in the same tick. ``status``: the file's, just taken."""
     status = os.stat(path) if status is None else status
-    return _fingerprint(status) if status.st_ctime_ns < now_ns - WINDOW_NS else None
+    return fingerprint_of(status) if status.st_ctime_ns < now_ns - WINDOW_NS else None
 
 
 def _git(repository: Path, *arguments: str) -> bytes:

@@ -15,17 +15,20 @@ run the cache answers kills them unused."""
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 from collections import Counter, deque
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from migrate.runner import tasks
+
+# multiprocessing and concurrent.futures load when processes start or work is mapped: a run
+# the cache answers needs neither.
+if TYPE_CHECKING:
+    import multiprocessing.context
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 __all__ = ["HERE", "SMALL_WORK", "SMALL_WORK_STARTED", "SMALL_WORK_UNFORKED", "Workers"]
 
@@ -50,6 +53,8 @@ SMALL_WORK_STARTED = 4 * 1024
 def _context() -> multiprocessing.context.BaseContext:
     # fork is the cheapest start, and safe while this process has a single thread; a
     # process with threads (a test server, an embedding application) gets forkserver.
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
@@ -116,7 +121,7 @@ class Workers:
         try:
             # One: the others would take the core this process finds files and reads on.
             self._processes[0].submit(tasks.load)  # forks it
-        except (BrokenProcessPool, OSError, RuntimeError) as exc:
+        except (OSError, RuntimeError) as exc:  # BrokenProcessPool is a RuntimeError
             self._give_up(exc)
             return
         self._early = True
@@ -132,6 +137,8 @@ class Workers:
             process.shutdown(cancel_futures=True)
 
     def _start(self) -> None:
+        from concurrent.futures import ProcessPoolExecutor
+
         context = _context()
         self._processes = [
             ProcessPoolExecutor(max_workers=1, mp_context=context,
@@ -181,6 +188,9 @@ class Workers:
         """``function(*call)`` for every call, results in call order. ``work`` names each
         call's file and its size: a file's calls all run in one process. ``meanwhile``: work
         of this process's own to do while workers have some (not called when none have)."""
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
         work = work if work is not None else [(f"#{i}", 1 << 20) for i in range(len(calls))]
         if not calls:
             return []

@@ -95,8 +95,6 @@ def run(request: RunRequest) -> Run:
         raise RunError("no path given: name the files or folders to migrate")
     warnings: list[str] = []
     with Workers(request.jobs or os.cpu_count() or 1, warnings.append) as workers:
-        # They load the analysis while the files are found and the cache is read.
-        workers.start_early()
         return _run(request, workers, warnings)
 
 
@@ -110,6 +108,11 @@ def _run(request: RunRequest, workers: Workers, warnings: list[str]) -> Run:
     if repo is None:
         root = project_root(root)
     options, project_markers, request = _settings(request, root)
+    git_dir = location.repository.git_dir if location.repository else None
+    cache = _cache(request, options, project_markers, root, git_dir, repo)
+    if cache is None or not cache.likely_holds(base):
+        # They load the analysis while the files are found and the cache is read.
+        workers.start_early()
     found = discover(list(request.paths), root, base, request.include, request.exclude,
                      request.force_exclude)
     if found.missing:
@@ -132,8 +135,6 @@ def _run(request: RunRequest, workers: Workers, warnings: list[str]) -> Run:
     packages: dict[Path, str] = {}
     sources = [SourceFile(str(path), display, *module_of(path, root, packages))
                for path, display in _union(found.files, everything)]
-    git_dir = location.repository.git_dir if location.repository else None
-    cache = _cache(request, options, project_markers, root, git_dir, repo)
     result = cache.answer(sources) if cache is not None else None
     if result is not None and result.changed and (request.write or request.diff):
         result = None  # the cache holds no text to write: what is written is computed now

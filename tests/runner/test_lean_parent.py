@@ -32,6 +32,7 @@ except SystemExit as done:
 sys.stdout.flush()
 with open(sys.argv[1], "w") as probe:
     json.dump({"code": code, "libcst": "libcst" in sys.modules,
+               "started": "concurrent.futures.process" in sys.modules,
                "workers": len(multiprocessing.active_children())}, probe)
 """
 
@@ -57,19 +58,31 @@ def cases(tmp_path: Path) -> Repo:
 
 def test_a_run_leaves_the_parsing_to_its_workers(cases: Repo, tmp_path: Path) -> None:
     lean, report = _command(cases, tmp_path, "apply", "--check", "--no-cache", "-j", "2", ".")
-    assert lean == {"code": 1, "libcst": False, "workers": 0}
+    assert lean == {"code": 1, "libcst": False, "started": True, "workers": 0}
     # One job: no worker, everything parsed here - and the same report.
     alone, same = _command(cases, tmp_path, "apply", "--check", "--no-cache", "-j", "1", ".")
-    assert alone == {"code": 1, "libcst": True, "workers": 0}
+    assert (alone["code"], alone["libcst"], alone["workers"]) == (1, True, 0)
     assert report == same and "would rewrite" in report
 
 
-def test_a_run_the_cache_answers_ends_its_worker_unused(cases: Repo, tmp_path: Path) -> None:
+def test_a_run_the_cache_will_answer_starts_no_worker(cases: Repo, tmp_path: Path) -> None:
+    """Whether the recorded result is likely to answer is known before the files are found:
+    every file its run read still has the status recorded with it."""
     first, report = _command(cases, tmp_path, "scan", "-j", "2", ".")
     again, same = _command(cases, tmp_path, "scan", "-j", "2", ".")
-    assert (first["libcst"], again["libcst"]) == (False, False)
-    assert again["workers"] == 0 and again["code"] == first["code"] == 1
-    assert same == report
+    assert (first["started"], first["libcst"]) == (True, False)
+    assert (again["started"], again["libcst"], again["workers"]) == (False, False, 0)
+    assert again["code"] == first["code"] == 1 and same == report
+    unrelated = cases.write("docs/conf.py", "project = 'acme'\n")
+    os.utime(unrelated, (time.time() - 60,) * 2)
+    unaffected, same = _command(cases, tmp_path, "scan", "-j", "2", ".")
+    assert unaffected["started"] is False
+    assert same.splitlines()[1:] == report.splitlines()[1:]  # one more file scanned
+    walmart = next(p for p in sorted(cases.path.rglob("*.py")) if b"WM_SEC" in p.read_bytes())
+    walmart.write_bytes(walmart.read_bytes() + b"# retries are the caller's business\n")
+    edited, same = _command(cases, tmp_path, "scan", "-j", "2", ".")
+    assert (edited["started"], edited["libcst"], edited["workers"]) == (True, False, 0)
+    assert same.splitlines()[1:] == report.splitlines()[1:]
 
 
 def test_apply_writes_what_it_writes_in_one_process(cases: Repo, tmp_path: Path) -> None:

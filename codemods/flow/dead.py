@@ -189,8 +189,13 @@ def _chain(repo: Repository, value: Value, context: str | None, found: set[str],
     if depth > _DEPTH:
         return
     stack: list[Value] = [value]
+    # Values share parts; a part met again adds nothing (its definitions are found already).
+    seen: set[int] = set()
     while stack:
         current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
         if isinstance(current, CallV):
             target = strip(repo.ev(current.func, context))
             _definition(repo, target, context, found, depth)

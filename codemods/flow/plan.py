@@ -214,6 +214,9 @@ class Planner:
         self.plan = RepoPlan(target=target, renames=RenamePlan(exact=exact))
         self.target = target
         self._families: dict[str, str] = {}
+        # id(value), context, depth -> (the value, kept alive while its id is, its carriers)
+        self._carried: dict[tuple[int, str | None, int],
+                            tuple[Value, set[tuple[object, ...]]]] = {}
         self.stores: dict[Loc, StoreEdit] = {}  # statements replaced, over every unit
         self.committed: list[_SitePlan] = []  # sites of the units rewritten so far
 
@@ -429,6 +432,16 @@ class Planner:
         return found
 
     def _carriers(self, value: Value, context: str | None, depth: int = 0) -> set[tuple[object, ...]]:
+        """What the value is read through. Values share parts (a credential reaches a
+        header set by several ways): each part is walked once per depth it is met at."""
+        key = (id(value), context, depth)
+        known = self._carried.get(key)
+        if known is None:
+            known = self._carried[key] = (value, self._carriers_here(value, context, depth))
+        return known[1]
+
+    def _carriers_here(self, value: Value, context: str | None,
+                       depth: int) -> set[tuple[object, ...]]:
         found: set[tuple[object, ...]] = set()
         if depth > 30:
             return found

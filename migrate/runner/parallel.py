@@ -7,14 +7,15 @@ to the process that first had it (its home); new files go to the least loaded on
 worker with nothing left takes waiting files from another. Work too small to pay for starting
 processes (a few candidates on a two-core machine) stays here.
 
-A run that may parse starts its workers first of all (``start_early``), where they can be
-forked: they load LibCST and the codemods (about 0.1 s) while this process finds the files
-and reads the cache, and every file is then parsed there - this process never loads them. A
-run the cache answers kills them unused."""
+Workers are forked where they can be (``migrate.runner.forked``): the first loads LibCST and
+the codemods and forks the others. A run that may parse starts them first of all
+(``start_early``), so that they load while this process finds the files and reads the cache,
+and every file is then parsed there - this process never loads them. A run the cache answers
+after all kills them unused. Where this process cannot fork (Windows, or it has threads),
+each worker is a ProcessPoolExecutor's, started afresh."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import sys
@@ -23,12 +24,13 @@ from collections import Counter, deque
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from migrate.runner import tasks
+from migrate.runner.forked import Broken, Forked
 
 # multiprocessing and concurrent.futures load when processes start or work is mapped: a run
 # the cache answers needs neither.
 if TYPE_CHECKING:
     import multiprocessing.context
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import Future
 
 __all__ = ["HERE", "SMALL_WORK", "SMALL_WORK_STARTED", "SMALL_WORK_UNFORKED", "Workers"]
 
@@ -50,14 +52,17 @@ SMALL_WORK_UNFORKED = 256 * 1024
 SMALL_WORK_STARTED = 4 * 1024
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _can_fork() -> bool:
     # fork is the cheapest start, and safe while this process has a single thread; a
     # process with threads (a test server, an embedding application) gets forkserver.
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Where this process cannot fork: how its workers start afresh."""
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
@@ -74,15 +79,11 @@ def _leave_interrupts_to_the_run(parent: int) -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-def _parent(context: multiprocessing.context.BaseContext) -> int:
-    """This process, when it is the workers' parent: a forkserver's workers are its own."""
-    return os.getpid() if context.get_start_method() == "fork" else 0
-
-
 def _end_with(parent: int) -> None:
     """A worker whose run is killed outright (kill -9, the out-of-memory killer) would wait
     for work forever: on Linux it is killed with it. Elsewhere a run's workers end when the
-    run ends in any way it can notice."""
+    run ends in any way it can notice (its pipes close). ``parent``: the process that made
+    this one, 0 when it is a forkserver's."""
     if not parent or not sys.platform.startswith("linux"):
         return
     try:
@@ -96,6 +97,59 @@ def _end_with(parent: int) -> None:
         os._exit(0)
 
 
+class _Executors:
+    """One ProcessPoolExecutor per worker: where this process cannot fork, its workers start
+    afresh (forkserver, spawn) and import what they need. The same calls as ``Forked``."""
+
+    def __init__(self, jobs: int) -> None:
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = _context()
+        self._processes = [
+            ProcessPoolExecutor(max_workers=1, mp_context=context,
+                                initializer=_leave_interrupts_to_the_run, initargs=(0,))
+            for _ in range(jobs)]
+        self._running: dict[Future[Any], tuple[int, int]] = {}  # -> (worker, ticket)
+        self._ticket = 0
+
+    @property
+    def busy(self) -> int:
+        return len(self._running)
+
+    def start(self) -> None:
+        pass  # each starts with its first call
+
+    def submit(self, worker: int, function: Callable[..., Any], args: tuple[Any, ...]) -> int:
+        self._ticket += 1
+        try:
+            future = self._processes[worker].submit(function, *args)
+        except (OSError, RuntimeError) as exc:  # BrokenProcessPool is a RuntimeError
+            raise Broken(str(exc)) from exc
+        self._running[future] = (worker, self._ticket)
+        return self._ticket
+
+    def wait(self) -> list[tuple[int, int, bool, Any]]:
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        finished, _ = wait(self._running, return_when=FIRST_COMPLETED)
+        answers = []
+        for future in finished:
+            worker, ticket = self._running.pop(future)
+            try:
+                answers.append((worker, ticket, True, future.result()))
+            except BrokenProcessPool as exc:
+                raise Broken(str(exc)) from exc
+            except BaseException as exc:  # the run re-raises it
+                answers.append((worker, ticket, False, exc))
+        return answers
+
+    def close(self, kill: bool = False) -> None:
+        del kill  # a running call is waited for
+        for process in self._processes:
+            process.shutdown(cancel_futures=True)
+
+
 class Workers:
     """One set of worker processes for a whole run (both passes), started only when there is
     work for them."""
@@ -104,7 +158,7 @@ class Workers:
         self.jobs = jobs
         self.warn = warn
         self._small = small
-        self._processes: list[ProcessPoolExecutor] = []
+        self._pool: Forked | _Executors | None = None
         self._load: list[int] = []
         self._homes: dict[str, int] = {}
         self._broken = False
@@ -112,40 +166,33 @@ class Workers:
         self._used = False  # given work of the run's own
 
     def start_early(self) -> None:
-        """Start the workers now, each loading the analysis, when they can be forked and this
-        process has not loaded it: the work of the run then all goes to them."""
-        if self.jobs <= 1 or self._processes or tasks.loaded() or \
-                _context().get_start_method() != "fork":
+        """Start the workers now, the first loading the analysis, when they can be forked and
+        this process has not loaded it: the work of the run then all goes to them."""
+        if self.jobs <= 1 or self._pool is not None or tasks.loaded() or not _can_fork():
             return
         self._start()
-        try:
-            # One: the others would take the core this process finds files and reads on.
-            self._processes[0].submit(tasks.load)  # forks it
-        except (OSError, RuntimeError) as exc:  # BrokenProcessPool is a RuntimeError
-            self._give_up(exc)
-            return
-        self._early = True
+        self._early = not self._broken
 
     def __enter__(self) -> Workers:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self._early and not self._used:  # still loading what no work needs
-            for process in self._processes:
-                _kill(process)
-        for process in self._processes:
-            process.shutdown(cancel_futures=True)
+        if self._pool is not None:
+            # Workers still loading what no work needs are killed, not waited for.
+            self._pool.close(kill=self._early and not self._used)
 
     def _start(self) -> None:
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = _context()
-        self._processes = [
-            ProcessPoolExecutor(max_workers=1, mp_context=context,
-                                initializer=_leave_interrupts_to_the_run,
-                                initargs=(_parent(context),))
-            for _ in range(self.jobs)]
+        pool: Forked | _Executors
+        if _can_fork():
+            pool = Forked(self.jobs, _leave_interrupts_to_the_run, tasks.load)
+        else:
+            pool = _Executors(self.jobs)
+        self._pool = pool
         self._load = [0] * self.jobs
+        try:
+            pool.start()
+        except OSError as exc:  # no more processes allowed, no memory to fork
+            self._give_up(exc)
 
     def _lean(self) -> bool:
         """Whether the workers take all the work: started early, and this process has not
@@ -159,9 +206,9 @@ class Workers:
     def _threshold(self) -> int:
         if self._small is not None:
             return self._small
-        if self._processes:  # started already: only the round trips are left to pay
+        if self._pool is not None:  # started already: only the round trips are left to pay
             return SMALL_WORK_STARTED
-        return SMALL_WORK if _context().get_start_method() == "fork" else SMALL_WORK_UNFORKED
+        return SMALL_WORK if _can_fork() else SMALL_WORK_UNFORKED
 
     def _places(self, work: list[tuple[str, int]]) -> list[int]:
         """A home for each (key, bytes): its own, else this process for a small batch, else
@@ -173,11 +220,13 @@ class Workers:
             for i in new:
                 places[i] = HERE
         else:
-            if not self._processes:
+            if self._pool is None:
                 self._start()
             for i in sorted(new, key=lambda i: -work[i][1]):
-                places[i] = min(range(self.jobs), key=self._load.__getitem__)
-                self._load[places[i]] += work[i][1]
+                places[i] = HERE if self._broken else \
+                    min(range(self.jobs), key=self._load.__getitem__)
+                if places[i] != HERE:
+                    self._load[places[i]] += work[i][1]
         for (key, _), place in zip(work, places):
             self._homes[key] = place
         return places
@@ -188,9 +237,6 @@ class Workers:
         """``function(*call)`` for every call, results in call order. ``work`` names each
         call's file and its size: a file's calls all run in one process. ``meanwhile``: work
         of this process's own to do while workers have some (not called when none have)."""
-        from concurrent.futures import FIRST_COMPLETED, wait
-        from concurrent.futures.process import BrokenProcessPool
-
         work = work if work is not None else [(f"#{i}", 1 << 20) for i in range(len(calls))]
         if not calls:
             return []
@@ -198,40 +244,53 @@ class Workers:
         places = self._places(work)
         results: dict[int, T] = {}
         batch = _Batch(places, work)
-        running: dict[Future[T], tuple[int, int]] = {}  # -> (call, worker)
+        running: dict[int, int] = {}  # ticket -> call
+        handed: Counter[int] = Counter()  # worker -> calls out
 
-        def feed(worker: int) -> None:
-            while sum(1 for _, w in running.values() if w == worker) < _IN_FLIGHT:
-                i = batch.next_for(worker)
+        def feed(worker: int, steal: bool = True) -> None:
+            assert self._pool is not None
+            while handed[worker] < _IN_FLIGHT:
+                i = batch.next_for(worker, steal)
                 if i is None:
                     return
-                running[self._processes[worker].submit(function, *calls[i])] = (i, worker)
+                running[self._pool.submit(worker, function, calls[i])] = i
+                handed[worker] += 1
                 self._homes[work[i][0]] = worker
 
         try:
-            for worker in batch.workers():
-                feed(worker)
-        except (BrokenProcessPool, OSError, RuntimeError) as exc:
+            for steal in (False, True):  # every worker its own first
+                for worker in batch.workers():
+                    feed(worker, steal)
+        except Broken as exc:
             self._give_up(exc)
         for i, place in enumerate(places):
             if place == HERE:  # while the workers work
                 results[i] = function(*calls[i])
                 advance(results[i])
-        if running and meanwhile is not None:
+        if running and meanwhile is not None and not self._broken:
             meanwhile()
         while running and not self._broken:
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                i, worker = running.pop(future)
-                try:
-                    results[i] = future.result()
-                except (BrokenProcessPool, OSError) as exc:
-                    self._give_up(exc)
+            assert self._pool is not None
+            try:
+                answers = self._pool.wait()
+            except Broken as exc:
+                self._give_up(exc)
+                break
+            for worker, ticket, returned, value in answers:
+                if ticket not in running:
+                    continue  # a call of a map that ended in an error
+                i = running.pop(ticket)
+                handed[worker] -= 1
+                if not returned:
+                    if not isinstance(value, OSError):
+                        raise value
+                    self._give_up(value)  # the worker cannot read or write any more
                     break
-                advance(results[i])
+                results[i] = value
+                advance(value)
                 try:
                     feed(worker)
-                except (BrokenProcessPool, OSError, RuntimeError) as exc:
+                except Broken as exc:
                     self._give_up(exc)
                     break
         for i, call in enumerate(calls):
@@ -245,17 +304,6 @@ class Workers:
             self.warn(f"worker processes failed ({type(exc).__name__}: {exc}); going on serially")
         self._broken = True
         self._homes = {k: HERE for k in self._homes}
-
-
-def _kill(process: ProcessPoolExecutor) -> None:
-    """End a worker at once: waiting for it would wait for what it is loading."""
-    kill = getattr(process, "kill_workers", None)  # Python 3.14
-    if kill is not None:
-        kill()
-        return
-    for worker in list((getattr(process, "_processes", None) or {}).values()):
-        with contextlib.suppress(OSError, ValueError):
-            worker.kill()
 
 
 # Calls handed to a worker at a time: one running and one waiting, so that no worker idles
@@ -283,10 +331,12 @@ class _Batch:
     def workers(self) -> list[int]:
         return list(self._queues)
 
-    def next_for(self, worker: int) -> int | None:
+    def next_for(self, worker: int, steal: bool = True) -> int | None:
         own = self._queues.setdefault(worker, deque())
         if own:
             return own.popleft()
+        if not steal:
+            return None
         others = sorted((q for w, q in self._queues.items() if w != worker),
                         key=len, reverse=True)
         for queue in others:

@@ -22,7 +22,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # The command as the console script runs it, then what its process holds at the end.
 _COMMAND = """
-import json, multiprocessing, sys
+import json, multiprocessing, os, sys
+forks = []  # the workers this process forks (git's processes start otherwise)
+fork = os.fork
+def counted():
+    forks.append(1)
+    return fork()
+os.fork = counted
 import walmart_migrate_entry
 code = 0
 try:
@@ -32,7 +38,7 @@ except SystemExit as done:
 sys.stdout.flush()
 with open(sys.argv[1], "w") as probe:
     json.dump({"code": code, "libcst": "libcst" in sys.modules,
-               "started": "concurrent.futures.process" in sys.modules,
+               "started": bool(forks),
                "workers": len(multiprocessing.active_children())}, probe)
 """
 

@@ -124,7 +124,7 @@ def test_work_goes_to_workers_from_less_when_they_are_forked() -> None:
     """A forked worker starts with the tool imported: 32 kB of candidates pay for two of them.
     A worker started afresh (Windows, or a process with threads) imports it first, and 32 kB
     stay in this process."""
-    forked = parallel._context().get_start_method() == "fork"
+    forked = parallel._can_fork()
     with Workers(2, print) as workers:
         assert (_where(workers, 32 * 1024) == {HERE}) is not forked
     release = threading.Event()
@@ -183,3 +183,57 @@ def test_a_file_with_two_calls_in_one_batch_never_moves() -> None:
     assert batch.next_for(1) == 0  # then the last of the other's that may move: not b.py's
     assert batch.next_for(1) is None
     assert [batch.next_for(0), batch.next_for(0), batch.next_for(0)] == [1, 2, None]
+
+
+def _echo_big(key: str, payload: bytes) -> bytes:
+    return payload[::-1]
+
+
+def test_large_calls_and_answers_cross_both_ways_at_once() -> None:
+    """A worker writing a large answer while this process writes it a large call: neither
+    waits for the other (the pipes hold 64 kB)."""
+    payloads = [bytes([i]) * (3 << 20) + b"end" for i in range(6)]
+    with Workers(2, print, small=0) as workers:
+        found = workers.map(_echo_big, [(f"f{i}.py", p) for i, p in enumerate(payloads)],
+                            lambda _: None, [(f"f{i}.py", 10) for i in range(6)])
+    assert found == [p[::-1] for p in payloads]
+
+
+def _family(key: str) -> tuple[int, int]:
+    time.sleep(0.05)  # both workers get some
+    return os.getpid(), os.getppid()
+
+
+@pytest.mark.skipif(not parallel._can_fork(), reason="workers are forked only where they can be")
+def test_the_first_worker_forks_the_others() -> None:
+    """The analysis is loaded once, in the first worker; the others are forked from it."""
+    keys = [f"f{i}.py" for i in range(6)]
+    with Workers(2, print, small=0) as workers:
+        found = workers.map(_family, [(k,) for k in keys], lambda _: None,
+                            [(k, 10) for k in keys])
+    pids = {pid: parent for pid, parent in found}
+    assert len(pids) == 2
+    first = next(pid for pid, parent in pids.items() if parent == PARENT)
+    assert set(pids.values()) == {PARENT, first}
+
+
+class _Refused(Exception):
+    pass
+
+
+def _refuse(key: str) -> str:
+    raise _Refused(f"{key} refused")
+
+
+def _unpicklable(key: str) -> object:
+    return lambda: key
+
+
+def test_an_exception_in_a_worker_is_raised_here() -> None:
+    with Workers(2, print, small=0) as workers:
+        with pytest.raises(_Refused, match=r"[ab]\.py refused"):
+            workers.map(_refuse, [("a.py",), ("b.py",)], lambda _: None,
+                        [("a.py", 10), ("b.py", 10)])
+        with pytest.raises(RuntimeError, match="cannot cross to the run"):
+            workers.map(_unpicklable, [("c.py",), ("d.py",)], lambda _: None,
+                        [("c.py", 10), ("d.py", 10)])

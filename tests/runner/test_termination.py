@@ -31,6 +31,12 @@ def _alive(pid: int) -> bool:
     return stat.rpartition(")")[2].split()[0] != "Z"  # a zombie has ended
 
 
+def _workers(pid: int) -> list[int]:
+    """The run's workers: its children, and theirs (the first worker forks the others)."""
+    children = _children(pid)
+    return children + [grandchild for child in children for grandchild in _children(child)]
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for entry in os.listdir("/proc"):
@@ -54,7 +60,7 @@ def _until(condition: object, seconds: float = 30) -> None:
 @pytest.fixture
 def scanning(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
     """A scan of a repository big enough for workers and a few seconds of work, in a process
-    group of its own, once its two workers run."""
+    group of its own, once its two workers run (the second forked by the first)."""
     repo = Repo(tmp_path / "seller")
     for index in range(150):
         repo.write(f"shop/client_{index}.py", LEGACY.read_text())
@@ -64,7 +70,7 @@ def scanning(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
                                text=True, start_new_session=True,
                                env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
-        _until(lambda: len(_children(process.pid)) >= 2 or process.poll() is not None)
+        _until(lambda: len(_workers(process.pid)) >= 2 or process.poll() is not None)
         assert process.poll() is None, "the scan ended before its workers were seen"
         yield process
     finally:  # whatever a failing test left: workers left behind hold stderr open
@@ -105,7 +111,7 @@ def test_sigterm_to_the_group_stops_the_run_and_its_workers(
 
 
 def test_workers_end_with_a_run_killed_outright(scanning: subprocess.Popen[str]) -> None:
-    workers = _children(scanning.pid)
+    workers = _workers(scanning.pid)
     os.kill(scanning.pid, signal.SIGKILL)
     scanning.wait(timeout=60)
     _until(lambda: not any(_alive(pid) for pid in workers), 10)

@@ -7,13 +7,16 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import migrate.runner.transform as transform
 from codemods.registry import CODEMODS, markers_of
 from migrate.runner import parallel
+from migrate.runner.forked import Broken, Forked
 from migrate.runner.inputs import Plan, SourceFile
 from migrate.runner.parallel import HERE, Workers, _Batch
 from migrate.runner.results import FileResult
@@ -189,32 +192,45 @@ def _echo_big(key: str, payload: bytes) -> bytes:
     return payload[::-1]
 
 
-def test_large_calls_and_answers_cross_both_ways_at_once() -> None:
+def _answers(pool: Forked, calls: int) -> list[tuple[int, int, bool, Any]]:
+    found: list[tuple[int, int, bool, Any]] = []
+    while len(found) < calls:
+        found += pool.wait()
+    return sorted(found, key=lambda answer: answer[1])
+
+
+@pytest.fixture
+def forked() -> Iterator[Forked]:
+    """Two workers forked from here, the first loading nothing."""
+    pool = Forked(2, parallel._leave_interrupts_to_the_run, lambda: None)
+    pool.start()
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+def test_large_calls_and_answers_cross_both_ways_at_once(forked: Forked) -> None:
     """A worker writing a large answer while this process writes it a large call: neither
     waits for the other (the pipes hold 64 kB)."""
     payloads = [bytes([i]) * (3 << 20) + b"end" for i in range(6)]
-    with Workers(2, print, small=0) as workers:
-        found = workers.map(_echo_big, [(f"f{i}.py", p) for i, p in enumerate(payloads)],
-                            lambda _: None, [(f"f{i}.py", 10) for i in range(6)])
-    assert found == [p[::-1] for p in payloads]
+    tickets = [forked.submit(i % 2, _echo_big, (f"f{i}.py", p)) for i, p in enumerate(payloads)]
+    answers = _answers(forked, len(payloads))
+    assert [ticket for _, ticket, _, _ in answers] == tickets
+    assert [value for _, _, _, value in answers] == [p[::-1] for p in payloads]
+    assert forked.busy == 0
 
 
-def _family(key: str) -> tuple[int, int]:
-    time.sleep(0.05)  # both workers get some
+def _family() -> tuple[int, int]:
     return os.getpid(), os.getppid()
 
 
-@pytest.mark.skipif(not parallel._can_fork(), reason="workers are forked only where they can be")
-def test_the_first_worker_forks_the_others() -> None:
+def test_the_first_worker_forks_the_others(forked: Forked) -> None:
     """The analysis is loaded once, in the first worker; the others are forked from it."""
-    keys = [f"f{i}.py" for i in range(6)]
-    with Workers(2, print, small=0) as workers:
-        found = workers.map(_family, [(k,) for k in keys], lambda _: None,
-                            [(k, 10) for k in keys])
-    pids = {pid: parent for pid, parent in found}
-    assert len(pids) == 2
-    first = next(pid for pid, parent in pids.items() if parent == PARENT)
-    assert set(pids.values()) == {PARENT, first}
+    forked.submit(0, _family, ())
+    forked.submit(1, _family, ())
+    (_, _, _, first), (_, _, _, second) = _answers(forked, 2)
+    assert first[1] == os.getpid() and second[1] == first[0]
 
 
 class _Refused(Exception):
@@ -229,11 +245,22 @@ def _unpicklable(key: str) -> object:
     return lambda: key
 
 
+def test_an_exception_in_a_worker_comes_back_as_an_answer(forked: Forked) -> None:
+    forked.submit(1, _refuse, ("a.py",))
+    forked.submit(1, _unpicklable, ("b.py",))
+    (_, _, refused, raised), (_, _, crossed, problem) = _answers(forked, 2)
+    assert (refused, crossed) == (False, False)
+    assert isinstance(raised, _Refused) and str(raised) == "a.py refused"
+    assert isinstance(problem, RuntimeError) and "cannot cross to the run" in str(problem)
+
+
+def test_a_worker_that_dies_breaks_the_pool(forked: Forked) -> None:
+    forked.submit(1, os._exit, (3,))
+    with pytest.raises(Broken, match="worker 1 ended"):
+        _answers(forked, 1)
+
+
 def test_an_exception_in_a_worker_is_raised_here() -> None:
-    with Workers(2, print, small=0) as workers:
-        with pytest.raises(_Refused, match=r"[ab]\.py refused"):
-            workers.map(_refuse, [("a.py",), ("b.py",)], lambda _: None,
-                        [("a.py", 10), ("b.py", 10)])
-        with pytest.raises(RuntimeError, match="cannot cross to the run"):
-            workers.map(_unpicklable, [("c.py",), ("d.py",)], lambda _: None,
-                        [("c.py", 10), ("d.py", 10)])
+    with Workers(2, print, small=0) as workers, pytest.raises(_Refused, match="refused"):
+        workers.map(_refuse, [("a.py",), ("b.py",)], lambda _: None,
+                    [("a.py", 10), ("b.py", 10)])

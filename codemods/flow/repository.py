@@ -17,6 +17,7 @@ from codemods.flow.library import call_library, call_method, format_text, signed
 from codemods.flow.summary import ClassSummary, FileSummary, FunctionSummary
 from codemods.flow.values import (
     NOWHERE,
+    SELF,
     Alt,
     Arith,
     CallV,
@@ -174,7 +175,6 @@ class Repository:
             self.classes.update(file.classes)
         self._memo: dict[tuple[Value, str | None], Value] = {}
         # id -> (the value, kept so that its id stays its own; whether it uses self)
-        self._self_use: dict[int, tuple[Value, bool]] = {}
         self._active: list[tuple[Value, str | None]] = []
         self._depth = 0
         self._mro: dict[str, list[str]] = {}
@@ -370,25 +370,30 @@ class Repository:
             self.classes[owner].methods.get(qualname.rpartition(".")[2]) == qualname else None
 
     # -- evaluation -----------------------------------------------------------------------
-    def _uses_self(self, value: Value) -> bool:
+    @staticmethod
+    def _uses_self(value: Value) -> bool:
         """Whether the value can depend on the receiver's class (most cannot: cache them
-        once). Kept per value: ``ev`` asks it of a value and again of each part it resolves,
-        and walking every value whole each time was a fifth of making the plan."""
-        known = self._self_use
+        once). Kept on the value (``values.SELF``, as its hash is): ``ev`` asks it of a
+        value and again of each part it resolves, in every plan a run makes, and walking
+        every value whole each time was a fifth of making the plan."""
+        found = value.__dict__.get(SELF)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
         stack: list[tuple[Value, list[Value] | None]] = [(value, None)]
         while stack:  # children before their parent, without recursion
             current, parts = stack.pop()
-            if id(current) in known:
+            held = current.__dict__
+            if SELF in held:
                 continue
             if isinstance(current, (SelfAttr, Self)):
-                known[id(current)] = (current, True)
+                held[SELF] = True
             elif parts is None:
                 parts = children(current)
                 stack.append((current, parts))
-                stack.extend((part, None) for part in parts if id(part) not in known)
+                stack.extend((part, None) for part in parts if SELF not in part.__dict__)
             else:
-                known[id(current)] = (current, any(known[id(p)][1] for p in parts))
-        return known[id(value)][1]
+                held[SELF] = any(p.__dict__[SELF] for p in parts)
+        return value.__dict__[SELF]  # type: ignore[no-any-return]
 
     def ev(self, value: Value, cls: str | None) -> Value:
         """``value`` resolved as far as the repository allows, for a receiver of class

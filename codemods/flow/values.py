@@ -352,6 +352,8 @@ Value = Union[Lit, Num, Time, Opaque, Unknown, Param, Self, Super, SelfAttr, Loc
 
 _ALT_LIMIT = 6
 _HASH = "_hash"
+SELF = "_uses_self"  # whether a value can depend on the receiver's class (``Repository``)
+_KEPT = (_HASH, SELF)  # worked out once and kept on a value, never pickled
 
 
 def _hash_once(kind: type) -> None:
@@ -370,7 +372,7 @@ def _hash_once(kind: type) -> None:
         return found
 
     def __getstate__(self: object) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if k != _HASH}
+        return {k: v for k, v in self.__dict__.items() if k not in _KEPT}
 
     kind.__hash__ = __hash__  # type: ignore[method-assign,assignment]
     kind.__getstate__ = __getstate__  # type: ignore[attr-defined]

@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # the analysis's modules load only in a run that analyses
 
 __all__ = ["FactsCache", "KeptSummary", "digest", "pack", "unpack"]
 
-FORMAT = 6
+FORMAT = 7
 _WORD = re.compile(rb"\w+")
 KEEP = 8192  # entries; the oldest go first
 # The most parts other than scalars a kept summary's plain form may have (a few MB of
@@ -60,9 +60,12 @@ _SCALARS = frozenset((str, int, bool, float, type(None)))
 # one of these, or from _RECORD on a record: its kind's place in the entry's list of kinds,
 # then its fields in their order. Field and class names are not repeated in every record,
 # so an entry is half the size of a digest's form, and reading one builds no dictionary per
-# record.
-_LIST, _TUPLE, _DICT, _FROZENSET, _SET, _BYTES = range(6)
-_RECORD = 6
+# record. A summary's values share parts (a credential reaches several header sets): an
+# immutable part met again - a tuple, a frozen record - is _SHARED with its place among
+# those written before it, in the order they were finished. The entry is then a third of
+# the size, and reading it makes each part once, shared as it was.
+_LIST, _TUPLE, _DICT, _FROZENSET, _SET, _BYTES, _SHARED = range(7)
+_RECORD = 7
 # What reading a damaged entry raises (cut, hand-edited, nested past any summary): the entry
 # is then analysed again, as a missing one is.
 _DAMAGED = (LookupError, TypeError, ValueError, AttributeError, ImportError, RecursionError,
@@ -112,6 +115,7 @@ def _plain(value: Any, canonical: bool, budget: int | None = None) -> tuple[Any,
     tags: dict[type, Any] = {}
     left = [budget if budget is not None else -1]
     plain = _SCALARS
+    shared: dict[int, int] | None = None if canonical else {}  # id -> place
 
     # Scalars are taken where they stand, as ``unpack`` does.
     def put(value: Any) -> Any:
@@ -120,16 +124,26 @@ def _plain(value: Any, canonical: bool, budget: int | None = None) -> tuple[Any,
             if left[0] < 0:
                 raise TooBig("the plain form is too big to keep")
         kind = type(value)
+        if shared is not None:
+            place = shared.get(id(value))
+            if place is not None:
+                return [_SHARED, place]
         if kind is tuple or kind is list:
-            return [_TUPLE if kind is tuple else _LIST,
+            form = [_TUPLE if kind is tuple else _LIST,
                     *[v if type(v) in plain else put(v) for v in value]]
+            if shared is not None and kind is tuple:
+                shared[id(value)] = len(shared)
+            return form
         tag = tags.get(kind)
         if tag is None and dataclasses.is_dataclass(kind):
             tag = tags[kind] = f"{kind.__module__}:{kind.__qualname__}" if canonical else \
                 _RECORD + len(tags)
         if tag is not None:
-            return [tag, *[v if type(v) in plain else put(v)
+            form = [tag, *[v if type(v) in plain else put(v)
                            for v in map(value.__getattribute__, _fields(kind))]]
+            if shared is not None and _frozen(kind):
+                shared[id(value)] = len(shared)
+            return form
         if kind is dict:
             pairs = [(k if type(k) in plain else put(k), v if type(v) in plain else put(v))
                      for k, v in value.items()]
@@ -154,6 +168,17 @@ def _plain(value: Any, canonical: bool, budget: int | None = None) -> tuple[Any,
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
+_FROZEN: dict[type, bool] = {}
+
+
+def _frozen(kind: type) -> bool:
+    """Whether a record class is immutable: its instances may be shared."""
+    found = _FROZEN.get(kind)
+    if found is None:
+        found = _FROZEN[kind] = bool(kind.__dataclass_params__.frozen)  # type: ignore[attr-defined]
+    return found
+
+
 def _fields(kind: type) -> tuple[str, ...]:
     """A record class's field names in order (``dataclasses.fields`` builds them each call)."""
     found = _FIELDS.get(kind)
@@ -166,6 +191,7 @@ def unpack(data: Any) -> Any:
     """The value ``pack`` was given; only the analysis's own records are made."""
     kinds = [_record(str(name)) for name in data["kinds"]]
     plain = _SCALARS
+    shared: list[Any] = []  # the immutable parts made so far, in the order pack finished them
 
     # Scalars are taken as they are where they stand, not through a call each: most of
     # the parts of a summary are.
@@ -173,6 +199,8 @@ def unpack(data: Any) -> Any:
         if type(item) is not list:
             raise TypeError(f"no value has the plain form {type(item).__name__}")
         tag = item[0]
+        if tag == _SHARED:
+            return shared[item[1]]
         if tag >= _RECORD:
             record, names, init, checked = kinds[tag - _RECORD]
             if len(item) != len(names) + 1:
@@ -183,14 +211,19 @@ def unpack(data: Any) -> Any:
                 for name, value in zip(names, values):
                     if name not in init:
                         object.__setattr__(made, name, value)
-                return made
-            # What the generated constructor of a frozen record does, without a call per field.
-            made = object.__new__(record)
-            made.__dict__.update(zip(names, values))
+            else:
+                # What the generated constructor of a frozen record does, without a call per
+                # field.
+                made = object.__new__(record)
+                made.__dict__.update(zip(names, values))
+            if _frozen(record):
+                shared.append(made)
             return made
         items = [v if type(v) in plain else get(v) for v in item[1:]]
         if tag == _TUPLE:
-            return tuple(items)
+            made = tuple(items)
+            shared.append(made)
+            return made
         if tag == _LIST:
             return items
         if tag == _DICT:

@@ -167,6 +167,22 @@ def test_every_fixture_summary_comes_back_equal_from_its_plain_form() -> None:
         assert digest(again) == digest(summary), path
 
 
+def test_a_shared_part_is_kept_once_and_comes_back_shared() -> None:
+    """A credential reaching several header sets is one value in the summary: the kept form
+    writes it once, and reading it makes one value again, however often it is used."""
+    from codemods.flow.values import Env, Lit, Via
+
+    secret = Via(Env("WALMART_PRIVATE_KEY"), Lit("x" * 200))
+    value = {"a": (secret, secret), "b": [secret, (secret,)]}
+    packed = pack(value)
+    assert json.dumps(packed).count("x" * 200) == 1
+    again = unpack(json.loads(json.dumps(packed)))
+    assert again == value
+    found = [again["a"][0], again["a"][1], again["b"][0], again["b"][1][0]]
+    assert all(part is found[0] for part in found)
+    assert digest(again) == digest(value)
+
+
 def test_an_entry_naming_a_class_from_elsewhere_is_refused() -> None:
     entry = {"kinds": ["subprocess:Popen"], "value": [6, "true"]}
     with pytest.raises(ValueError, match="not a module of the analysis"):

@@ -5,6 +5,7 @@ process. Real worker processes; the parse-once check runs the real transform."""
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from migrate.runner.results import FileResult
 from tests.runner.parse_count import count_parses
 
 PARENT = os.getpid()
+ROOT = Path(__file__).resolve().parents[2]
 LEGACY = (b"import time\n\n"
           b"def headers(consumer_id, sign, url):\n"
           b"    ts = str(int(time.time() * 1000))\n"
@@ -264,3 +266,117 @@ def test_an_exception_in_a_worker_is_raised_here() -> None:
     with Workers(2, print, small=0) as workers, pytest.raises(_Refused, match="refused"):
         workers.map(_refuse, [("a.py",), ("b.py",)], lambda _: None,
                     [("a.py", 10), ("b.py", 10)])
+
+
+def _explode() -> None:
+    raise TypeError("this value cannot be made here")
+
+
+class _OneWay:
+    """Pickles, and does not unpickle."""
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        return _explode, ()
+
+
+def _one_way(key: str) -> object:
+    return _OneWay() if os.getpid() != PARENT else key
+
+
+def test_an_answer_that_cannot_be_read_here_is_worked_out_here() -> None:
+    warnings: list[str] = []
+    with Workers(2, warnings.append, small=0) as workers:
+        found = workers.map(_one_way, [("a.py",), ("b.py",)], lambda _: None,
+                            [("a.py", 10), ("b.py", 10)])
+        again = workers.map(_one_way, [("c.py",)], lambda _: None, [("c.py", 10)])
+    assert (found, again) == (["a.py", "b.py"], ["c.py"])
+    assert len(warnings) == 1 and "cannot be read here" in warnings[0]
+
+
+def _open_descriptors() -> set[str]:
+    return set(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts descriptors in /proc")
+def test_a_fork_that_fails_leaves_nothing_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    before = _open_descriptors()
+    monkeypatch.setattr(os, "fork", refused)
+    pool = Forked(3, parallel._leave_interrupts_to_the_run, lambda: None)
+    with pytest.raises(OSError, match="temporarily unavailable"):
+        pool.start()
+    pool.close()
+    assert _open_descriptors() == before
+
+
+_SAYING = """
+import sys
+from migrate.runner import parallel
+from migrate.runner.forked import Forked
+from tests.runner.test_parallel import _answers, _say
+pool = Forked(2, parallel._leave_interrupts_to_the_run, lambda: None)
+pool.start()
+pool.submit(0, _say, ("first worker",))
+pool.submit(1, _say, ("second worker",))
+_answers(pool, 2)
+pool.close()
+"""
+
+
+def _say(text: str) -> None:
+    print(text, end="")  # buffered: standard output is a pipe
+    sys.stderr.write(text.upper())
+
+
+def test_what_a_worker_writes_reaches_the_run_s_output() -> None:
+    """A worker ends with ``os._exit``, which writes nothing buffered: it flushes first."""
+    import subprocess
+
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    done = subprocess.run([sys.executable, "-c", _SAYING], capture_output=True, text=True,
+                          timeout=60, env={**environment, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    for said in ("first worker", "second worker"):  # each once, whole
+        assert done.stdout.count(said) == 1 and done.stderr.count(said.upper()) == 1
+
+
+_ADOPTING = """
+import ctypes, json, os, sys, time
+from migrate.runner import parallel
+from migrate.runner.forked import Forked
+from tests.runner.test_parallel import _answers, _family
+ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: orphans become this process's
+pool = Forked(3, parallel._leave_interrupts_to_the_run, lambda: None)
+pool.start()
+for worker in range(3):
+    pool.submit(worker, _family, ())
+_answers(pool, 3)
+pool.submit(1, time.sleep, (30,))  # still out: the pool is killed
+pool.close()
+time.sleep(0.2)
+children = []
+for entry in os.listdir("/proc"):
+    if entry.isdigit():
+        try:
+            stat = open(f"/proc/{entry}/stat").read().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(stat[1]) == os.getpid():
+            children.append((int(entry), stat[0]))
+print(json.dumps(children))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a subreaper is Linux's")
+def test_a_run_that_adopts_orphans_reaps_its_killed_workers() -> None:
+    """A container's first process (or a subreaper) adopts the workers the first one forked
+    when it is killed: they are reaped, not left as zombies."""
+    import json
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", _ADOPTING], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []

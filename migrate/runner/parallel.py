@@ -54,8 +54,15 @@ SMALL_WORK_STARTED = 4 * 1024
 
 def _can_fork() -> bool:
     # fork is the cheapest start, and safe while this process has a single thread; a
-    # process with threads (a test server, an embedding application) gets forkserver.
-    return hasattr(os, "fork") and threading.active_count() == 1
+    # process with threads (a test server, an embedding application, the file watcher of
+    # scan --watch) gets forkserver. Linux lists every thread, native ones too; elsewhere
+    # only Python's own are known.
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return True
 
 
 def _context() -> multiprocessing.context.BaseContext:

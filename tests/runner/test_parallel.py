@@ -380,3 +380,24 @@ def test_a_run_that_adopts_orphans_reaps_its_killed_workers() -> None:
                           timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
+
+
+_WATCHING = """
+import threading
+from watchfiles._rust_notify import RustNotify
+from migrate.runner import parallel
+before = parallel._can_fork()
+watcher = RustNotify(["."], False, False, 0, True, False)  # scan --watch's own watcher
+print(before, threading.active_count(), parallel._can_fork())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux lists native threads")
+def test_a_native_thread_makes_the_workers_start_afresh(tmp_path: Path) -> None:
+    """The file watcher of ``scan --watch`` is a thread Python does not know of: forking
+    beside it is no safer than beside a Python thread."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", _WATCHING], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.split() == ["True", "1", "False"], done.stderr

@@ -32,6 +32,15 @@ LEGACY = (b"import time\n\n"
           b"            'WM_CONSUMER.ID': consumer_id}\n")
 
 
+@pytest.fixture(autouse=True)
+def _fork_beside_the_test_runner(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytest-xdist talks to its worker process over a thread that ``threading`` does not
+    list, and ``parallel._can_fork`` counts it (it counts every thread on Linux). These
+    tests fork beside it, and start a thread of their own where they mean to see the
+    workers start afresh; the real count has its own test, in a process of its own."""
+    monkeypatch.setattr(parallel, "_can_fork", lambda: threading.active_count() == 1)
+
+
 def _process(key: str) -> int:
     return os.getpid()
 

@@ -292,7 +292,15 @@ def _one_way(key: str) -> object:
     return _OneWay() if os.getpid() != PARENT else key
 
 
-def test_an_answer_that_cannot_be_read_here_is_worked_out_here() -> None:
+def test_an_answer_that_cannot_be_read_here_breaks_the_pool(forked: Forked) -> None:
+    forked.submit(0, _one_way, ("a.py",))
+    with pytest.raises(Broken, match="cannot be read here"):
+        _answers(forked, 1)
+
+
+def test_an_answer_that_cannot_be_read_here_is_worked_out_here(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "_can_fork", lambda: True)  # whatever threads are left
     warnings: list[str] = []
     with Workers(2, warnings.append, small=0) as workers:
         found = workers.map(_one_way, [("a.py",), ("b.py",)], lambda _: None,

@@ -17,20 +17,14 @@ each worker is a ProcessPoolExecutor's, started afresh."""
 from __future__ import annotations
 
 import os
-import signal
-import sys
 import threading
 from collections import Counter, deque
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from migrate.runner import tasks
+from migrate.runner.executors import Executors
 from migrate.runner.forked import Broken, Forked
-
-# multiprocessing and concurrent.futures load when processes start or work is mapped: a run
-# the cache answers needs neither.
-if TYPE_CHECKING:
-    import multiprocessing.context
-    from concurrent.futures import Future
+from migrate.runner.worker_life import leave_interrupts_to_the_run
 
 __all__ = ["HERE", "SMALL_WORK", "SMALL_WORK_STARTED", "SMALL_WORK_UNFORKED", "Workers"]
 
@@ -65,98 +59,6 @@ def _can_fork() -> bool:
         return True
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    """Where this process cannot fork: how its workers start afresh."""
-    import multiprocessing
-
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
-def _leave_interrupts_to_the_run(parent: int) -> None:
-    # ctrl-C, and a CI job's SIGTERM, reach the whole process group: the run decides what
-    # stops and what is put back, and shuts its workers down; a worker dying with a
-    # traceback mid-file would only add noise.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    _end_with(parent)
-
-
-# prctl(PR_SET_PDEATHSIG): Linux sends the signal when the process that made this one ends.
-_PR_SET_PDEATHSIG = 1
-
-
-def _end_with(parent: int) -> None:
-    """A worker whose run is killed outright (kill -9, the out-of-memory killer) would wait
-    for work forever: on Linux it is killed with it. Elsewhere a run's workers end when the
-    run ends in any way it can notice (its pipes close). ``parent``: the process that made
-    this one, 0 when it is a forkserver's."""
-    if not parent or not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # it ended before the request was made
-        os._exit(0)
-
-
-class _Executors:
-    """One ProcessPoolExecutor per worker: where this process cannot fork, its workers start
-    afresh (forkserver, spawn) and import what they need. The same calls as ``Forked``."""
-
-    def __init__(self, jobs: int) -> None:
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = _context()
-        self._processes = [
-            ProcessPoolExecutor(max_workers=1, mp_context=context,
-                                initializer=_leave_interrupts_to_the_run, initargs=(0,))
-            for _ in range(jobs)]
-        self._running: dict[Future[Any], tuple[int, int]] = {}  # -> (worker, ticket)
-        self._ticket = 0
-
-    @property
-    def busy(self) -> int:
-        return len(self._running)
-
-    def start(self) -> None:
-        pass  # each starts with its first call
-
-    def submit(self, worker: int, function: Callable[..., Any], args: tuple[Any, ...]) -> int:
-        self._ticket += 1
-        try:
-            future = self._processes[worker].submit(function, *args)
-        except (OSError, RuntimeError) as exc:  # BrokenProcessPool is a RuntimeError
-            raise Broken(str(exc)) from exc
-        self._running[future] = (worker, self._ticket)
-        return self._ticket
-
-    def wait(self) -> list[tuple[int, int, bool, Any]]:
-        from concurrent.futures import FIRST_COMPLETED, wait
-        from concurrent.futures.process import BrokenProcessPool
-
-        finished, _ = wait(self._running, return_when=FIRST_COMPLETED)
-        answers = []
-        for future in finished:
-            worker, ticket = self._running.pop(future)
-            try:
-                answers.append((worker, ticket, True, future.result()))
-            except BrokenProcessPool as exc:
-                raise Broken(str(exc)) from exc
-            except BaseException as exc:  # the run re-raises it
-                answers.append((worker, ticket, False, exc))
-        return answers
-
-    def close(self, kill: bool = False) -> None:
-        del kill  # a running call is waited for
-        for process in self._processes:
-            process.shutdown(cancel_futures=True)
-
-
 class Workers:
     """One set of worker processes for a whole run (both passes), started only when there is
     work for them."""
@@ -165,7 +67,7 @@ class Workers:
         self.jobs = jobs
         self.warn = warn
         self._small = small
-        self._pool: Forked | _Executors | None = None
+        self._pool: Forked | Executors | None = None
         self._load: list[int] = []
         self._homes: dict[str, int] = {}
         self._broken = False
@@ -189,11 +91,11 @@ class Workers:
             self._pool.close(kill=self._early and not self._used)
 
     def _start(self) -> None:
-        pool: Forked | _Executors
+        pool: Forked | Executors
         if _can_fork():
-            pool = Forked(self.jobs, _leave_interrupts_to_the_run, tasks.load)
+            pool = Forked(self.jobs, leave_interrupts_to_the_run, tasks.load)
         else:
-            pool = _Executors(self.jobs)
+            pool = Executors(self.jobs)
         self._pool = pool
         self._load = [0] * self.jobs
         try:

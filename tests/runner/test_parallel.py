@@ -21,6 +21,7 @@ from migrate.runner.forked import Broken, Forked
 from migrate.runner.inputs import Plan, SourceFile
 from migrate.runner.parallel import HERE, Workers, _Batch
 from migrate.runner.results import FileResult
+from migrate.runner.worker_life import leave_interrupts_to_the_run
 from tests.runner.parse_count import count_parses
 
 PARENT = os.getpid()
@@ -213,7 +214,7 @@ def _answers(pool: Forked, calls: int) -> list[tuple[int, int, bool, Any]]:
 @pytest.fixture
 def forked() -> Iterator[Forked]:
     """Two workers forked from here, the first loading nothing."""
-    pool = Forked(2, parallel._leave_interrupts_to_the_run, lambda: None)
+    pool = Forked(2, leave_interrupts_to_the_run, lambda: None)
     pool.start()
     try:
         yield pool
@@ -321,7 +322,7 @@ def test_a_fork_that_fails_leaves_nothing_open(monkeypatch: pytest.MonkeyPatch) 
 
     before = _open_descriptors()
     monkeypatch.setattr(os, "fork", refused)
-    pool = Forked(3, parallel._leave_interrupts_to_the_run, lambda: None)
+    pool = Forked(3, leave_interrupts_to_the_run, lambda: None)
     with pytest.raises(OSError, match="temporarily unavailable"):
         pool.start()
     pool.close()
@@ -330,10 +331,10 @@ def test_a_fork_that_fails_leaves_nothing_open(monkeypatch: pytest.MonkeyPatch) 
 
 _SAYING = """
 import sys
-from migrate.runner import parallel
+from migrate.runner.worker_life import leave_interrupts_to_the_run
 from migrate.runner.forked import Forked
 from tests.runner.test_parallel import _answers, _say
-pool = Forked(2, parallel._leave_interrupts_to_the_run, lambda: None)
+pool = Forked(2, leave_interrupts_to_the_run, lambda: None)
 pool.start()
 pool.submit(0, _say, ("first worker",))
 pool.submit(1, _say, ("second worker",))
@@ -361,11 +362,11 @@ def test_what_a_worker_writes_reaches_the_run_s_output() -> None:
 
 _ADOPTING = """
 import ctypes, json, os, sys, time
-from migrate.runner import parallel
+from migrate.runner.worker_life import leave_interrupts_to_the_run
 from migrate.runner.forked import Forked
 from tests.runner.test_parallel import _answers, _family
 ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: orphans become this process's
-pool = Forked(3, parallel._leave_interrupts_to_the_run, lambda: None)
+pool = Forked(3, leave_interrupts_to_the_run, lambda: None)
 pool.start()
 for worker in range(3):
     pool.submit(worker, _family, ())

@@ -194,13 +194,17 @@ class RunCache:
             self._entry = json.loads(self.path.read_bytes())
         return self._entry
 
-    def likely_holds(self, base: Path) -> bool:
+    def likely_holds(self, base: Path, needs_text: bool = False) -> bool:
         """Whether the recorded result is likely to answer: every file its run read has the
-        status recorded with it. Asked before the files are found (``answer`` decides), so
-        that a run about to compute starts its workers at once (``migrate.runner.parallel``)."""
+        status recorded with it (and, for a run that writes or prints the rewritten text,
+        which no entry holds, no file is to change). Asked before the files are found
+        (``answer`` decides), so that a run about to compute starts its workers at once
+        (``migrate.runner.parallel``)."""
         try:
             entry = self._read()
             if entry.get("format") != FORMAT:
+                return False
+            if needs_text and any(f["status"] == "changed" for f in entry["files"]):
                 return False
             for display, (digest, status, _) in entry["inputs"].items():
                 path = base / display

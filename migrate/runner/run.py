@@ -110,7 +110,7 @@ def _run(request: RunRequest, workers: Workers, warnings: list[str]) -> Run:
     options, project_markers, request = _settings(request, root)
     git_dir = location.repository.git_dir if location.repository else None
     cache = _cache(request, options, project_markers, root, git_dir, repo)
-    if cache is None or not cache.likely_holds(base):
+    if cache is None or not cache.likely_holds(base, request.write or request.diff):
         # They load the analysis while the files are found and the cache is read.
         workers.start_early()
     found = discover(list(request.paths), root, base, request.include, request.exclude,
@@ -141,6 +141,7 @@ def _run(request: RunRequest, workers: Workers, warnings: list[str]) -> Run:
     cached = result is not None
     read: dict[str, bytes] = {}  # what the computation read, for the half-migration check
     if result is None:
+        workers.start_early()  # the cache seemed likely to answer, and did not
         quiet = cache.quiet(sources) if cache is not None else None
         result, read = _compute(request, options, project_markers, sources, cache, workers,
                                 quiet)

@@ -102,3 +102,25 @@ def test_apply_writes_what_it_writes_in_one_process(cases: Repo, tmp_path: Path)
     for path in written:
         assert (cases.path / path).read_bytes() == (reference.path / path).read_bytes(), path
     assert any(b"WM_SEC.ACCESS_TOKEN" in (cases.path / p).read_bytes() for p in written)
+
+
+def test_a_run_the_cache_cannot_answer_after_all_still_parses_in_workers(
+        cases: Repo, tmp_path: Path) -> None:
+    """Every file the recorded run read is as it was, so the cache looked likely to answer;
+    a new Walmart file joins the run, and the workers start once the cache says no."""
+    _command(cases, tmp_path, "scan", "-j", "2", ".")
+    walmart = next(p for p in sorted(cases.path.rglob("*.py")) if b"WM_SEC" in p.read_bytes())
+    copy = cases.write("shop/another_client.py", walmart.read_bytes())
+    os.utime(copy, (time.time() - 60,) * 2)
+    joined, report = _command(cases, tmp_path, "scan", "-j", "2", ".")
+    assert (joined["started"], joined["libcst"]) == (True, False)
+    assert "shop/another_client.py" in report
+
+
+def test_apply_after_scan_starts_its_workers_at_once(cases: Repo, tmp_path: Path) -> None:
+    """The cache holds findings, never text to write: an apply whose files are to change
+    computes them, so it starts its workers before it finds the files."""
+    _command(cases, tmp_path, "scan", "-j", "2", ".")
+    applied, _ = _command(cases, tmp_path, "apply", "-j", "2", ".")
+    assert (applied["started"], applied["libcst"]) == (True, False)
+    assert any(b"WM_SEC.ACCESS_TOKEN" in p.read_bytes() for p in cases.path.rglob("*.py"))

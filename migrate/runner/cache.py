@@ -57,7 +57,7 @@ __all__ = ["FOLDER", "Recorded", "RunCache", "cache_folder", "cache_key"]
 
 FOLDER = ".walmart-migrate-cache"  # where older versions kept it, in the work tree: never read
 NAME = "walmart-migrate-cache"
-FORMAT = 6
+FORMAT = 7
 KEEP = 16  # entries per repository: one per distinct set of options and paths
 # A file modified this close to the start of the run (or after it) may have been read in
 # another state than the one hashed afterwards; such a run is not stored.
@@ -154,7 +154,7 @@ def _bytes(text: str) -> bytes:
 def _file_to_json(result: FileResult) -> dict[str, Any]:
     """Facts only: the rewritten text is not kept (see the module's docstring)."""
     return {**result.to_json(), "internal_error": result.internal_error,
-            "environment": result.environment, "gains_shim": result.gains_shim}
+            "environment": list(result.environment.items()), "gains_shim": result.gains_shim}
 
 
 def _file_from_json(data: dict[str, Any]) -> FileResult:
@@ -162,7 +162,7 @@ def _file_from_json(data: dict[str, Any]) -> FileResult:
                       findings=[Finding(**{**f, "chain": tuple(f.get("chain", ()))})
                                 for f in data["findings"]],
                       internal_error=bool(data["internal_error"]),
-                      environment={str(k): str(v) for k, v in data["environment"].items()},
+                      environment={str(k): str(v) for k, v in data["environment"]},
                       deleted=bool(data.get("deleted", False)),
                       gains_shim=bool(data["gains_shim"]))
 
@@ -310,8 +310,10 @@ class RunCache:
             "asked": recorded.asked.to_json(),
             "inputs": files,
             "others": others,
-            "environment": result.environment,
-            "kept_names": result.kept_names,
+            # As pairs: the entry's keys are sorted, and a report lists these in the order
+            # the run found them.
+            "environment": list(result.environment.items()),
+            "kept_names": list(result.kept_names.items()),
             "files": [_file_to_json(r) for r in result.files],
         }
         try:
@@ -370,6 +372,7 @@ def _still_valid(entry: dict[str, Any], sources: list[SourceFile], ids: ContentI
         seen += 1
     if seen != len(inputs):
         return None  # a file the run read is gone
-    result = RunResult(environment=dict(entry["environment"]), kept_names=dict(entry["kept_names"]))
+    result = RunResult(environment={str(k): str(v) for k, v in entry["environment"]},
+                       kept_names={str(k): str(v) for k, v in entry["kept_names"]})
     result.files = [_file_from_json(f) for f in entry["files"]]
     return result

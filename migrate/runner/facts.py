@@ -200,7 +200,10 @@ def unpack(data: Any) -> Any:
             raise TypeError(f"no value has the plain form {type(item).__name__}")
         tag = item[0]
         if tag == _SHARED:
-            return shared[item[1]]
+            place = item[1]
+            if type(place) is not int or not 0 <= place < len(shared):
+                raise ValueError(f"no part was written at place {place!r}")
+            return shared[place]
         if tag >= _RECORD:
             record, names, init, checked = kinds[tag - _RECORD]
             if len(item) != len(names) + 1:

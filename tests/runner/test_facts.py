@@ -183,6 +183,18 @@ def test_a_shared_part_is_kept_once_and_comes_back_shared() -> None:
     assert digest(again) == digest(value)
 
 
+@pytest.mark.parametrize("place", [-1, True, 4, "0", None])
+def test_a_reference_to_no_part_written_before_is_refused(place: object) -> None:
+    """A damaged reference is no index into what was read: a negative place or a boolean
+    would name another part."""
+    from codemods.flow.values import Lit
+
+    packed = pack(((Lit("a"), Lit("b")), Lit("c")))  # places 0-3 are written first
+    packed["value"].append([6, place])  # 6: a shared part
+    with pytest.raises(ValueError, match="no part was written"):
+        unpack(packed)
+
+
 def test_an_entry_naming_a_class_from_elsewhere_is_refused() -> None:
     entry = {"kinds": ["subprocess:Popen"], "value": [6, "true"]}
     with pytest.raises(ValueError, match="not a module of the analysis"):

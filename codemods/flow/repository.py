@@ -174,7 +174,6 @@ class Repository:
             self.functions.update(file.functions)
             self.classes.update(file.classes)
         self._memo: dict[tuple[Value, str | None], Value] = {}
-        # id -> (the value, kept so that its id stays its own; whether it uses self)
         self._active: list[tuple[Value, str | None]] = []
         self._depth = 0
         self._mro: dict[str, list[str]] = {}

@@ -364,6 +364,7 @@ _ADOPTING = """
 import ctypes, json, os, sys, time
 from migrate.runner.worker_life import leave_interrupts_to_the_run
 from migrate.runner.forked import Forked
+from tests.processes import processes
 from tests.runner.test_parallel import _answers, _family
 ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: orphans become this process's
 pool = Forked(3, leave_interrupts_to_the_run, lambda: None)
@@ -374,16 +375,8 @@ _answers(pool, 3)
 pool.submit(1, time.sleep, (30,))  # still out: the pool is killed
 pool.close()
 time.sleep(0.2)
-children = []
-for entry in os.listdir("/proc"):
-    if entry.isdigit():
-        try:
-            stat = open(f"/proc/{entry}/stat").read().rpartition(")")[2].split()
-        except OSError:
-            continue
-        if int(stat[1]) == os.getpid():
-            children.append((int(entry), stat[0]))
-print(json.dumps(children))
+print(json.dumps([(pid, fields[0]) for pid, fields in processes()
+                  if int(fields[1]) == os.getpid()]))
 """
 
 

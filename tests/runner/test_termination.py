@@ -15,20 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import alive, processes
 from tests.runner.conftest import ROOT, Repo
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="finds the workers in /proc; dies with its parent on Linux")
 
 LEGACY = ROOT / "fixtures" / "codemods" / "class_client_cryptography" / "before" / "acme" / "walmart.py"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rpartition(")")[2].split()[0] != "Z"  # a zombie has ended
 
 
 def _workers(pid: int) -> list[int]:
@@ -38,16 +31,7 @@ def _workers(pid: int) -> list[int]:
 
 
 def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rpartition(")")[2].split()[1]) == pid and _alive(int(entry)):
-                found.append(int(entry))
-    return found
+    return [child for child, fields in processes() if int(fields[1]) == pid and alive(child)]
 
 
 def _until(condition: object, seconds: float = 30) -> None:
@@ -84,20 +68,11 @@ def _group_gone(group: int) -> bool:
         os.killpg(group, 0)
     except ProcessLookupError:
         return True
-    return all(not _alive(pid) for pid in _members(group))
+    return all(not alive(pid) for pid in _members(group))
 
 
 def _members(group: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rpartition(")")[2].split()
-            except OSError:
-                continue
-            if int(fields[2]) == group:
-                found.append(int(entry))
-    return found
+    return [pid for pid, fields in processes() if int(fields[2]) == group]
 
 
 def test_sigterm_to_the_group_stops_the_run_and_its_workers(
@@ -114,4 +89,4 @@ def test_workers_end_with_a_run_killed_outright(scanning: subprocess.Popen[str])
     workers = _workers(scanning.pid)
     os.kill(scanning.pid, signal.SIGKILL)
     scanning.wait(timeout=60)
-    _until(lambda: not any(_alive(pid) for pid in workers), 10)
+    _until(lambda: not any(alive(pid) for pid in workers), 10)

@@ -168,6 +168,14 @@ def _plain(value: Any, canonical: bool, budget: int | None = None) -> tuple[Any,
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
+def _fields(kind: type) -> tuple[str, ...]:
+    """A record class's field names in order (``dataclasses.fields`` builds them each call)."""
+    found = _FIELDS.get(kind)
+    if found is None:
+        found = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return found
+
+
 _FROZEN: dict[type, bool] = {}
 
 
@@ -176,14 +184,6 @@ def _frozen(kind: type) -> bool:
     found = _FROZEN.get(kind)
     if found is None:
         found = _FROZEN[kind] = bool(kind.__dataclass_params__.frozen)  # type: ignore[attr-defined]
-    return found
-
-
-def _fields(kind: type) -> tuple[str, ...]:
-    """A record class's field names in order (``dataclasses.fields`` builds them each call)."""
-    found = _FIELDS.get(kind)
-    if found is None:
-        found = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
     return found
 
 
@@ -330,10 +330,7 @@ class FactsCache:
         try:
             head, _, body = path.read_bytes().partition(b"\n")
             entry = json.loads(head)
-            outline = Outline(str(entry["module"]),
-                              {str(k): str(v) for k, v in entry["imports"].items()},
-                              frozenset(str(c) for c in entry["classes"]))
-            kept = KeptSummary(outline, str(entry["digest"]), body=body)
+            kept = KeptSummary(Outline.from_json(entry), str(entry["digest"]), body=body)
         except (OSError, *_DAMAGED):
             return None
         return self._remember(source, path, kept)
@@ -346,8 +343,7 @@ class FactsCache:
             return None
         path = self._path("summary", *self._file(source, content, limit))
         outline = Outline.of(summary)
-        head = {"digest": summary_digest, "module": outline.module,
-                "imports": outline.imports, "classes": sorted(outline.classes)}
+        head = {"digest": summary_digest, **outline.to_json()}
         try:
             entry = json.dumps(head).encode() + b"\n" + json.dumps(pack(summary)).encode()
         except (TypeError, ValueError):

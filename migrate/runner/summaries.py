@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from codemods.flow.summary import FileSummary
@@ -25,6 +25,16 @@ class Outline:
     @classmethod
     def of(cls, summary: FileSummary) -> Outline:
         return cls(summary.module, dict(summary.imports), frozenset(summary.classes))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"module": self.module, "imports": dict(self.imports),
+                "classes": sorted(self.classes)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Outline:
+        """Raises LookupError, TypeError or AttributeError when ``data`` is not one."""
+        return cls(str(data["module"]), {str(k): str(v) for k, v in data["imports"].items()},
+                   frozenset(str(c) for c in data["classes"]))
 
 
 class Summaries(Mapping[str, "FileSummary"]):
